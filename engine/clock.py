@@ -1,0 +1,107 @@
+"""The one clock that timers, due dates and reports read.
+
+Real time by default; a simulated instant kept in the database lets a demo or a test play a year in
+minutes. SpiffWorkflow's timers call ``datetime.now(timezone.utc)`` in their own module, so while the
+engine works we hand that module a ``datetime`` whose ``now`` answers with our clock.
+"""
+from __future__ import annotations
+
+import contextvars
+import re
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .errors import EngineError
+from .models import ClockSetting
+
+_frozen_now: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("engine_now", default=None)
+
+
+class _ClockDatetime(datetime):
+    """A ``datetime`` whose ``now()`` follows the engine's clock while one is set."""
+
+    @classmethod
+    def now(cls, tz=None):
+        current = _frozen_now.get()
+        if current is None:
+            return datetime.now(tz)
+        return current.astimezone(tz) if tz else current.astimezone().replace(tzinfo=None)
+
+
+def install_spiff_clock(local_tz: tzinfo) -> None:
+    """Make SpiffWorkflow's timer module read our clock; naive timer dates mean ``local_tz``."""
+    from SpiffWorkflow.bpmn.specs.event_definitions import timer
+
+    timer.datetime = _ClockDatetime
+    timer.LOCALTZ = local_tz
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([wdhms])\s*$")
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+def parse_step(text: str) -> timedelta:
+    """``10d``, ``3h``, ``2w``, ``30m``, ``45s`` → a timedelta."""
+    match = _DURATION.match(text or "")
+    if not match:
+        raise EngineError(f"时长格式无效：{text!r}（应为如 10d、3h、2w、30m）")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+class Clock:
+    def __init__(self, session: Session, local_tz: tzinfo):
+        self.session = session
+        self.local_tz = local_tz
+
+    def _row(self) -> ClockSetting | None:
+        return self.session.scalar(select(ClockSetting).where(ClockSetting.id == 1))
+
+    def simulated(self) -> bool:
+        row = self._row()
+        return row is not None and row.simulated_now is not None
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""
+        row = self._row()
+        if row is None or row.simulated_now is None:
+            return datetime.now(timezone.utc)
+        return row.simulated_now.replace(tzinfo=timezone.utc)
+
+    def today(self) -> date:
+        return self.now().astimezone(self.local_tz).date()
+
+    def set(self, value: datetime | None) -> None:
+        """Freeze the clock at ``value`` (a naive value is local time), or go back to real time with None."""
+        stored = None
+        if value is not None:
+            aware = value if value.tzinfo else value.replace(tzinfo=self.local_tz)
+            stored = aware.astimezone(timezone.utc).replace(tzinfo=None)
+        row = self._row()
+        if row is None:
+            self.session.add(ClockSetting(id=1, simulated_now=stored))
+        else:
+            row.simulated_now = stored
+        self.session.flush()
+
+    def advance(self, step: timedelta) -> datetime:
+        if step < timedelta(0):
+            raise EngineError("时钟不能倒退")
+        self.set(self.now() + step)
+        return self.now()
+
+    @contextmanager
+    def frozen(self):
+        """Within the block every reader, SpiffWorkflow's timers included, sees one instant."""
+        token = _frozen_now.set(self.now())
+        try:
+            yield _frozen_now.get()
+        finally:
+            _frozen_now.reset(token)
+
+
+def to_db(value: datetime) -> datetime:
+    """Aware instant → naive UTC as stored."""
+    return value.astimezone(timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,266 @@
+"""The engine: deploy diagrams, start instances, complete tasks, fire timers, cancel; save after each step."""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from .clock import Clock, install_spiff_clock, to_db
+from .errors import InstanceNotRunning, NotFound, ScriptError, TaskNotReady
+from .instance import Assignment, Instance, TaskView, is_timer, task_view
+from .models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
+from .parser import checksum, parse_processes
+from .sandbox import SandboxScriptEngine
+
+Router = Callable[[ProcessInstance, TaskView], Assignment]
+
+
+def _no_routing(row: ProcessInstance, task: TaskView) -> Assignment:
+    return Assignment(unit=None)
+
+
+@lru_cache(maxsize=1)
+def serializer() -> BpmnWorkflowSerializer:
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG))
+
+
+class BpmnEngine:
+    """One engine per unit of work: it reads the clock once per step and never commits."""
+
+    def __init__(self, session: Session, *, local_tz: tzinfo, router: Router | None = None,
+                 script_functions: dict[str, Callable] | None = None):
+        self.session = session
+        self.clock = Clock(session, local_tz)
+        self.router = router or _no_routing
+        self.script_engine = SandboxScriptEngine(local_tz, script_functions or {})
+        install_spiff_clock(local_tz)
+
+    # -- definitions ---------------------------------------------------------------------------
+
+    def deploy(self, bpmn_xml: bytes | str, *, deployed_by: str, source: str = "diagram.bpmn") -> list[ProcessDefinition]:
+        """Each executable process of the file becomes a new version of the definition with its id."""
+        raw = bpmn_xml.encode("utf-8") if isinstance(bpmn_xml, str) else bpmn_xml
+        return self.deploy_many([(source, raw)], deployed_by=deployed_by)
+
+    def deploy_many(self, documents: list[tuple[str, bytes]], *, deployed_by: str) -> list[ProcessDefinition]:
+        """Deploy files that may call each other; a process identical to its newest version is kept as it is."""
+        library = [(f"{d.key} v{d.version}", d.bpmn_xml.encode("utf-8")) for d in self.latest_definitions()]
+        deployed = []
+        for process in parse_processes(documents, library):
+            latest = self.latest_definition(process.key, required=False)
+            if latest is not None and latest.checksum == checksum(process.bpmn_xml):
+                deployed.append(latest)
+                continue
+            deployed.append(self._add_definition(process, latest, deployed_by))
+        self.session.flush()
+        return deployed
+
+    def _add_definition(self, process, latest: ProcessDefinition | None, deployed_by: str) -> ProcessDefinition:
+        codec = serializer()
+        definition = ProcessDefinition(
+            key=process.key,
+            version=(latest.version + 1) if latest else 1,
+            name=process.name,
+            bpmn_xml=process.bpmn_xml.decode("utf-8"),
+            checksum=checksum(process.bpmn_xml),
+            spec_state={
+                "spec": codec.to_dict(process.spec),
+                "subprocess_specs": {k: codec.to_dict(v) for k, v in process.subprocess_specs.items()},
+            },
+            deployed_at=to_db(self.clock.now()),
+            deployed_by=deployed_by,
+        )
+        self.session.add(definition)
+        return definition
+
+    def latest_definition(self, key: str, *, required: bool = True) -> ProcessDefinition | None:
+        definition = self.session.scalar(
+            select(ProcessDefinition).where(ProcessDefinition.key == key).order_by(ProcessDefinition.version.desc()).limit(1)
+        )
+        if definition is None and required:
+            raise NotFound(f"没有已部署的流程：{key}")
+        return definition
+
+    def latest_definitions(self) -> list[ProcessDefinition]:
+        newest = select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version")).group_by(
+            ProcessDefinition.key).subquery()
+        return list(self.session.scalars(select(ProcessDefinition).join(
+            newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.version))))
+
+    def definitions(self) -> list[ProcessDefinition]:
+        return list(self.session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version)))
+
+    # -- instances -----------------------------------------------------------------------------
+
+    def start_instance(self, key: str, *, business_key: str | None = None, data: dict[str, Any] | None = None,
+                       actor: str | None = None) -> Instance:
+        definition = self.latest_definition(key)
+        codec = serializer()
+        spec = codec.from_dict(copy.deepcopy(definition.spec_state["spec"]))
+        subprocess_specs = {k: codec.from_dict(copy.deepcopy(v)) for k, v in definition.spec_state["subprocess_specs"].items()}
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        start = workflow.get_next_task(state=TaskState.READY)
+        start.set_data(**(data or {}))
+        now = to_db(self.clock.now())
+        row = ProcessInstance(
+            definition=definition, definition_id=definition.id, business_key=business_key, status="running",
+            state={}, serializer_version=codec.VERSION, started_at=now, updated_at=now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        instance = Instance(row, workflow)
+        self._record(instance, "started", actor=actor, data={"business_key": business_key})
+        self._run(instance, lambda: None)
+        return instance
+
+    def get_instance(self, instance_id: int, *, for_update: bool = False) -> Instance:
+        query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+        if for_update:
+            query = query.with_for_update(of=ProcessInstance)
+        row = self.session.scalar(query)
+        if row is None:
+            raise NotFound(f"流程实例 {instance_id} 不存在")
+        return Instance(row, self._restore(row))
+
+    def _restore(self, row: ProcessInstance) -> BpmnWorkflow:
+        state = dict(row.state)
+        state["spec"] = copy.deepcopy(row.definition.spec_state["spec"])
+        state["subprocess_specs"] = copy.deepcopy(row.definition.spec_state["subprocess_specs"])
+        state[BpmnWorkflowSerializer.VERSION_KEY] = row.serializer_version
+        codec = serializer()
+        codec.migrate(state)
+        workflow = codec.from_dict(state)
+        workflow.script_engine = self.script_engine
+        return workflow
+
+    def complete_task(self, human_task_id: int, data: dict[str, Any] | None = None, *, actor: str) -> Instance:
+        """Complete one ready human task with the submitted data, then run the engine to the next wait."""
+        human_task = self.session.get(HumanTask, human_task_id)
+        if human_task is None:
+            raise NotFound(f"任务 {human_task_id} 不存在")
+        instance = self.get_instance(human_task.instance_id, for_update=True)
+        self.session.refresh(human_task)
+        if human_task.state != "ready" or instance.row.status != "running":
+            raise TaskNotReady(f"任务“{human_task.name}”已不在待办状态（{human_task.state}）")
+        task = instance.task(human_task.task_guid)
+        if task is None or task.state != TaskState.READY:
+            raise TaskNotReady(f"任务“{human_task.name}”已不在待办状态")
+
+        def step():
+            task.set_data(**copy.deepcopy(data or {}))
+            task.run()
+            instance.completed_task = task_view(task)
+
+        now = to_db(self.clock.now())
+        human_task.state, human_task.completed_at, human_task.completed_by = "completed", now, actor
+        self._record(instance, "task_completed", actor=actor, task_name=human_task.name,
+                     data={"task_id": human_task.id, "spec": human_task.spec_name, "unit": human_task.assigned_unit,
+                           "data": data or {}})
+        self._run(instance, step)
+        return instance
+
+    def fire_timers(self, instance_id: int) -> Instance:
+        """Wake the instance's due timers by the clock and run on; the caller holds no other lock."""
+        instance = self.get_instance(instance_id, for_update=True)
+        if instance.row.status == "running":
+            self._run(instance, instance.workflow.refresh_timers)
+        return instance
+
+    def cancel_instance(self, instance_id: int, *, actor: str, reason: str = "") -> Instance:
+        instance = self.get_instance(instance_id, for_update=True)
+        if instance.row.status != "running":
+            raise InstanceNotRunning(f"流程实例 {instance_id} 不在运行中（{instance.row.status}）")
+        instance.workflow.cancel()
+        self._record(instance, "cancelled", actor=actor, data={"reason": reason})
+        self._save(instance, status="cancelled")
+        return instance
+
+    def due_timer_instance_id(self) -> int | None:
+        """One running instance whose timer is due, locked for this transaction; others skip it."""
+        query = (
+            select(ProcessInstance.id)
+            .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= to_db(self.clock.now()))
+            .order_by(ProcessInstance.next_timer_at)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        return self.session.scalar(query)
+
+    def history(self, instance_id: int) -> list[HistoryEvent]:
+        return list(self.session.scalars(
+            select(HistoryEvent).where(HistoryEvent.instance_id == instance_id).order_by(HistoryEvent.id)))
+
+    def count_instances(self, key: str | None = None) -> int:
+        query = select(func.count(ProcessInstance.id))
+        if key:
+            query = query.join(ProcessDefinition).where(ProcessDefinition.key == key)
+        return self.session.scalar(query)
+
+    # -- one step ------------------------------------------------------------------------------
+
+    def _run(self, instance: Instance, step: Callable[[], None]) -> None:
+        """Apply a step and the engine steps after it under one frozen clock, then save."""
+
+        def fired(task):
+            if is_timer(task):
+                self._record(instance, "timer_fired", task_name=task.task_spec.bpmn_name or task.task_spec.bpmn_id)
+
+        with self.clock.frozen():
+            try:
+                step()
+                instance.workflow.do_engine_steps(did_complete_task=fired)
+            except (WorkflowException, ScriptError) as error:
+                raise ScriptError(f"流程运行出错：{error}") from error
+        status = "completed" if instance.workflow.is_completed() else "running"
+        if status == "completed":
+            self._record(instance, "completed")
+        self._save(instance, status=status)
+
+    def _save(self, instance: Instance, *, status: str) -> None:
+        codec = serializer()
+        state = codec.to_dict(instance.workflow)
+        state.pop("spec", None)
+        state.pop("subprocess_specs", None)
+        row = instance.row
+        row.state = state
+        row.serializer_version = codec.VERSION
+        row.status = status
+        now = to_db(self.clock.now())
+        row.updated_at = now
+        row.next_timer_at = instance.next_timer_at() if status == "running" else None
+        if status != "running":
+            row.ended_at = now
+        self._sync_human_tasks(instance, now)
+        self.session.flush()
+
+    def _sync_human_tasks(self, instance: Instance, now: datetime) -> None:
+        rows = {t.task_guid: t for t in self.session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready"))}
+        ready = {str(t.id): t for t in instance.ready_human_tasks()} if instance.row.status == "running" else {}
+        for guid, row in rows.items():
+            if guid not in ready:
+                row.state = "cancelled"
+        for guid, task in ready.items():
+            if guid in rows:
+                continue
+            view = task_view(task)
+            assignment = self.router(instance.row, view)
+            self.session.add(HumanTask(
+                instance_id=instance.id, task_guid=guid, spec_name=view.spec_name, name=view.name, lane=view.lane,
+                assigned_unit=assignment.unit, due_on=assignment.due_on, state="ready", created_at=now,
+            ))
+
+    def _record(self, instance: Instance, kind: str, *, actor: str | None = None, task_name: str | None = None,
+                data: dict[str, Any] | None = None) -> None:
+        self.session.add(HistoryEvent(instance_id=instance.id, at=to_db(self.clock.now()), kind=kind,
+                                      task_name=task_name, actor=actor, data=data or {}))

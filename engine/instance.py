@@ -1,0 +1,119 @@
+"""A running SpiffWorkflow workflow together with the row that stores it, and views of its tasks."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from .models import ProcessInstance
+
+
+@dataclass
+class TaskView:
+    """What a router, a form or a page needs to know about one ready human task."""
+
+    guid: str
+    spec_name: str
+    name: str
+    lane: str | None
+    data: dict[str, Any]
+    form_fields: list[Any] = field(default_factory=list)
+    properties: dict[str, str] = field(default_factory=dict)
+    documentation: str | None = None
+    # For a child of a multi-instance task: the element of the collection it was made for.
+    iteration_item: Any = None
+
+
+@dataclass
+class Assignment:
+    unit: str | None
+    due_on: date | None = None
+
+
+def _form_fields(spec) -> list:
+    form = getattr(spec, "form", None)
+    return list(form.fields) if form is not None else []
+
+
+def _properties(spec) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (getattr(spec, "extensions", None) or {}).items()}
+
+
+def _iteration_item(task) -> Any:
+    parent_spec = task.parent.task_spec if task.parent is not None else None
+    item = getattr(parent_spec, "input_item", None)
+    if not isinstance(parent_spec, MultiInstanceTask) or item is None:
+        return None
+    return task.data.get(item.bpmn_id)
+
+
+def task_view(task) -> TaskView:
+    spec = task.task_spec
+    return TaskView(
+        guid=str(task.id),
+        spec_name=spec.bpmn_id or spec.name,
+        name=spec.bpmn_name or spec.bpmn_id or spec.name,
+        lane=spec.lane,
+        data=task.data,
+        form_fields=_form_fields(spec),
+        properties=_properties(spec),
+        documentation=getattr(spec, "documentation", None),
+        iteration_item=_iteration_item(task),
+    )
+
+
+def is_timer(task) -> bool:
+    definition = getattr(task.task_spec, "event_definition", None)
+    return isinstance(definition, TimerEventDefinition)
+
+
+class Instance:
+    """Wraps the stored row and the live workflow; named views of its tasks."""
+
+    def __init__(self, row: ProcessInstance, workflow: BpmnWorkflow):
+        self.row = row
+        self.workflow = workflow
+        self.completed_task: TaskView | None = None  # set by complete_task: the task with its data after the step
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.workflow.data
+
+    def ready_human_tasks(self) -> list:
+        return self.workflow.get_tasks(state=TaskState.READY, manual=True)
+
+    def waiting_timers(self) -> list:
+        return [t for t in self.workflow.get_tasks(state=TaskState.WAITING) if is_timer(t)]
+
+    def task(self, guid: str):
+        from uuid import UUID
+
+        try:
+            return self.workflow.get_task_from_id(UUID(guid))
+        except (ValueError, KeyError):
+            return None
+
+    def next_timer_at(self) -> datetime | None:
+        """The earliest instant at which a waiting timer is due, naive UTC as stored."""
+        instants = []
+        for task in self.waiting_timers():
+            value = task._get_internal_data("event_value")
+            if isinstance(value, dict):
+                value = value.get("next") if value.get("cycles", 0) != 0 else None
+            if isinstance(value, str):
+                try:
+                    instants.append(TimerEventDefinition.get_datetime(value))
+                except ValueError:
+                    continue
+        if not instants:
+            return None
+        return min(instants).astimezone(timezone.utc).replace(tzinfo=None)

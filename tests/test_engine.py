@@ -1,0 +1,162 @@
+"""The engine keeps an instance in the database after every step and picks it up again exactly."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from engine import HumanTask, ProcessDefinition, ScriptError, TaskNotReady, serializer
+from engine.engine import BpmnEngine
+from tests.engine_support import diagram, make_engine
+
+ROLES = {"申请人": "street_a", "审核人": "dept_office"}
+START_DATA = {"roles": ROLES, "reviewers": ["dept_x", "dept_y"], "remind_at": "2017-06-12T09:00:00"}
+
+
+def open_tasks(session, instance_id):
+    return session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.state == "ready")
+                           .order_by(HumanTask.id)).all()
+
+
+def reloaded(factory, instance_id):
+    """A new session and engine, as the next request or the worker would have."""
+    session = factory()
+    return session, make_engine(session), make_engine(session).get_instance(instance_id)
+
+
+def assert_saved_state_round_trips(engine: BpmnEngine, instance) -> None:
+    again = serializer().to_dict(instance.workflow)
+    again.pop("spec"), again.pop("subprocess_specs")
+    assert again == instance.row.state
+
+
+@pytest.fixture
+def started(engine_db):
+    with engine_db() as session:
+        engine = make_engine(session)
+        engine.clock.set(datetime(2017, 6, 8, 9, 0))
+        engine.deploy(diagram("countersign.bpmn"), deployed_by="tester")
+        instance = engine.start_instance("countersign", business_key="2017-01", data=START_DATA, actor="tester")
+        session.commit()
+        return instance.id
+
+
+def test_a_two_lane_countersign_runs_to_the_end_reloaded_after_every_step(engine_db, started):
+    session, engine, instance = reloaded(engine_db, started)
+    [fill] = open_tasks(session, started)
+    assert (fill.name, fill.lane, fill.assigned_unit) == ("填写申请", "申请人", "street_a")
+    assert_saved_state_round_trips(engine, instance)
+    engine.complete_task(fill.id, {"title": "加装电梯"}, actor="street_a")
+    session.commit()
+
+    for _ in range(2):
+        session, engine, instance = reloaded(engine_db, started)
+        assert_saved_state_round_trips(engine, instance)
+        task = open_tasks(session, started)[0]
+        engine.complete_task(task.id, {"agree": True}, actor=task.assigned_unit)
+        session.commit()
+
+    session, engine, instance = reloaded(engine_db, started)
+    assert instance.row.status == "completed"
+    assert instance.workflow.is_completed()
+    assert instance.data["title"] == "加装电梯"
+    assert instance.data["reviewers"] == ["dept_x", "dept_y"]  # a reload does not make the collection grow
+    assert [e.kind for e in engine.history(started)] == [
+        "started", "task_completed", "task_completed", "task_completed", "completed"]
+
+
+def test_each_child_of_the_multi_instance_task_goes_to_the_unit_it_iterates_over(engine_db, started):
+    session, engine, _ = reloaded(engine_db, started)
+    engine.complete_task(open_tasks(session, started)[0].id, {"title": "x"}, actor="street_a")
+    session.commit()
+    session, _, _ = reloaded(engine_db, started)
+    assert [(t.name, t.lane, t.assigned_unit) for t in open_tasks(session, started)] == [
+        ("会签", "审核人", "dept_x"), ("会签", "审核人", "dept_y")]
+
+
+def test_the_boundary_timer_fires_only_when_the_simulated_clock_passes_it(engine_db, started):
+    session, engine, _ = reloaded(engine_db, started)
+    engine.complete_task(open_tasks(session, started)[0].id, {"title": "x"}, actor="street_a")
+    engine.clock.set(datetime(2017, 6, 12, 8, 59))
+    session.commit()
+
+    session, engine, instance = reloaded(engine_db, started)
+    assert instance.row.next_timer_at == datetime(2017, 6, 12, 1, 0)  # 09:00 in Shanghai, stored as UTC
+    assert engine.due_timer_instance_id() is None
+    engine.fire_timers(started)
+    assert [t.name for t in open_tasks(session, started)] == ["会签", "会签"]
+
+    engine.clock.set(datetime(2017, 6, 12, 9, 1))
+    assert engine.due_timer_instance_id() == started
+    engine.fire_timers(started)
+    session.commit()
+
+    session, engine, instance = reloaded(engine_db, started)
+    assert [t.name for t in open_tasks(session, started)] == ["会签", "会签", "催办"]
+    assert open_tasks(session, started)[2].assigned_unit == "street_a"
+    assert "timer_fired" in [e.kind for e in engine.history(started)]
+    assert instance.row.next_timer_at is None
+
+
+def test_a_completed_task_cannot_be_completed_again(engine_db, started):
+    session, engine, _ = reloaded(engine_db, started)
+    fill = open_tasks(session, started)[0]
+    engine.complete_task(fill.id, {"title": "x"}, actor="street_a")
+    session.commit()
+    with pytest.raises(TaskNotReady):
+        engine.complete_task(fill.id, {"title": "y"}, actor="street_a")
+
+
+def test_a_cancelled_instance_closes_its_open_tasks(engine_db, started):
+    session, engine, _ = reloaded(engine_db, started)
+    engine.cancel_instance(started, actor="office", reason="项目撤销")
+    session.commit()
+    session, engine, instance = reloaded(engine_db, started)
+    assert instance.row.status == "cancelled"
+    assert open_tasks(session, started) == []
+    assert engine.history(started)[-1].data == {"reason": "项目撤销"}
+
+
+def test_running_instances_keep_the_version_they_started_with(engine_db, started):
+    session, engine, _ = reloaded(engine_db, started)
+    changed = diagram("countersign.bpmn").replace("填写申请".encode(), "填写新申请".encode())
+    [v2] = engine.deploy(changed, deployed_by="office")
+    newer = engine.start_instance("countersign", data=START_DATA)
+    session.commit()
+    session, engine, first = reloaded(engine_db, started)
+    assert (first.row.definition.version, v2.version) == (1, 2)
+    assert [t.name for t in open_tasks(session, newer.id)] == ["填写新申请"]
+    assert [t.name for t in open_tasks(session, started)] == ["填写申请"]
+
+
+def test_deploying_an_unchanged_file_adds_no_version(engine_db, started):
+    session, engine, _ = reloaded(engine_db, started)
+    engine.deploy(diagram("countersign.bpmn"), deployed_by="office")
+    assert session.scalars(select(ProcessDefinition.version)).all() == [1]
+
+
+def test_a_bare_iso_duration_waits_by_the_clock_and_the_script_runs_in_the_sandbox(engine_db):
+    with engine_db() as session:
+        engine = make_engine(session)
+        engine.clock.set(datetime(2017, 6, 8, 9, 0))
+        engine.deploy(diagram("timers.bpmn"), deployed_by="tester")
+        instance = engine.start_instance("timers", data={"values": [1, 2, 3]})
+        engine.clock.set(datetime(2017, 6, 11, 8, 0))
+        engine.fire_timers(instance.id)
+        assert instance.row.status == "running"
+        engine.clock.set(datetime(2017, 6, 11, 9, 30))
+        instance = engine.fire_timers(instance.id)
+        assert instance.row.status == "completed"
+        assert (instance.data["total"], instance.data["label"]) == (6, "合计6")
+
+
+def test_a_script_that_reaches_for_the_os_is_refused(engine_db):
+    unsafe = diagram("timers.bpmn").replace(b"total = sum(values)", b"total = __import__('os').getpid()")
+    with engine_db() as session:
+        engine = make_engine(session)
+        engine.deploy(unsafe, deployed_by="tester")
+        instance = engine.start_instance("timers", data={"values": []})
+        engine.clock.set(datetime(2030, 1, 1))
+        with pytest.raises(ScriptError, match="_"):
+            engine.fire_timers(instance.id)

@@ -1,0 +1,200 @@
+"""The command line: `flask --app web db|clock|worker|plan|units|users|demo|bpmn ...`. Each command commits once."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from engine import EngineError, parse_step
+from engine.worker import run_forever, sweep
+from workflows import accounts, demo as demo_data, directory, plan as plans
+from workflows.runtime import process_engine
+
+from .db import get_session, new_session
+from .migrate import pending_changes, upgrade
+
+
+def _engine(session=None):
+    return process_engine(session or get_session(), current_app.config["TIMEZONE"])
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def _echo_json(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+db_cli = AppGroup("db", help="数据库结构（Alembic 迁移）")
+
+
+@db_cli.command("upgrade")
+def db_upgrade():
+    """创建或迁移数据库到最新结构。"""
+    upgrade()
+    click.echo("数据库已是最新结构")
+
+
+@db_cli.command("check")
+def db_check():
+    """检查模型与迁移是否一致。"""
+    changes = pending_changes()
+    if changes:
+        _fail(f"模型与迁移不一致：{changes}")
+    click.echo("模型与迁移一致")
+
+
+clock_cli = AppGroup("clock", help="系统时钟：真实时间或模拟日期")
+
+
+@clock_cli.command("show")
+def clock_show():
+    _show_clock()
+
+
+def _show_clock() -> None:
+    engine = _engine()
+    mode = "模拟" if engine.clock.simulated() else "真实"
+    click.echo(f"{mode}时钟：{engine.clock.now().astimezone(engine.clock.local_tz):%Y-%m-%d %H:%M:%S %Z}")
+
+
+@clock_cli.command("set")
+@click.argument("when")
+def clock_set(when: str):
+    """设为模拟时间，如 2017-06-08 或 2017-06-08T09:00；`real` 回到真实时间。"""
+    engine = _engine()
+    if when == "real":
+        engine.clock.set(None)
+    else:
+        try:
+            engine.clock.set(datetime.fromisoformat(when))
+        except ValueError:
+            _fail(f"日期格式无效：{when!r}（应为 2017-06-08 或 2017-06-08T09:00）")
+    get_session().commit()
+    _show_clock()
+
+
+@clock_cli.command("advance")
+@click.argument("step")
+def clock_advance(step: str):
+    """把模拟时钟向前拨，如 10d、3h、2w。"""
+    engine = _engine()
+    try:
+        engine.clock.advance(parse_step(step))
+    except EngineError as error:
+        _fail(error.message)
+    get_session().commit()
+    _show_clock()
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="只扫描一次到期定时器然后退出")
+@click.option("--interval", type=float, default=None, help="两次扫描之间的秒数")
+def worker(once: bool, interval: float | None):
+    """按系统时钟触发到期的定时器。"""
+    app = current_app._get_current_object()
+
+    def engine_for(session):
+        return process_engine(session, app.config["TIMEZONE"])
+
+    if once:
+        result = sweep(new_session, engine_for)
+        click.echo(f"已触发 {result.fired} 个实例的定时器，失败 {len(result.failed)} 个")
+        for instance_id, message in result.failed:
+            click.echo(f"  实例 {instance_id}：{message}", err=True)
+        return
+    click.echo("定时器 worker 已启动")
+    run_forever(new_session, engine_for, interval or app.config["WORKER_INTERVAL_SECONDS"])
+
+
+plan_cli = AppGroup("plan", help="年度计划：导入、列出、启动")
+
+
+@plan_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def plan_load(path: str):
+    """导入（或更新）一个年度计划文件；文件有误时什么也不写。"""
+    session = get_session()
+    try:
+        directory.load_directory(session)
+        result = plans.load_plan(session, path)
+    except (plans.PlanFileError, directory.DirectoryError) as error:
+        session.rollback()
+        _fail(str(error))
+    session.commit()
+    click.echo(f"新增 {result.created} 项，更新 {result.updated} 项，未变 {result.unchanged} 项")
+
+
+@plan_cli.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--year", type=int, default=None)
+def plan_list(as_json: bool, year: int | None):
+    """列出计划项目及其单位与完成时间。"""
+    projects = plans.projects_as_json(get_session(), year)
+    if as_json:
+        _echo_json(projects)
+        return
+    for project in projects:
+        leads = "、".join(u["name"] for u in project["lead_units"])
+        others = "、".join(u["name"] for u in project["responsible_units"]) or "—"
+        due = project["due_on"] or "无固定日期"
+        click.echo(f"{project['business_key']}  牵头：{leads}  责任：{others}  完成：{project['deadline']}（{due}）")
+
+
+units_cli = AppGroup("units", help="单位目录")
+
+
+@units_cli.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def units_list(as_json: bool):
+    units = directory.units_as_json(get_session())
+    if as_json:
+        _echo_json(units)
+        return
+    for unit in units:
+        click.echo(f"{unit['code']:<16} {unit['kind']:<18} {unit['name']}")
+
+
+users_cli = AppGroup("users", help="用户")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--unit", "unit_code", required=True, help="所属单位代码")
+@click.option("--role", type=click.Choice(sorted(accounts.ROLES)), default="unit")
+@click.password_option()
+def users_create(username: str, unit_code: str, role: str, password: str):
+    session = get_session()
+    try:
+        accounts.create_user(session, username=username, unit_code=unit_code, role=role, password=password)
+    except accounts.AccountError as error:
+        session.rollback()
+        _fail(str(error))
+    session.commit()
+    click.echo(f"已创建用户 {username}")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="数据库已有数据时什么也不做")
+def demo(if_empty: bool):
+    """载入演示数据：2017 年计划、每个单位一个用户、office/supervisor/auditor/admin，密码均为 demo。"""
+    session = get_session()
+    if if_empty and not demo_data.database_is_empty(session):
+        click.echo("数据库已有数据，未载入演示数据")
+        return
+    try:
+        summary = demo_data.load(session, _engine(session), current_app.config["BPMN_DIR"])
+    except (plans.PlanFileError, directory.DirectoryError, EngineError) as error:
+        session.rollback()
+        _fail(str(error))
+    session.commit()
+    click.echo(summary)
+
+
+def register(app: Flask) -> None:
+    for command in (db_cli, clock_cli, worker, plan_cli, units_cli, users_cli, demo):
+        app.cli.add_command(command)

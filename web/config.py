@@ -1,0 +1,32 @@
+"""Configuration from the environment, with defaults that work on a fresh clone."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one made once and kept in var/ so sessions survive restarts."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    VAR.mkdir(exist_ok=True)
+    path = VAR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def from_environment() -> dict:
+    return {
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{VAR / 'putuo.db'}"),
+        "SECRET_KEY": _secret_key(),
+        "TIMEZONE": os.environ.get("APP_TIMEZONE", "Asia/Shanghai"),
+        "BPMN_DIR": str(ROOT / "bpmn"),
+        "WORKER_INTERVAL_SECONDS": float(os.environ.get("WORKER_INTERVAL_SECONDS", "10")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }

@@ -1,0 +1,33 @@
+"""Public pages: the landing page and a health check."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+from sqlalchemy import func, select, text
+
+from engine import Clock, ProcessInstance
+from workflows.models import Plan, Project
+
+from .db import get_session
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def index():
+    session = get_session()
+    from zoneinfo import ZoneInfo
+
+    clock = Clock(session, ZoneInfo(current_app.config["TIMEZONE"]))
+    plans = session.execute(
+        select(Plan.year, Plan.title, func.count(Project.id)).join(Project, isouter=True).group_by(Plan.id)
+        .order_by(Plan.year)
+    ).all()
+    running = session.scalar(select(func.count(ProcessInstance.id)).where(ProcessInstance.status == "running"))
+    return render_template("pages/index.html", plans=plans, running=running, today=clock.today(),
+                           simulated=clock.simulated())
+
+
+@bp.get("/healthz")
+def healthz():
+    get_session().execute(text("SELECT 1"))
+    return {"status": "ok"}

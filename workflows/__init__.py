@@ -1,0 +1,1 @@
+"""The domain: annual plans, the unit directory, routing of lanes to units, forms glue."""

@@ -1,0 +1,58 @@
+"""The demonstration data set: the 2017 plan, a user per unit, the role users, the clock at the plan's issue date."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import BpmnEngine
+
+from . import directory, plan as plans
+from .accounts import create_user, find_user
+from .models import Unit, User
+
+DEMO_PASSWORD = "demo"
+ROLE_USERS = (
+    ("office", "tuijinban", "office", "区推进办（演示）"),
+    ("supervisor", "duchake", "supervisor", "督查科（演示）"),
+    ("auditor", "tuijinban", "auditor", "审计（演示，只读）"),
+    ("admin", "tuijinban", "admin", "系统管理员（演示）"),
+)
+
+UNIT_KIND_ROLES = {"office": "office", "supervision": "supervisor"}
+
+
+def database_is_empty(session: Session) -> bool:
+    return not session.scalar(select(func.count(User.id))) and not session.scalar(select(func.count(Unit.code)))
+
+
+def _ensure_user(session: Session, username: str, unit_code: str, role: str, display_name: str) -> None:
+    if find_user(session, username) is None:
+        create_user(session, username=username, unit_code=unit_code, role=role, password=DEMO_PASSWORD,
+                    display_name=display_name)
+
+
+def deploy_diagrams(engine: BpmnEngine, bpmn_dir: str) -> list[str]:
+    deployed = []
+    for path in sorted(Path(bpmn_dir).glob("*.bpmn")):
+        for definition in engine.deploy(path.read_bytes(), deployed_by="demo", source=path.name):
+            deployed.append(f"{definition.key} v{definition.version}")
+    return deployed
+
+
+def load(session: Session, engine: BpmnEngine, bpmn_dir: str) -> str:
+    """Idempotent: running it again adds nothing that is already there."""
+    directory.load_directory(session)
+    loaded = plans.load_plan(session, plans.DEFAULT_PLAN_FILE)
+    units = session.scalars(select(Unit).where(Unit.kind != "group").order_by(Unit.code)).all()
+    for unit in units:
+        _ensure_user(session, unit.code, unit.code, UNIT_KIND_ROLES.get(unit.kind, "unit"), unit.name)
+    for username, unit_code, role, display_name in ROLE_USERS:
+        _ensure_user(session, username, unit_code, role, display_name)
+    deployed = deploy_diagrams(engine, bpmn_dir)
+    engine.clock.set(datetime(2017, 6, 8, 9, 0))
+    session.flush()
+    return (f"演示数据已载入：计划项目新增 {loaded.created} 项；{len(units)} 个单位用户及 office、supervisor、auditor、admin"
+            f"（密码均为 {DEMO_PASSWORD}）；已部署流程 {', '.join(deployed) or '无'}；时钟设为 2017-06-08 09:00")

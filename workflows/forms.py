@@ -1,0 +1,152 @@
+"""Forms glue: a user task's form is its diagram's camunda:formData; the server checks every submission.
+
+Types: string, long, boolean, date (YYYY-MM-DD), enum. Constraints (camunda:validation): required,
+minlength, maxlength, min, max, readonly, and ``required_if`` (config ``field=value``: required when
+another field has that value, e.g. a comment when the report is returned). Unknown fields are refused.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+MAX_TEXT = 10_000
+
+
+@dataclass
+class FieldSpec:
+    id: str
+    label: str
+    type: str
+    required: bool = False
+    default: Any = None
+    options: list[tuple[str, str]] = field(default_factory=list)
+    constraints: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def readonly(self) -> bool:
+        return "readonly" in self.constraints
+
+
+class FormInvalid(Exception):
+    """A submission that breaks its form; ``errors`` maps each field to a message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("；".join(f"{k}：{v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def field_specs(form_fields: list) -> list[FieldSpec]:
+    """SpiffWorkflow's Camunda FormField objects → our field descriptions."""
+    specs = []
+    for f in form_fields:
+        constraints = {v.name: v.config for v in f.validation}
+        specs.append(FieldSpec(
+            id=f.id, label=f.label or f.id, type=f.type or "string", required="required" in constraints,
+            default=f.default_value or None, options=[(o.id, o.name) for o in getattr(f, "options", [])],
+            constraints=constraints, properties={p.id: p.value for p in f.properties},
+        ))
+    return specs
+
+
+def _as_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    raise ValueError
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "on", "1", "是"):
+        return True
+    if value in ("false", "off", "0", "否", ""):
+        return False
+    raise ValueError
+
+
+def _convert(spec: FieldSpec, value: Any) -> Any:
+    """Raises ValueError with a message for the person filling the form."""
+    if spec.type == "long":
+        try:
+            return _as_int(value)
+        except ValueError:
+            raise ValueError("应为整数") from None
+    if spec.type == "boolean":
+        try:
+            return _as_bool(value)
+        except ValueError:
+            raise ValueError("应为“是”或“否”") from None
+    if spec.type == "date":
+        try:
+            return date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValueError("应为有效日期，如 2017-06-20") from None
+    if spec.type == "enum":
+        allowed = [option_id for option_id, _ in spec.options]
+        if value not in allowed:
+            names = "、".join(name for _, name in spec.options)
+            raise ValueError(f"只能选择：{names}")
+        return value
+    if not isinstance(value, str):
+        raise ValueError("应为文本")
+    return value.strip()
+
+
+def _check_bounds(spec: FieldSpec, value: Any) -> str | None:
+    c = spec.constraints
+    if isinstance(value, str):
+        limit = int(c.get("maxlength", MAX_TEXT))
+        if len(value) > limit:
+            return f"不能超过 {limit} 个字"
+        if "minlength" in c and len(value) < int(c["minlength"]):
+            return f"至少 {c['minlength']} 个字"
+    if isinstance(value, int) and not isinstance(value, bool):
+        if "min" in c and value < int(c["min"]):
+            return f"不能小于 {c['min']}"
+        if "max" in c and value > int(c["max"]):
+            return f"不能大于 {c['max']}"
+    return None
+
+
+def _required(spec: FieldSpec, submitted: dict[str, Any]) -> bool:
+    if spec.required:
+        return True
+    condition = spec.constraints.get("required_if")
+    if condition and "=" in condition:
+        other, wanted = condition.split("=", 1)
+        return str(submitted.get(other.strip())) == wanted.strip()
+    return False
+
+
+def validate(specs: list[FieldSpec], submitted: dict[str, Any]) -> dict[str, Any]:
+    """The cleaned, typed data; raises FormInvalid with a message per field."""
+    if not isinstance(submitted, dict):
+        raise FormInvalid({"_form": "提交的数据应为对象（字段名 → 值）"})
+    known = {spec.id: spec for spec in specs}
+    errors = {name: "表单中没有这个字段" for name in submitted if name not in known}
+    clean: dict[str, Any] = {}
+    for spec in specs:
+        value = submitted.get(spec.id)
+        if spec.readonly:
+            continue
+        if value is None or value == "":
+            if _required(spec, submitted):
+                errors[spec.id] = f"请填写“{spec.label}”"
+            continue
+        try:
+            clean[spec.id] = _convert(spec, value)
+        except ValueError as problem:
+            errors[spec.id] = f"“{spec.label}”{problem}"
+            continue
+        bound = _check_bounds(spec, clean[spec.id])
+        if bound:
+            errors[spec.id] = f"“{spec.label}”{bound}"
+    if errors:
+        raise FormInvalid(errors)
+    return clean

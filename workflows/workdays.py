@@ -1,0 +1,53 @@
+"""Chinese working days: official holidays and make-up workdays (调休) from the chinese-calendar package.
+
+The same calendar feeds timers, due dates and the yellow/red warnings. Outside the years the package
+knows, Monday to Friday are taken as working days.
+"""
+from __future__ import annotations
+
+from calendar import monthrange
+from datetime import date, timedelta
+
+import chinese_calendar
+
+
+def is_workday(day: date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def add_workdays(start: date, count: int) -> date:
+    """The ``count``-th working day after ``start`` (before it when ``count`` is negative)."""
+    step = timedelta(days=1 if count >= 0 else -1)
+    day, remaining = start, abs(count)
+    while remaining:
+        day += step
+        if is_workday(day):
+            remaining -= 1
+    return day
+
+
+def workdays_between(start: date, end: date) -> int:
+    """Working days from ``start`` (exclusive) to ``end`` (inclusive); negative when ``end`` is earlier."""
+    if end < start:
+        return -workdays_between(end, start)
+    return sum(1 for offset in range(1, (end - start).days + 1) if is_workday(start + timedelta(days=offset)))
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, monthrange(year, month)[1])
+
+
+def quarter_of(day: date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def quarter_report_date(year: int, quarter: int) -> date:
+    """The quarterly report goes in before the 20th of the quarter's last month (03-20, 06-20, 09-20, 12-20)."""
+    return date(year, quarter * 3, 20)
+
+
+def quarter_window_opens(year: int, quarter: int) -> date:
+    return date(year, quarter * 3, 1)
