@@ -3,7 +3,10 @@
 Columns come from longest-path layering along the sequence flows (flows that close a loop, found by a
 depth-first search, are left out); rows come from lanes: each lane is a horizontal band and nodes that share
 a band and a column are stacked. An embedded subprocess is laid out the same way inside its own box, which
-its parent then treats as one wide node. Usage: ``python -m engine.layout FILE [FILE ...] [--replace]``.
+its parent then treats as one wide node. Flows are drawn with horizontal and vertical segments only; a loop
+runs below the nodes it passes. Text annotations and data objects are not drawn.
+
+Usage: ``python -m engine.layout FILE [FILE ...] [--replace]`` rewrites the files in place.
 """
 from __future__ import annotations
 
@@ -136,7 +139,7 @@ class Grid:
 
 def add_layout(bpmn_xml: bytes, *, replace: bool = False) -> bytes:
     """The document with a laid-out diagram; unchanged if it has one already, unless ``replace``."""
-    root = _safe_tree(bpmn_xml, "layout")
+    root = _safe_tree(bpmn_xml, "流程图")
     diagrams = root.findall(f"{{{BPMNDI}}}BPMNDiagram")
     if diagrams and not replace:
         return bpmn_xml
@@ -239,18 +242,19 @@ def _grid(container: Container, loops: set[str], band_of: dict[str, int]) -> Gri
         bias = 1.0 if flow.source in container.hosts else 0.0
         for step, (earlier, later) in enumerate(zip(grid.paths[flow.id], grid.paths[flow.id][1:])):
             before[later].append((earlier, bias if step == 0 else 0.0))
-    _stack(grid, before)
+    _stack(grid, before, {flow.tail for flow in container.flows if flow.id in loops})
     for node in floating:
         in_band = [slot for item, slot in grid.slot.items() if grid.band[item] == grid.band[node]]
         grid.column[node], grid.slot[node] = 0, max(in_band, default=-1) + 1
     return grid
 
 
-def _stack(grid: Grid, before: dict[Item, list[tuple[Item, float]]]) -> None:
+def _stack(grid: Grid, before: dict[Item, list[tuple[Item, float]]], loop_tails: set[str]) -> None:
     """Stack each column's nodes in a band, left to right, in the order of the mean slot of their
     predecessors in the band, each in that slot if free, so that a branch stays on one line.
 
-    Ties go to the node whose first incoming flow is written first: authors tend to write the main path first.
+    Ties go to nodes that start no loop (so a loop can leave downwards freely), then to the node whose first
+    incoming flow is written first: authors tend to write the main path first.
     """
     order = {item: index for index, item in enumerate(grid.column)}
     first_in: dict[Item, int] = {}
@@ -267,7 +271,7 @@ def _stack(grid: Grid, before: dict[Item, list[tuple[Item, float]]]) -> None:
 
     for key in sorted(groups):
         slot = 0
-        for item in sorted(groups[key], key=lambda item: (wanted(item), isinstance(item, tuple),
+        for item in sorted(groups[key], key=lambda item: (wanted(item), isinstance(item, tuple), item in loop_tails,
                                                            first_in.get(item, len(order)), order[item])):
             if wanted(item) != float("inf"):
                 slot = max(slot, math.ceil(wanted(item) - 0.5))
@@ -312,14 +316,14 @@ def _bottom_rooms(container: Container, grid: Grid, loops: set[str], band_count:
     for band in {grid.band[host] for host in container.hosts.values()}:
         rooms[band] += SIZES["boundaryEvent"][1] // 2 + LOOP_GAP
     for flow in container.flows:
-        if flow.id in loops:
-            rooms[_loop_band(container, grid, flow)] += LOOP_SPACING
+        for along in _loop_bands(grid, flow) if flow.id in loops else ():
+            rooms[along] += LOOP_SPACING
     return rooms
 
 
-def _loop_band(container: Container, grid: Grid, flow: Flow) -> int:
-    """A loop runs along the bottom of its source's band, so it crosses no other band's nodes on the way."""
-    return grid.band[flow.tail]
+def _loop_bands(grid: Grid, flow: Flow) -> list[int]:
+    """The bands along whose bottom a loop may run: its source's, or its target's if that is lower."""
+    return [grid.band[flow.tail]] + ([grid.band[flow.target]] if grid.band[flow.target] > grid.band[flow.tail] else [])
 
 
 def _boundary_boxes(hosts: dict[str, str], shapes: dict[str, Box]) -> dict[str, Box]:
@@ -361,24 +365,43 @@ def _draw(element: etree._Element, band_of: dict[str, int], band_count: int) -> 
 
 def _routes(container: Container, grid: Grid, boxes: dict[Item, Box], shapes: dict[str, Box],
             lefts: list[int], loops: set[str]) -> dict[str, list[Point]]:
-    band = {node: grid.band[container.hosts.get(node, node)] for node in shapes}
-    loops_in_band, routes = Counter(), {}
+    routes = {}
     for flow in container.flows:
-        source, target = shapes[flow.source], shapes[flow.target]
-        if flow.id in loops:
-            along = _loop_band(container, grid, flow)
-            # flows leaving a boundary event run LOOP_GAP below it
-            passed = [box.bottom + (LOOP_GAP if node in container.hosts else 0) for node, box in shapes.items()
-                      if band[node] == along and box.x < max(source.right, target.right)
-                      and box.right > min(source.x, target.x)]
-            floor = max(passed) + LOOP_GAP + LOOP_SPACING * loops_in_band[along]
-            loops_in_band[along] += 1
-            routes[flow.id] = _loop_route(source, target, floor)
-        else:
+        if flow.id not in loops:
             levels = [boxes[item].middle_y for item in grid.paths[flow.id]]
             gaps = lefts[grid.column[flow.tail] + 1:grid.column[flow.target] + 1]
-            routes[flow.id] = _forward_route(source, target, levels, gaps, flow.source in container.hosts)
+            routes[flow.id] = _forward_route(shapes[flow.source], shapes[flow.target], levels, gaps,
+                                             flow.source in container.hosts)
+    routes.update(_loop_routes(container, grid, shapes, lefts, loops))
     return routes
+
+
+def _loop_routes(container: Container, grid: Grid, shapes: dict[str, Box], lefts: list[int],
+                 loops: set[str]) -> dict[str, list[Point]]:
+    """Each loop the way that runs through the fewest shapes: below its source's band or its target's, going
+    down straight from the source or first stepping aside into the gap left of the source's column."""
+    band = {node: grid.band[container.hosts.get(node, node)] for node in shapes}
+    # flows leaving a boundary event run LOOP_GAP below it
+    bottoms = {node: box.bottom + (LOOP_GAP if node in container.hosts else 0) for node, box in shapes.items()}
+    loops_in_band, routes = Counter(), {}
+    for flow in (flow for flow in container.flows if flow.id in loops):
+        source, target = shapes[flow.source], shapes[flow.target]
+        left, right = min(source.x, target.x), max(source.right, target.right)
+        under = [node for node, box in shapes.items() if box.x < right and box.right > left]
+        candidates = [(_loop_route(source, target, max(bottoms[node] for node in under if band[node] == along)
+                                   + LOOP_GAP + LOOP_SPACING * loops_in_band[along], aside), along)
+                      for aside in (None, lefts[grid.column[flow.tail]] + LOOP_SPACING)
+                      for along in _loop_bands(grid, flow)]
+        others = [box for node, box in shapes.items() if node not in (flow.source, flow.target)]
+        routes[flow.id], along = min(candidates, key=lambda candidate: _crossings(candidate[0], others))
+        loops_in_band[along] += 1
+    return routes
+
+
+def _crossings(points: list[Point], boxes: list[Box]) -> int:
+    """How many of ``boxes`` the route runs through."""
+    return sum(any(min(x1, x2) < box.right and max(x1, x2) > box.x and min(y1, y2) < box.bottom
+                   and max(y1, y2) > box.y for (x1, y1), (x2, y2) in zip(points, points[1:])) for box in boxes)
 
 
 def _forward_route(source: Box, target: Box, levels: list[int], gaps: list[int], from_bottom: bool) -> list[Point]:
@@ -393,11 +416,15 @@ def _forward_route(source: Box, target: Box, levels: list[int], gaps: list[int],
     return _simplified([*points, (target.x, target.middle_y)])
 
 
-def _loop_route(source: Box, target: Box, floor: int) -> list[Point]:
-    """Down from the source, left below everything in between, up into the target (down, if it is lower)."""
+def _loop_route(source: Box, target: Box, floor: int, aside: int | None) -> list[Point]:
+    """Down from the source (first stepping ``aside``, if given), left below everything in between, up into the
+    target (down, if it is lower)."""
     end_x = target.center_x - (target.width // 4 if source == target else 0)
     end_y = target.bottom if target.bottom <= floor else target.y
-    return [(source.center_x, source.bottom), (source.center_x, floor), (end_x, floor), (end_x, end_y)]
+    points = [(source.center_x, source.bottom)]
+    if aside is not None:
+        points += [(source.center_x, source.bottom + LOOP_GAP), (aside, source.bottom + LOOP_GAP)]
+    return _simplified([*points, (points[-1][0], floor), (end_x, floor), (end_x, end_y)])
 
 
 def _simplified(points: list[Point]) -> list[Point]:
@@ -529,8 +556,15 @@ def _ensure_collaboration(root: etree._Element, new_id: Callable[[str], str]) ->
         if process.get("id") not in drawn:
             participant = etree.Element(f"{{{BPMN}}}participant", id=new_id("Participant_" + process.get("id")),
                                         name=process.get("name") or process.get("id"), processRef=process.get("id"))
-            _insert(collaboration, len(collaboration.findall(f"{{{BPMN}}}participant")), participant)
+            _insert(collaboration, _after_participants(collaboration), participant)
     return collaboration
+
+
+def _after_participants(collaboration: etree._Element) -> int:
+    """Where a new participant goes: after the others, or after the documentation the schema puts first."""
+    before = [child for child in collaboration.iterchildren(tag=etree.Element)
+              if _kind(child) in ("documentation", "extensionElements", "participant")]
+    return collaboration.index(before[-1]) + 1 if before else 0
 
 
 def _label_size(name: str) -> tuple[int, int]:
@@ -626,7 +660,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path}: {error.message}", file=sys.stderr)
             return 1
         if after == before:
-            print(f"{path}: unchanged" + ("" if options.replace else ", it has a diagram (--replace lays it out again)"))
+            hint = "" if options.replace else ", it has a diagram (--replace lays it out again)"
+            print(f"{path}: unchanged{hint}")
             continue
         path.write_bytes(after)
         print(f"{path}: laid out")

@@ -214,3 +214,30 @@ def test_the_command_refuses_a_file_that_is_not_bpmn(tmp_path, capsys):
     path.write_bytes(b"<note>not a diagram</note>")
     assert main([str(path)]) == 1
     assert "bpmn:definitions" in capsys.readouterr().err and path.read_bytes() == b"<note>not a diagram</note>"
+
+
+NESTED_LANES = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="nested" targetNamespace="x">
+  <bpmn:process id="nested" name="nested" isExecutable="true">
+    <bpmn:laneSet id="lanes">
+      <bpmn:lane id="office"><bpmn:flowNodeRef>start</bpmn:flowNodeRef></bpmn:lane>
+      <bpmn:lane id="district">
+        <bpmn:flowNodeRef>work</bpmn:flowNodeRef>
+        <bpmn:childLaneSet id="districts">
+          <bpmn:lane id="east"><bpmn:flowNodeRef>work</bpmn:flowNodeRef></bpmn:lane>
+          <bpmn:lane id="west" />
+        </bpmn:childLaneSet>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="go" sourceRef="start" targetRef="work" />
+    <bpmn:task id="work" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_a_nested_lane_is_drawn_inside_its_parent_lane_with_its_nodes():
+    bounds = shapes(etree.fromstring(add_layout(NESTED_LANES)))
+    assert inside(bounds["east"], bounds["district"]) and inside(bounds["west"], bounds["district"])
+    assert bounds["east"].x > bounds["district"].x and bounds["east"].bottom == bounds["west"].y
+    assert inside(bounds["work"], bounds["east"]) and inside(bounds["start"], bounds["office"])
