@@ -143,8 +143,13 @@ class BpmnEngine:
         workflow.script_engine = self.script_engine
         return workflow
 
-    def complete_task(self, human_task_id: int, data: dict[str, Any] | None = None, *, actor: str) -> Instance:
-        """Complete one ready human task with the submitted data, then run the engine to the next wait."""
+    def complete_task(self, human_task_id: int, data: dict[str, Any] | None = None, *, actor: str,
+                      validate: Callable[[TaskView, dict[str, Any]], dict[str, Any]] | None = None) -> Instance:
+        """Complete one ready human task with the submitted data, then run the engine to the next wait.
+
+        ``validate`` sees the task (its form) and the submission under the instance's lock and returns the
+        data to store, or raises; nothing is changed then.
+        """
         human_task = self.session.get(HumanTask, human_task_id)
         if human_task is None:
             raise NotFound(f"任务 {human_task_id} 不存在")
@@ -155,6 +160,8 @@ class BpmnEngine:
         task = instance.task(human_task.task_guid)
         if task is None or task.state != TaskState.READY:
             raise TaskNotReady(f"任务“{human_task.name}”已不在待办状态")
+        if validate is not None:
+            data = validate(task_view(task), data or {})
 
         def step():
             task.set_data(**copy.deepcopy(data or {}))
@@ -168,6 +175,11 @@ class BpmnEngine:
                            "data": data or {}})
         self._run(instance, step)
         return instance
+
+    def task_view(self, human_task: HumanTask) -> TaskView | None:
+        """The live view (form, data, properties) of a stored human task, or None if it is gone."""
+        task = self.get_instance(human_task.instance_id).task(human_task.task_guid)
+        return task_view(task) if task is not None else None
 
     def fire_timers(self, instance_id: int) -> Instance:
         """Wake the instance's due timers by the clock and run on; the caller holds no other lock."""

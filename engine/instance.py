@@ -25,8 +25,10 @@ class TaskView:
     form_fields: list[Any] = field(default_factory=list)
     properties: dict[str, str] = field(default_factory=dict)
     documentation: str | None = None
-    # For a child of a multi-instance task: the element of the collection it was made for.
+    # The element of the collection that the nearest enclosing multi-instance activity made this task for,
+    # and whether the task itself is that activity's child (not a task inside a called or embedded process).
     iteration_item: Any = None
+    iteration_direct: bool = False
 
 
 @dataclass
@@ -44,17 +46,25 @@ def _properties(spec) -> dict[str, str]:
     return {str(k): str(v) for k, v in (getattr(spec, "extensions", None) or {}).items()}
 
 
-def _iteration_item(task) -> Any:
-    parent_spec = task.parent.task_spec if task.parent is not None else None
-    item = getattr(parent_spec, "input_item", None)
-    if not isinstance(parent_spec, MultiInstanceTask) or item is None:
-        return None
-    return task.data.get(item.bpmn_id)
+def _iteration(task) -> tuple[Any, bool]:
+    """Climb from the task to the workflows that contain it until a multi-instance child is found."""
+    current, direct = task, True
+    while current is not None:
+        parent = current.parent
+        parent_spec = parent.task_spec if parent is not None else None
+        if isinstance(parent_spec, MultiInstanceTask) and parent_spec.task_spec == current.task_spec.name:
+            item = parent_spec.input_item
+            return (current.data.get(item.bpmn_id) if item is not None else None), direct
+        workflow = current.workflow
+        if workflow is workflow.top_workflow:
+            return None, False
+        current, direct = workflow.top_workflow.get_task_from_id(workflow.parent_task_id), False
+    return None, False
 
 
 def task_view(task) -> TaskView:
     spec = task.task_spec
-    return TaskView(
+    view = TaskView(
         guid=str(task.id),
         spec_name=spec.bpmn_id or spec.name,
         name=spec.bpmn_name or spec.bpmn_id or spec.name,
@@ -63,8 +73,9 @@ def task_view(task) -> TaskView:
         form_fields=_form_fields(spec),
         properties=_properties(spec),
         documentation=getattr(spec, "documentation", None),
-        iteration_item=_iteration_item(task),
     )
+    view.iteration_item, view.iteration_direct = _iteration(task)
+    return view
 
 
 def is_timer(task) -> bool:

@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, text
 
 from engine.models import Base
 import workflows.models  # noqa: F401  (registers the domain tables on Base.metadata)
+import workflows.records  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from engine import EngineError, parse_step
 from engine.worker import run_forever, sweep
-from workflows import accounts, demo as demo_data, directory, plan as plans
+from workflows import accounts, activation, demo as demo_data, directory, plan as plans
 from workflows.runtime import process_engine
 
 from .db import get_session, new_session
@@ -145,6 +145,20 @@ def plan_list(as_json: bool, year: int | None):
         click.echo(f"{project['business_key']}  牵头：{leads}  责任：{others}  完成：{project['deadline']}（{due}）")
 
 
+@plan_cli.command("activate")
+@click.argument("year", type=int)
+def plan_activate(year: int):
+    """启动计划：为每个项目启动“项目全年推进”流程（以系统时钟为启动日期）。"""
+    session = get_session()
+    try:
+        result = activation.activate_plan(session, _engine(session), year, actor="cli")
+    except (activation.ActivationError, EngineError) as error:
+        session.rollback()
+        _fail(str(error))
+    session.commit()
+    click.echo(f"已启动 {len(result.started)} 个项目流程，{len(result.already_running)} 个已在运行")
+
+
 units_cli = AppGroup("units", help="单位目录")
 
 
@@ -188,7 +202,7 @@ def demo(if_empty: bool):
         return
     try:
         summary = demo_data.load(session, _engine(session), current_app.config["BPMN_DIR"])
-    except (plans.PlanFileError, directory.DirectoryError, EngineError) as error:
+    except (plans.PlanFileError, directory.DirectoryError, activation.ActivationError, EngineError) as error:
         session.rollback()
         _fail(str(error))
     session.commit()

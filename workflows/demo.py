@@ -11,6 +11,7 @@ from engine import BpmnEngine
 
 from . import directory, plan as plans
 from .accounts import create_user, find_user
+from .activation import activate_plan
 from .models import Unit, User
 
 DEMO_PASSWORD = "demo"
@@ -35,11 +36,9 @@ def _ensure_user(session: Session, username: str, unit_code: str, role: str, dis
 
 
 def deploy_diagrams(engine: BpmnEngine, bpmn_dir: str) -> list[str]:
-    deployed = []
-    for path in sorted(Path(bpmn_dir).glob("*.bpmn")):
-        for definition in engine.deploy(path.read_bytes(), deployed_by="demo", source=path.name):
-            deployed.append(f"{definition.key} v{definition.version}")
-    return deployed
+    """Every diagram of the folder in one deployment, so call activities find the processes they call."""
+    documents = [(path.name, path.read_bytes()) for path in sorted(Path(bpmn_dir).glob("*.bpmn"))]
+    return [f"{d.key} v{d.version}" for d in engine.deploy_many(documents, deployed_by="demo")]
 
 
 def load(session: Session, engine: BpmnEngine, bpmn_dir: str) -> str:
@@ -53,6 +52,8 @@ def load(session: Session, engine: BpmnEngine, bpmn_dir: str) -> str:
         _ensure_user(session, username, unit_code, role, display_name)
     deployed = deploy_diagrams(engine, bpmn_dir)
     engine.clock.set(datetime(2017, 6, 8, 9, 0))
+    activated = activate_plan(session, engine, 2017, actor="demo")
     session.flush()
     return (f"演示数据已载入：计划项目新增 {loaded.created} 项；{len(units)} 个单位用户及 office、supervisor、auditor、admin"
-            f"（密码均为 {DEMO_PASSWORD}）；已部署流程 {', '.join(deployed) or '无'}；时钟设为 2017-06-08 09:00")
+            f"（密码均为 {DEMO_PASSWORD}）；已部署流程 {', '.join(deployed) or '无'}；时钟设为 2017-06-08 09:00；"
+            f"已启动 {len(activated.started)} 个项目流程")

@@ -1,11 +1,14 @@
 """Forms glue: a user task's form is its diagram's camunda:formData; the server checks every submission.
 
-Types: string, long, boolean, date (YYYY-MM-DD), enum. Constraints (camunda:validation): required,
+Types: string, long, boolean, date (YYYY-MM-DD), enum; and two of ours: ``units`` (unit names or codes →
+a list of codes) and ``action_items`` (lines of 承办单位；事项；期限 → a list of items). Constraints (camunda:validation): required,
 minlength, maxlength, min, max, readonly, and ``required_if`` (config ``field=value``: required when
 another field has that value, e.g. a comment when the report is returned). Unknown fields are refused.
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -70,8 +73,12 @@ def _as_bool(value: Any) -> bool:
     raise ValueError
 
 
-def _convert(spec: FieldSpec, value: Any) -> Any:
+def _convert(spec: FieldSpec, value: Any, resolve_unit: UnitResolver) -> Any:
     """Raises ValueError with a message for the person filling the form."""
+    if spec.type == "units":
+        return _split_units(value, resolve_unit)
+    if spec.type == "action_items":
+        return _action_items(value, resolve_unit)
     if spec.type == "long":
         try:
             return _as_int(value)
@@ -124,7 +131,51 @@ def _required(spec: FieldSpec, submitted: dict[str, Any]) -> bool:
     return False
 
 
-def validate(specs: list[FieldSpec], submitted: dict[str, Any]) -> dict[str, Any]:
+UnitResolver = Callable[[str], "str | None"]
+
+
+def _split_units(value: Any, resolve_unit: UnitResolver) -> list[str]:
+    names = value if isinstance(value, list) else re.split(r"[、,，;；\s]+", str(value))
+    codes, unknown = [], []
+    for name in (str(n).strip() for n in names):
+        if not name:
+            continue
+        code = resolve_unit(name)
+        (codes if code else unknown).append(code or name)
+    if unknown:
+        raise ValueError(f"中有未知单位：{'、'.join(unknown)}")
+    if not codes:
+        raise ValueError("至少要有一个单位")
+    return list(dict.fromkeys(codes))
+
+
+def _action_items(value: Any, resolve_unit: UnitResolver) -> list[dict]:
+    """Lines of 单位；事项；期限 (or a list of {unit, task, due_on}) → action items."""
+    rows = value if isinstance(value, list) else [line for line in str(value).splitlines() if line.strip()]
+    items = []
+    for position, row in enumerate(rows, start=1):
+        if isinstance(row, dict):
+            parts = [row.get("unit", ""), row.get("task", ""), row.get("due_on", "")]
+        else:
+            parts = [p.strip() for p in re.split(r"[;；|｜]", str(row))]
+        if len(parts) != 3 or not all(str(p).strip() for p in parts):
+            raise ValueError(f"第 {position} 项应写成“承办单位；事项；完成期限”")
+        unit, task, due = (str(p).strip() for p in parts)
+        code = resolve_unit(unit)
+        if code is None:
+            raise ValueError(f"第 {position} 项的承办单位“{unit}”不存在")
+        try:
+            due_on = date.fromisoformat(due).isoformat()
+        except ValueError:
+            raise ValueError(f"第 {position} 项的完成期限“{due}”不是有效日期（如 2017-07-31）") from None
+        if len(task) > 500:
+            raise ValueError(f"第 {position} 项的事项不能超过 500 个字")
+        items.append({"position": position - 1, "unit": code, "task": task, "due_on": due_on})
+    return items
+
+
+def validate(specs: list[FieldSpec], submitted: dict[str, Any],
+             resolve_unit: UnitResolver = lambda name: None) -> dict[str, Any]:
     """The cleaned, typed data; raises FormInvalid with a message per field."""
     if not isinstance(submitted, dict):
         raise FormInvalid({"_form": "提交的数据应为对象（字段名 → 值）"})
@@ -140,7 +191,7 @@ def validate(specs: list[FieldSpec], submitted: dict[str, Any]) -> dict[str, Any
                 errors[spec.id] = f"请填写“{spec.label}”"
             continue
         try:
-            clean[spec.id] = _convert(spec, value)
+            clean[spec.id] = _convert(spec, value, resolve_unit)
         except ValueError as problem:
             errors[spec.id] = f"“{spec.label}”{problem}"
             continue

@@ -1,16 +1,58 @@
-"""Builds the engine the domain works with: our router and our timezone."""
+"""Builds the engine the domain works with: our router, our timezone, our functions for diagram code."""
 from __future__ import annotations
 
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from engine import BpmnEngine
+from engine import BpmnEngine, Clock
 
-from .routing import route
+from . import workdays
+from .routing import Router
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
+def _iso(value: str | date) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def add_days(day: str, count: int) -> str:
+    return (_iso(day) + timedelta(days=int(count))).isoformat()
+
+
+def add_workdays(day: str, count: int) -> str:
+    return workdays.add_workdays(_iso(day), int(count)).isoformat()
+
+
+def workdays_before(day: str, count: int) -> str:
+    return workdays.add_workdays(_iso(day), -int(count)).isoformat()
+
+
+def quarter_report_date(year: int, quarter: int) -> str:
+    return workdays.quarter_report_date(int(year), int(quarter)).isoformat()
+
+
+def quarter_window_opens(year: int, quarter: int) -> str:
+    return workdays.quarter_window_opens(int(year), int(quarter)).isoformat()
+
+
+def script_functions(session: Session, clock: Clock) -> dict:
+    """What diagram code may call besides today() and now(): dates as ISO strings in and out."""
+    from .scoring import year_end_score
+
+    return {
+        "add_days": add_days,
+        "add_workdays": add_workdays,
+        "workdays_before": workdays_before,
+        "quarter_report_date": quarter_report_date,
+        "quarter_window_opens": quarter_window_opens,
+        "year_end_score": lambda business_key: year_end_score(session, business_key, clock.today()),
+    }
+
+
 def process_engine(session: Session, timezone: str = DEFAULT_TIMEZONE) -> BpmnEngine:
-    return BpmnEngine(session, local_tz=ZoneInfo(timezone), router=route)
+    local_tz = ZoneInfo(timezone)
+    return BpmnEngine(session, local_tz=local_tz, router=Router(session),
+                      script_functions=script_functions(session, Clock(session, local_tz)))

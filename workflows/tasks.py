@@ -1,0 +1,85 @@
+"""Doing a task: who may, what the form accepts, what the completion records."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import BpmnEngine, HumanTask, Instance, NotFound, TaskView
+
+from . import recorders
+from .directory import normalise_name, unit_index
+from .forms import FieldSpec, field_specs, validate
+
+
+class NotAllowed(Exception):
+    """The acting user may not do this."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    unit_code: str
+    role: str
+
+
+def may_complete(actor: Actor, task: HumanTask) -> bool:
+    """A unit does its own tasks; the office also takes tasks that no unit was found for."""
+    if actor.role == "auditor":
+        return False
+    if task.assigned_unit == actor.unit_code:
+        return True
+    return task.assigned_unit is None and actor.role in ("office", "admin")
+
+
+def unit_resolver(session: Session):
+    index = unit_index(session)
+    codes = {unit.code: unit for unit in index.values()}
+
+    def resolve(name: str) -> str | None:
+        unit = codes.get(name) or index.get(normalise_name(name))
+        return unit.code if unit is not None and not unit.is_group else None
+
+    return resolve
+
+
+def form_of(view: TaskView) -> list[FieldSpec]:
+    return field_specs(view.form_fields)
+
+
+@dataclass
+class Completion:
+    instance: Instance
+    next_tasks: list[HumanTask]
+
+
+def complete_task(session: Session, engine: BpmnEngine, actor: Actor, human_task_id: int,
+                  submitted: dict[str, Any]) -> Completion:
+    """Validate against the task's form, complete it, record its facts; raises FormInvalid, NotAllowed …"""
+    task = session.get(HumanTask, human_task_id)
+    if task is None:
+        raise NotFound(f"任务 {human_task_id} 不存在")
+    if not may_complete(actor, task):
+        raise NotAllowed(f"任务“{task.name}”不属于{actor.unit_code}")
+    resolve, cleaned = unit_resolver(session), {}
+
+    def check(view: TaskView, data: dict[str, Any]) -> dict[str, Any]:
+        cleaned.update(validate(form_of(view), data, resolve))
+        return dict(cleaned)
+
+    instance = engine.complete_task(task.id, submitted, actor=actor.username, validate=check)
+    completed = instance.completed_task
+    today = engine.clock.today()
+    facts = recorders.Completed(session, instance.row, task, completed.data, cleaned, today)
+    recorders.record(completed.properties.get("record"), facts)
+    if instance.row.status == "completed":
+        recorders.instance_ended(session, instance.row, today)
+    session.flush()
+    return Completion(instance, _open_tasks(session, instance.id))
+
+
+def _open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
+    return list(session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance_id, HumanTask.state == "ready").order_by(HumanTask.id)))
