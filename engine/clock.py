@@ -64,7 +64,10 @@ class Clock:
         return row is not None and row.simulated_now is not None
 
     def now(self) -> datetime:
-        """The current instant, timezone-aware (UTC)."""
+        """The current instant, timezone-aware (UTC); within `frozen()` the instant it froze."""
+        frozen = _frozen_now.get()
+        if frozen is not None:
+            return frozen
         row = self._row()
         if row is None or row.simulated_now is None:
             return datetime.now(timezone.utc)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 from SpiffWorkflow.exceptions import WorkflowException
@@ -29,9 +30,33 @@ def _no_routing(row: ProcessInstance, task: TaskView) -> Assignment:
     return Assignment(unit=None)
 
 
+class _StateOnlyConverter(BpmnWorkflowConverter):
+    """Writes an instance without its specs: they are stored once, with the process definition."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
 @lru_cache(maxsize=1)
 def serializer() -> BpmnWorkflowSerializer:
-    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG))
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG | {BpmnWorkflow: _StateOnlyConverter}))
+
+
+_SPECS: dict[tuple[int, str], tuple] = {}
+
+
+def _specs(definition: ProcessDefinition) -> tuple:
+    """A definition's specs, restored once per process and shared by its instances (they are read-only)."""
+    key = (definition.id, definition.checksum)
+    if key not in _SPECS:
+        codec = serializer()
+        state = copy.deepcopy(definition.spec_state)
+        _SPECS[key] = (codec.from_dict(state["spec"]),
+                       {name: codec.from_dict(spec) for name, spec in state["subprocess_specs"].items()})
+    return _SPECS[key]
 
 
 class BpmnEngine:
@@ -106,8 +131,7 @@ class BpmnEngine:
                        actor: str | None = None) -> Instance:
         definition = self.latest_definition(key)
         codec = serializer()
-        spec = codec.from_dict(copy.deepcopy(definition.spec_state["spec"]))
-        subprocess_specs = {k: codec.from_dict(copy.deepcopy(v)) for k, v in definition.spec_state["subprocess_specs"].items()}
+        spec, subprocess_specs = _specs(definition)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
         start = workflow.get_next_task(state=TaskState.READY)
         start.set_data(**(data or {}))
@@ -133,9 +157,9 @@ class BpmnEngine:
         return Instance(row, self._restore(row))
 
     def _restore(self, row: ProcessInstance) -> BpmnWorkflow:
-        state = dict(row.state)
-        state["spec"] = copy.deepcopy(row.definition.spec_state["spec"])
-        state["subprocess_specs"] = copy.deepcopy(row.definition.spec_state["subprocess_specs"])
+        state = copy.deepcopy(row.state)  # restoring consumes the dict; the row must keep its own
+        # Already restored specs pass through the serializer unchanged.
+        state["spec"], state["subprocess_specs"] = _specs(row.definition)
         state[BpmnWorkflowSerializer.VERSION_KEY] = row.serializer_version
         codec = serializer()
         codec.migrate(state)
@@ -201,7 +225,7 @@ class BpmnEngine:
         """One running instance whose timer is due, locked for this transaction; others skip it."""
         query = (
             select(ProcessInstance.id)
-            .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= to_db(self.clock.now()))
+            .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at < to_db(self.clock.now()))
             .order_by(ProcessInstance.next_timer_at)
             .limit(1)
             .with_for_update(skip_locked=True)
@@ -233,6 +257,9 @@ class BpmnEngine:
                 instance.workflow.do_engine_steps(did_complete_task=fired)
             except (WorkflowException, ScriptError) as error:
                 raise ScriptError(f"流程运行出错：{error}") from error
+            except (TypeError, ValueError, KeyError, AttributeError, IndexError) as error:
+                # Data the diagram did not expect (a missing collection, a wrong type) surfaces here.
+                raise ScriptError(f"流程运行出错：{type(error).__name__}: {error}") from error
         status = "completed" if instance.workflow.is_completed() else "running"
         if status == "completed":
             self._record(instance, "completed")
@@ -241,8 +268,6 @@ class BpmnEngine:
     def _save(self, instance: Instance, *, status: str) -> None:
         codec = serializer()
         state = codec.to_dict(instance.workflow)
-        state.pop("spec", None)
-        state.pop("subprocess_specs", None)
         row = instance.row
         row.state = state
         row.serializer_version = codec.VERSION

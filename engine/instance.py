@@ -4,10 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from .models import ProcessInstance
@@ -106,11 +108,9 @@ class Instance:
         return [t for t in self.workflow.get_tasks(state=TaskState.WAITING) if is_timer(t)]
 
     def task(self, guid: str):
-        from uuid import UUID
-
         try:
             return self.workflow.get_task_from_id(UUID(guid))
-        except (ValueError, KeyError):
+        except (ValueError, KeyError, TaskNotFoundException):
             return None
 
     def next_timer_at(self) -> datetime | None:

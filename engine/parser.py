@@ -10,7 +10,8 @@ from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.specs.multiinstance_task import ParallelMultiInstanceTask, SequentialMultiInstanceTask
 
-from .errors import InvalidDiagram
+from .errors import InvalidDiagram, ScriptError
+from .sandbox import check
 
 CamundaMultiInstance = (ParallelMultiInstanceTask, SequentialMultiInstanceTask)
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -74,6 +75,7 @@ def parse_processes(documents: list[tuple[str, bytes]],
             subprocess_specs = parser.get_subprocess_specs(key)
             for process_spec in [spec, *subprocess_specs.values()]:
                 _fix_collection_references(process_spec)
+                _check_code(process_spec, source)
             parsed.append(ParsedProcess(key, spec.description or key, source, raw, spec, subprocess_specs))
         return parsed
     except ValidationException as error:
@@ -93,6 +95,36 @@ def _fix_collection_references(process_spec) -> None:
             task_spec.data_input = TaskDataReference(task_spec.data_output.bpmn_id)
             if task_spec.output_item is not None:
                 task_spec.input_item = TaskDataReference(task_spec.output_item.bpmn_id)
+
+
+def _code_of(task_spec) -> list[tuple[str, bool]]:
+    """Every piece of code a task spec will evaluate, with whether it is a script (else an expression)."""
+    code = []
+    if isinstance(getattr(task_spec, "script", None), str):
+        code.append((task_spec.script, True))
+    for condition, _ in getattr(task_spec, "cond_task_specs", []):
+        expression = getattr(condition, "args", [None])[0] if condition is not None else None
+        if isinstance(expression, str):
+            code.append((expression, False))
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(getattr(definition, "expression", None), str):
+        code.append((definition.expression, False))
+    for name in ("cardinality", "condition"):
+        if isinstance(getattr(task_spec, name, None), str):
+            code.append((getattr(task_spec, name), False))
+    return code
+
+
+def _check_code(process_spec, source: str) -> None:
+    """Refuse at deploy time what the sandbox would refuse at run time, naming the element."""
+    for task_spec in process_spec.task_specs.values():
+        for code, is_script in _code_of(task_spec):
+            try:
+                check(code, is_script=is_script)
+            except ScriptError as error:
+                element = task_spec.bpmn_id or task_spec.name
+                label = f"{element}（{task_spec.bpmn_name}）" if task_spec.bpmn_name else element
+                raise InvalidDiagram(f"{source}：元素 {label}：{error.message}", element=element) from error
 
 
 def _process_ids(raw: bytes) -> list[str]:

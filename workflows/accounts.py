@@ -17,7 +17,8 @@ class AccountError(Exception):
 
 
 def create_user(session: Session, *, username: str, unit_code: str, role: str, password: str,
-                display_name: str = "") -> User:
+                display_name: str = "", password_hash: str | None = None) -> User:
+    """``password_hash``, when given, is the already hashed ``password`` (the demo hashes its one password once)."""
     if not USERNAME.match(username or ""):
         raise AccountError(f"用户名“{username}”无效：只能用小写字母、数字、_ . -，2–60 个字符")
     if role not in ROLES:
@@ -30,7 +31,10 @@ def create_user(session: Session, *, username: str, unit_code: str, role: str, p
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise AccountError(f"用户名“{username}”已存在")
     user = User(username=username, unit_code=unit.code, role=role, display_name=display_name or unit.name)
-    user.set_password(password)
+    if password_hash is None:
+        user.set_password(password)
+    else:
+        user.password_hash = password_hash
     session.add(user)
     session.flush()
     return user

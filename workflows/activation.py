@@ -64,10 +64,10 @@ def project_data(session: Session, project: Project, today: date) -> dict:
         "lead_partners": [u.code for u in leads[1:]],
         "responsible_units": [u.code for u in responsible],
         "quarters": [q for q in range(1, 5) if quarter_report_date(year, q) >= today],
-        "quarter_index": 0,
         "completion_due": due.isoformat() if due else None,
         "completion_overdue_at": f"{due + timedelta(days=1)}T00:00:00" if due else NO_DATE,
-        "evaluation_opens": f"{year}-12-01T00:00:00",
+        # The year-end evaluation opens the day after the last quarterly report was due.
+        "evaluation_opens": f"{quarter_report_date(year, 4) + timedelta(days=1)}T00:00:00",
     }
 
 

@@ -58,6 +58,8 @@ class Checker:
     def units(self, name: str, label: str, kinds: tuple[str, ...]) -> list[Unit]:
         value = self.data.get(name)
         codes = value if isinstance(value, list) else [value] if isinstance(value, str) and value else []
+        if all(isinstance(code, str) for code in codes):
+            codes = list(dict.fromkeys(codes))  # a unit named twice is invited once
         units = [self.session.get(Unit, code) if isinstance(code, str) else None for code in codes]
         if not codes:
             self.errors[name] = f"请选择“{label}”"
@@ -150,7 +152,7 @@ def call_meeting(session: Session, engine: BpmnEngine, data: dict, *, actor: str
         "roles": {OFFICE_ROLE: fixed_unit(session, "office")},
         "meeting_date": meeting_date.isoformat(), "meeting_starts": f"{meeting_date}T00:00:00",
         "agenda_due": add_workdays(meeting_date.isoformat(), -1), "topics": topics,
-        "invited_units": [u.code for u in invited],
+        "invited_units": [u.code for u in invited], "decisions": [],
     })
     session.add(Meeting(instance_id=instance.id, meeting_date=meeting_date, topics=topics,
                         invited=[u.code for u in invited]))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
 from engine import BpmnEngine
 
@@ -29,10 +30,11 @@ def database_is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count(User.id))) and not session.scalar(select(func.count(Unit.code)))
 
 
-def _ensure_user(session: Session, username: str, unit_code: str, role: str, display_name: str) -> None:
+def _ensure_user(session: Session, username: str, unit_code: str, role: str, display_name: str,
+                 password_hash: str) -> None:
     if find_user(session, username) is None:
         create_user(session, username=username, unit_code=unit_code, role=role, password=DEMO_PASSWORD,
-                    display_name=display_name)
+                    display_name=display_name, password_hash=password_hash)
 
 
 def deploy_diagrams(engine: BpmnEngine, bpmn_dir: str) -> list[str]:
@@ -46,10 +48,11 @@ def load(session: Session, engine: BpmnEngine, bpmn_dir: str) -> str:
     directory.load_directory(session)
     loaded = plans.load_plan(session, plans.DEFAULT_PLAN_FILE)
     units = session.scalars(select(Unit).where(Unit.kind != "group").order_by(Unit.code)).all()
+    password_hash = generate_password_hash(DEMO_PASSWORD)
     for unit in units:
-        _ensure_user(session, unit.code, unit.code, UNIT_KIND_ROLES.get(unit.kind, "unit"), unit.name)
+        _ensure_user(session, unit.code, unit.code, UNIT_KIND_ROLES.get(unit.kind, "unit"), unit.name, password_hash)
     for username, unit_code, role, display_name in ROLE_USERS:
-        _ensure_user(session, username, unit_code, role, display_name)
+        _ensure_user(session, username, unit_code, role, display_name, password_hash)
     deployed = deploy_diagrams(engine, bpmn_dir)
     engine.clock.set(datetime(2017, 6, 8, 9, 0))
     activated = activate_plan(session, engine, 2017, actor="demo")

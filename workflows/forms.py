@@ -1,7 +1,7 @@
 """Forms glue: a user task's form is its diagram's camunda:formData; the server checks every submission.
 
 Types: string, long, boolean, date (YYYY-MM-DD), enum; and two of ours: ``units`` (unit names or codes →
-a list of codes) and ``action_items`` (lines of 承办单位；事项；期限 → a list of items). Constraints (camunda:validation): required,
+a list of codes; a field property ``kinds`` such as ``department`` limits which units) and ``action_items`` (lines of 承办单位；事项；期限 → a list of items). Constraints (camunda:validation): required,
 minlength, maxlength, min, max, readonly, and ``required_if`` (config ``field=value``: required when
 another field has that value, e.g. a comment when the report is returned). Unknown fields are refused.
 """
@@ -76,7 +76,8 @@ def _as_bool(value: Any) -> bool:
 def _convert(spec: FieldSpec, value: Any, resolve_unit: UnitResolver) -> Any:
     """Raises ValueError with a message for the person filling the form."""
     if spec.type == "units":
-        return _split_units(value, resolve_unit)
+        kinds = tuple(k.strip() for k in spec.properties["kinds"].split(",")) if spec.properties.get("kinds") else None
+        return _split_units(value, resolve_unit, kinds)
     if spec.type == "action_items":
         return _action_items(value, resolve_unit)
     if spec.type == "long":
@@ -131,19 +132,20 @@ def _required(spec: FieldSpec, submitted: dict[str, Any]) -> bool:
     return False
 
 
-UnitResolver = Callable[[str], "str | None"]
+# name or code → unit code, or None when no unit (of the kinds asked for, if any) has that name
+UnitResolver = Callable[[str, "tuple[str, ...] | None"], "str | None"]
 
 
-def _split_units(value: Any, resolve_unit: UnitResolver) -> list[str]:
+def _split_units(value: Any, resolve_unit: UnitResolver, kinds: tuple[str, ...] | None) -> list[str]:
     names = value if isinstance(value, list) else re.split(r"[、,，;；\s]+", str(value))
     codes, unknown = [], []
     for name in (str(n).strip() for n in names):
         if not name:
             continue
-        code = resolve_unit(name)
+        code = resolve_unit(name, kinds)
         (codes if code else unknown).append(code or name)
     if unknown:
-        raise ValueError(f"中有未知单位：{'、'.join(unknown)}")
+        raise ValueError(f"中有不存在或类别不符的单位：{'、'.join(unknown)}")
     if not codes:
         raise ValueError("至少要有一个单位")
     return list(dict.fromkeys(codes))
@@ -161,7 +163,7 @@ def _action_items(value: Any, resolve_unit: UnitResolver) -> list[dict]:
         if len(parts) != 3 or not all(str(p).strip() for p in parts):
             raise ValueError(f"第 {position} 项应写成“承办单位；事项；完成期限”")
         unit, task, due = (str(p).strip() for p in parts)
-        code = resolve_unit(unit)
+        code = resolve_unit(unit, None)
         if code is None:
             raise ValueError(f"第 {position} 项的承办单位“{unit}”不存在")
         try:
@@ -175,7 +177,7 @@ def _action_items(value: Any, resolve_unit: UnitResolver) -> list[dict]:
 
 
 def validate(specs: list[FieldSpec], submitted: dict[str, Any],
-             resolve_unit: UnitResolver = lambda name: None) -> dict[str, Any]:
+             resolve_unit: UnitResolver = lambda name, kinds: None) -> dict[str, Any]:
     """The cleaned, typed data; raises FormInvalid with a message per field."""
     if not isinstance(submitted, dict):
         raise FormInvalid({"_form": "提交的数据应为对象（字段名 → 值）"})

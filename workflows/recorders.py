@@ -62,7 +62,8 @@ def _fill_report(report: QuarterlyReport, c: Completed) -> None:
 
 
 def report_drafted(c: Completed) -> None:
-    if c.submitted.get("next_step") != "submit":
+    # Mirrors the diagram's gateway: asking for input when there is no responsible unit submits the report.
+    if c.submitted.get("next_step") == "consult" and c.data.get("responsible_units"):
         return
     report = _report(c)
     if report.submitted_on is None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from .models import Plan, Project
 from .records import ConsultationInvitation, ProjectCompletion, QuarterlyReport, SupervisionCheck
 from .settings import get_setting
-from .workdays import quarter_report_date, quarter_window_opens
+from .workdays import quarter_report_date
 
 
 def _item(rule: str, points: float, maximum: float, reason: str) -> dict:
@@ -17,22 +17,27 @@ def _item(rule: str, points: float, maximum: float, reason: str) -> dict:
 
 
 def expected_quarters(project: Project, completion: ProjectCompletion | None, today: date) -> list[int]:
-    """Quarters whose report fell due after the plan was activated, while the project was still open."""
+    """Quarters whose report fell due after the plan was activated, while the project was still open.
+
+    Confirming a completion withdraws the report of a quarter not yet due, so that quarter is not expected.
+    """
     activated = project.plan.activated_at.date() if project.plan.activated_at else project.plan.issued_on
     year = project.plan.year
     closed_on = completion.confirmed_on if completion and completion.status == "confirmed" else None
     return [q for q in range(1, 5)
             if activated <= quarter_report_date(year, q) <= today
-            and (closed_on is None or quarter_window_opens(year, q) <= closed_on)]
+            and (closed_on is None or quarter_report_date(year, q) <= closed_on)]
 
 
 def _reports_item(session, project, rules, completion, today) -> dict:
-    quarters = expected_quarters(project, completion, today)
+    """Each quarter that was due while the project was open, or that it reported anyway, weighs the same."""
+    reports = {r.quarter: r for r in session.scalars(select(QuarterlyReport).where(
+        QuarterlyReport.project_id == project.id, QuarterlyReport.year == project.plan.year))}
+    filed = {quarter for quarter, report in reports.items() if report.submitted_on is not None}
+    quarters = sorted(set(expected_quarters(project, completion, today)) | filed)
     maximum = rules["quarterly_reports"]
     if not quarters:
         return _item("季度信息报送", maximum, maximum, "本年度无应报季度")
-    reports = {r.quarter: r for r in session.scalars(select(QuarterlyReport).where(
-        QuarterlyReport.project_id == project.id, QuarterlyReport.year == project.plan.year))}
     share, points, notes = maximum / len(quarters), 0.0, []
     for quarter in quarters:
         report = reports.get(quarter)

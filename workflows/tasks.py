@@ -38,9 +38,11 @@ def unit_resolver(session: Session):
     index = unit_index(session)
     codes = {unit.code: unit for unit in index.values()}
 
-    def resolve(name: str) -> str | None:
+    def resolve(name: str, kinds: tuple[str, ...] | None = None) -> str | None:
         unit = codes.get(name) or index.get(normalise_name(name))
-        return unit.code if unit is not None and not unit.is_group else None
+        if unit is None or unit.is_group or (kinds and unit.kind not in kinds):
+            return None
+        return unit.code
 
     return resolve
 
