@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from engine import EngineError, parse_step
 from engine.worker import run_forever, sweep
-from workflows import accounts, activation, demo as demo_data, directory, plan as plans
+from workflows import accounts, activation, demo as demo_data, directory, plan as plans, settings
 from workflows.runtime import process_engine
 
 from .db import get_session, new_session
@@ -192,6 +192,31 @@ def users_create(username: str, unit_code: str, role: str, password: str):
     click.echo(f"已创建用户 {username}")
 
 
+settings_cli = AppGroup("settings", help="区推进办可调整的设置：年底评分规则、条块约请期限")
+
+
+@settings_cli.command("show")
+def settings_show():
+    session = get_session()
+    _echo_json({key: settings.get_setting(session, key) for key in settings.DEFAULTS})
+
+
+@settings_cli.command("set")
+@click.argument("key", type=click.Choice(sorted(settings.DEFAULTS)))
+@click.argument("name")
+@click.argument("value", type=float)
+def settings_set(key: str, name: str, value: float):
+    """例如：settings set year_end_scoring completion 35"""
+    session = get_session()
+    try:
+        merged = settings.set_setting(session, key, {name: int(value) if value.is_integer() else value})
+    except settings.SettingError as error:
+        session.rollback()
+        _fail(str(error))
+    session.commit()
+    _echo_json(merged)
+
+
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="数据库已有数据时什么也不做")
 def demo(if_empty: bool):
@@ -210,5 +235,5 @@ def demo(if_empty: bool):
 
 
 def register(app: Flask) -> None:
-    for command in (db_cli, clock_cli, worker, plan_cli, units_cli, users_cli, demo):
+    for command in (db_cli, clock_cli, worker, plan_cli, units_cli, users_cli, settings_cli, demo):
         app.cli.add_command(command)
