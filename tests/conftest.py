@@ -100,3 +100,13 @@ def runner(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def driver(db):
+    """A process driver on the 2017 plan and every diagram, the clock at 2017-06-08 09:00 (not activated)."""
+    from tests.process_support import Driver
+
+    driver = Driver(db)
+    driver.load_plan_and_diagrams()
+    return driver

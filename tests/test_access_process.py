@@ -18,13 +18,6 @@ APPLICATION = {"affair": "高龄老人营养餐补贴的申请受理与初审", 
 LAWFUL = {"lawful": "yes", "legal_note": "有地方性法规依据"}
 
 
-@pytest.fixture
-def driver(db) -> Driver:
-    driver = Driver(db)
-    driver.load_plan_and_diagrams()
-    return driver
-
-
 def apply(driver: Driver, department: str = "minzhengju", data: dict | None = None):
     instance = cases.apply_for_access(driver.session, driver.engine, department, data or APPLICATION, actor=department)
     driver.session.commit()

@@ -25,13 +25,6 @@ REPLIED = {"reply_kind": "plan", "reply_text": "已列入排水管网改造计�
 UNSATISFIED = {"rating": "unsatisfied", "rating_reason": "未明确施工时间"}
 
 
-@pytest.fixture
-def driver(db) -> Driver:
-    driver = Driver(db)
-    driver.load_plan_and_diagrams()
-    return driver
-
-
 def raise_consultation(driver: Driver, departments=("minzhengju", "fangguanju"), street: str = "caoyang"):
     instance = cases.raise_consultation(driver.session, driver.engine, street, {
         "description": FLOODING, "place": "曹杨路兰溪路口", "invited_departments": list(departments)}, actor=street)

@@ -18,13 +18,6 @@ CALL = {"meeting_date": "2017-06-15", "topics": "二季度重点项目推进情�
 DECISIONS = "区民政局；牵头制定方案；2017-07-31\n曹杨新村街道；排摸老年助餐需求；2017-07-14"
 
 
-@pytest.fixture
-def driver(db) -> Driver:
-    driver = Driver(db)
-    driver.load_plan_and_diagrams()
-    return driver
-
-
 def call_meeting(driver: Driver):
     instance = cases.call_meeting(driver.session, driver.engine, CALL, actor="tuijinban")
     driver.session.commit()

@@ -19,13 +19,6 @@ SELF_EVALUATION, SCORING, FINAL_SCORE = "撰写自评报告", "检查评分", "�
 
 
 @pytest.fixture
-def driver(db) -> Driver:
-    driver = Driver(db)
-    driver.load_plan_and_diagrams()
-    return driver
-
-
-@pytest.fixture
 def activated(driver) -> Driver:
     driver.activate()
     return driver

@@ -19,13 +19,6 @@ REMINDER = ("timer_fired", "到期前3个工作日提醒")
 REVISED = {key: value for key, value in REPORT.items() if key != "next_step"}  # the revision form has no next step
 
 
-@pytest.fixture
-def driver(db) -> Driver:
-    driver = Driver(db)
-    driver.load_plan_and_diagrams()
-    return driver
-
-
 def report_of(driver: Driver, business_key: str, quarter: int = 2) -> QuarterlyReport | None:
     number = int(business_key.split("-")[1])
     return driver.session.scalar(select(QuarterlyReport).where(

@@ -20,13 +20,6 @@ CHECK = {"project": "2017-05", "subject": "旧住房综合改造推进情况", "
 RECTIFY = {"finding": "rectify", "finding_note": "开工户数未达序时进度", "rectify_due": "2017-07-10"}
 
 
-@pytest.fixture
-def driver(db) -> Driver:
-    driver = Driver(db)
-    driver.load_plan_and_diagrams()
-    return driver
-
-
 def open_check(driver: Driver):
     instance = cases.open_check(driver.session, driver.engine, CHECK, actor="duchake")
     driver.session.commit()
