@@ -28,7 +28,7 @@ class ParsedProcess:
     subprocess_specs: dict
 
 
-def _safe_tree(bpmn_xml: bytes, source: str):
+def safe_tree(bpmn_xml: bytes, source: str):
     if len(bpmn_xml) > MAX_BYTES:
         raise InvalidDiagram(f"{source}：文件大于 5 MB")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -59,11 +59,11 @@ def parse_processes(documents: list[tuple[str, bytes]],
     try:
         for source, raw in documents:
             before = set(parser.process_parsers)
-            parser.add_bpmn_xml(_safe_tree(raw, source), filename=source)
+            parser.add_bpmn_xml(safe_tree(raw, source), filename=source)
             origin.update({key: (source, raw) for key in set(parser.process_parsers) - before})
         for source, raw in library:
             if not set(_process_ids(raw)) & set(origin):
-                parser.add_bpmn_xml(_safe_tree(raw, source), filename=source)
+                parser.add_bpmn_xml(safe_tree(raw, source), filename=source)
         keys = [key for key in parser.get_process_ids() if key in origin]
         if not keys:
             names = "、".join(source for source, _ in documents)
@@ -128,5 +128,5 @@ def _check_code(process_spec, source: str) -> None:
 
 
 def _process_ids(raw: bytes) -> list[str]:
-    tree = _safe_tree(raw, "library")
+    tree = safe_tree(raw, "library")
     return [element.get("id") for element in tree.iter(f"{{{BPMN_NS}}}process")]
