@@ -5,7 +5,7 @@ PYTHON ?= python3
 FLASK := $(VENV)/bin/flask --app web
 PYTEST_ARGS ?=
 
-.PHONY: run test setup python-packages node-packages migrate bench clean
+.PHONY: run test setup system-packages python-packages node-packages migrate bench clean
 
 run: setup migrate
 	$(FLASK) demo --if-empty
@@ -15,7 +15,10 @@ run: setup migrate
 test: setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-setup: python-packages node-packages
+setup: system-packages python-packages node-packages
+
+system-packages:
+	scripts/system-packages
 
 python-packages: $(VENV)/.installed
 

@@ -15,8 +15,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     db.init_app(app)
 
-    from . import cli, pages
+    from . import auth, cli, filters, inbox, pages
 
     cli.register(app)
+    auth.init_app(app)
+    filters.register(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(inbox.bp)
     return app

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from engine import EngineError, parse_step
 from engine.worker import run_forever, sweep
-from workflows import accounts, activation, demo as demo_data, directory, plan as plans, settings
+from workflows import accounts, activation, demo as demo_data, directory, plan as plans, settings, tokens
 from workflows.runtime import process_engine
 
 from .db import get_session, new_session
@@ -215,6 +215,19 @@ def settings_set(key: str, name: str, value: float):
         _fail(str(error))
     session.commit()
     _echo_json(merged)
+
+
+@users_cli.command("token")
+@click.argument("username")
+def users_token(username: str):
+    """为用户签发一个 API 令牌（只显示这一次）：Authorization: Bearer <令牌>。"""
+    session = get_session()
+    user = accounts.find_user(session, username)
+    if user is None or not user.active:
+        _fail(f"用户“{username}”不存在或已停用")
+    token = tokens.issue_token(session, user, datetime.utcnow())
+    session.commit()
+    click.echo(token)
 
 
 @click.command("demo")

@@ -1,7 +1,8 @@
-"""Public pages: the landing page and a health check."""
+"""The overview page (plans, running instances) and the public health check."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
+from flask_login import login_required
 from sqlalchemy import func, select, text
 
 from engine import Clock, ProcessInstance
@@ -12,7 +13,8 @@ from .db import get_session
 bp = Blueprint("pages", __name__)
 
 
-@bp.get("/")
+@bp.get("/overview")
+@login_required
 def index():
     session = get_session()
     from zoneinfo import ZoneInfo

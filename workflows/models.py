@@ -172,3 +172,14 @@ class ProjectUnit(Base):
     unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"), index=True)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class LoginAttempt(Base):
+    """A failed sign-in, kept in the database so every web worker sees the same count."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # naive UTC

@@ -1,0 +1,134 @@
+"""The task inbox (待办/已办), claiming, and the task page with its generated form."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from engine import EngineError, HumanTask
+from workflows import inbox as inboxes
+from workflows.forms import FieldSpec, FormInvalid
+from workflows.runtime import process_engine
+from workflows.tasks import NotAllowed, complete_task
+
+from .db import get_session
+
+bp = Blueprint("inbox", __name__)
+FILTERS = ("process", "project", "area", "status", "overdue", "q")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every page of the inbox is for signed-in users only."""
+
+
+@bp.errorhandler(EngineError)
+def engine_refused(error: EngineError):
+    return render_template("inbox/refused.html", message=error.message), error.status
+
+
+@bp.errorhandler(NotAllowed)
+def not_allowed(error: NotAllowed):
+    return render_template("inbox/refused.html", message=str(error)), 403
+
+
+@bp.errorhandler(inboxes.ClaimConflict)
+def claim_conflict(error: inboxes.ClaimConflict):
+    return render_template("inbox/refused.html", message=str(error)), 409
+
+
+def _engine():
+    return process_engine(get_session(), current_app.config["TIMEZONE"])
+
+
+def get_task(task_id: int) -> HumanTask:
+    """The task if this user may see it; 404 otherwise, so other units' tasks stay invisible."""
+    task = get_session().get(HumanTask, task_id)
+    if task is None or not inboxes.may_view(current_user.actor, task):
+        abort(404)
+    return task
+
+
+def widget(spec: FieldSpec) -> str:
+    """The HTML control for a form field."""
+    if spec.type == "string":
+        return "textarea" if int(spec.constraints.get("maxlength") or 0) > 200 else "text"
+    return {"long": "number", "date": "date", "enum": "select", "boolean": "checkbox"}.get(spec.type, "textarea")
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for("inbox.index"))
+
+
+@bp.get("/inbox")
+def index():
+    session, args, clock = get_session(), request.args, _engine().clock
+    page = inboxes.inbox(
+        session, current_user.unit_code, process=args.get("process") or None, project=args.get("project") or None,
+        area=args.get("area", type=int), status=args.get("status") or None, overdue=bool(args.get("overdue")),
+        search=args.get("q"), page=args.get("page", 1, type=int), today=clock.today(),
+        include_unassigned=current_user.role in ("office", "admin"))
+    processes, areas = inboxes.filter_choices(session)
+    filters = {name: args[name] for name in FILTERS if args.get(name)}
+    return render_template("inbox/index.html", page=page, processes=processes, areas=areas, filters=filters,
+                           today=clock.today(), simulated=clock.simulated())
+
+
+@bp.get("/inbox/done")
+def done():
+    page = inboxes.done(get_session(), current_user.username, request.args.get("page", 1, type=int))
+    return render_template("inbox/done.html", page=page)
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+def claim(task_id: int):
+    task = get_task(task_id)
+    inboxes.claim(get_session(), task, current_user.actor)
+    get_session().commit()
+    flash(f"已认领“{task.name}”")
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("inbox.index"))
+
+
+@bp.post("/tasks/<int:task_id>/release")
+def release(task_id: int):
+    task = get_task(task_id)
+    inboxes.release(get_session(), task, current_user.actor)
+    get_session().commit()
+    flash(f"已释放“{task.name}”，本单位其他人可以认领")
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("inbox.index"))
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url)
+
+
+def _render_task(task: HumanTask, submitted: dict | None = None, errors: dict | None = None, status: int = 200):
+    page = inboxes.task_page(get_session(), _engine(), task, current_user.actor, submitted)
+    return render_template("inbox/task.html", page=page, errors=errors or {}, widget=widget), status
+
+
+@bp.get("/tasks/<int:task_id>")
+def task(task_id: int):
+    return _render_task(get_task(task_id))
+
+
+@bp.post("/tasks/<int:task_id>")
+def submit(task_id: int):
+    session, task = get_session(), get_task(task_id)
+    inboxes.check_not_held_by_other(task, current_user.actor)
+    submitted = {spec.id: _field_value(spec) for spec in inboxes.form_fields(_engine(), task) if not spec.readonly}
+    try:
+        complete_task(session, _engine(), current_user.actor, task.id, submitted)
+    except FormInvalid as invalid:
+        session.rollback()
+        return _render_task(task, submitted, invalid.errors, 422)
+    session.commit()
+    flash(f"已提交“{task.name}”")
+    return redirect(url_for("inbox.index"))
+
+
+def _field_value(spec: FieldSpec) -> str:
+    if spec.type == "boolean":
+        return "true" if request.form.get(spec.id) else "false"
+    return request.form.get(spec.id, "")
