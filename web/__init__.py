@@ -15,11 +15,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     db.init_app(app)
 
-    from . import auth, cli, filters, inbox, pages
+    from . import api, auth, cli, filters, inbox, pages
 
     cli.register(app)
     auth.init_app(app)
     filters.register(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(api.bp)
     return app
