@@ -16,6 +16,8 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
 
     from . import api, auth, cli, filters, inbox, pages
+    from . import starts
+    from . import projects
 
     cli.register(app)
     auth.init_app(app)
@@ -23,4 +25,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(starts.bp)
+    app.register_blueprint(projects.bp)
     return app

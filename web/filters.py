@@ -24,7 +24,7 @@ def cn_datetime(value: datetime | None) -> str:
 
 
 HISTORY_KINDS = {"started": "流程启动", "task_completed": "办理", "timer_fired": "定时触发", "completed": "流程结束",
-                 "cancelled": "流程撤销"}
+                 "cancelled": "流程撤销", "error": "流程出错", "project_edited": "修改项目信息"}
 
 
 def event_kind(kind: str) -> str:

@@ -1,0 +1,86 @@
+"""The plan's projects: the list with each one's current step and traffic light, a project's page with its
+reports, timeline and diagram, and the office's corrections of units and due date."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, \
+    send_from_directory, url_for
+from flask_login import current_user, login_required
+
+from workflows import project_views
+from workflows.activation import lifecycle_instance
+from workflows.models import Project
+from workflows.runtime import process_engine
+
+from .db import get_session
+
+bp = Blueprint("projects", __name__)
+BPMN_JS_DIST = Path(__file__).resolve().parent.parent / "node_modules" / "bpmn-js" / "dist"
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every project page is for signed-in users only."""
+
+
+def _engine():
+    return process_engine(get_session(), current_app.config["TIMEZONE"])
+
+
+def get_project(number: int, *, check_editor: bool = False) -> Project:
+    """The project of the chosen (or latest) plan; 404 if there is none, 403 if editing and not the office."""
+    project = project_views.find_project(get_session(), number, request.args.get("year", type=int))
+    if project is None:
+        abort(404)
+    if check_editor and not project_views.may_edit(current_user.role):
+        abort(403)
+    return project
+
+
+@bp.get("/projects")
+def index():
+    session = get_session()
+    plan = project_views.plan_for(session, request.args.get("year", type=int))
+    rows = project_views.project_rows(session, list(plan.projects), _engine().clock.today()) if plan else []
+    return render_template("projects/index.html", plan=plan, rows=rows)
+
+
+def _render_project(project: Project, form: dict | None = None, errors: dict | None = None, status: int = 200):
+    engine = _engine()
+    page = project_views.project_page(get_session(), engine, project, engine.clock.today())
+    return render_template("projects/show.html", page=page, project=project, form=form, errors=errors or {},
+                           may_edit=project_views.may_edit(current_user.role)), status
+
+
+@bp.get("/projects/<int:number>")
+def show(number: int):
+    return _render_project(get_project(number))
+
+
+@bp.get("/projects/<int:number>/diagram.xml")
+def diagram(number: int):
+    instance = lifecycle_instance(get_session(), get_project(number).business_key)
+    if instance is None:
+        abort(404)
+    return Response(instance.definition.bpmn_xml, mimetype="application/xml")
+
+
+@bp.post("/projects/<int:number>/edit")
+def edit(number: int):
+    session, project = get_session(), get_project(number, check_editor=True)
+    form = {name: request.form.get(name, "") for name in ("lead_units", "responsible_units", "due_on")}
+    try:
+        project_views.edit_project(session, _engine(), project, form, actor=current_user.username)
+    except project_views.EditInvalid as invalid:
+        session.rollback()
+        return _render_project(project, form, invalid.errors, 422)
+    session.commit()
+    flash(f"已修改项目 {project.business_key} 的单位和完成日期")
+    return redirect(url_for("projects.show", number=number))
+
+
+@bp.get("/vendor/bpmn-js/<path:filename>")
+def bpmn_js(filename: str):
+    return send_from_directory(BPMN_JS_DIST, filename)
