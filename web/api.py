@@ -3,18 +3,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask import Blueprint, abort, g, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from engine import EngineError, HistoryEvent, HumanTask, NotFound, ProcessInstance
 from workflows import inbox as inboxes, plan as plans, starting, tokens
 from workflows.forms import FormInvalid
-from workflows.runtime import process_engine
 from workflows.tasks import Actor, NotAllowed, complete_task
 
 from .auth import csrf
-from .db import get_session
+from .db import get_process_engine, get_session
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -62,10 +61,6 @@ def authenticate():
         return _error(401, "需要有效的 API 令牌：Authorization: Bearer <令牌>")
     g.actor = Actor(user.username, user.unit_code, user.role)
     return None
-
-
-def _engine():
-    return process_engine(get_session(), current_app.config["TIMEZONE"])
 
 
 def _int_arg(name: str, default: int, high: int) -> int:
@@ -124,7 +119,7 @@ def tasks():
         get_session(), g.actor.unit_code, process=args.get("process"), project=args.get("project"),
         area=args.get("area", type=int), status=args.get("status"), overdue=args.get("overdue") == "true",
         search=args.get("q"), page=_int_arg("page", 1, 10_000), per_page=_int_arg("per_page", 20, MAX_PER_PAGE),
-        today=_engine().clock.today())
+        today=get_process_engine().clock.today())
     items = [_task_json(row.task) | {"urgency": row.urgency, "working_days_left": row.days_left} for row in page.rows]
     return jsonify({"items": items, "page": page.page, "per_page": page.per_page, "total": page.total})
 
@@ -132,7 +127,7 @@ def tasks():
 @bp.get("/tasks/<int:task_id>")
 def task(task_id: int):
     found = _visible_task(task_id)
-    return jsonify(_task_json(found, inboxes.form_fields(_engine(), found)))
+    return jsonify(_task_json(found, inboxes.form_fields(get_process_engine(), found)))
 
 
 @bp.post("/tasks/<int:task_id>/claim")
@@ -155,7 +150,7 @@ def release(task_id: int):
 def complete(task_id: int):
     found = _visible_task(task_id)
     inboxes.check_not_held_by_other(found, g.actor)
-    result = complete_task(get_session(), _engine(), g.actor, found.id, _body())
+    result = complete_task(get_session(), get_process_engine(), g.actor, found.id, _body())
     get_session().commit()
     return jsonify({"completed": task_id, "instance_status": result.instance.row.status,
                     "next_tasks": [_task_json(t) for t in result.next_tasks]})
@@ -168,7 +163,7 @@ def start_instance():
     if unknown:
         raise FormInvalid({name: "没有这个字段" for name in unknown})
     session = get_session()
-    instance = starting.start(session, _engine(), g.actor, body.get("process_key"), body.get("business_key"),
+    instance = starting.start(session, get_process_engine(), g.actor, body.get("process_key"), body.get("business_key"),
                               body.get("data"))
     session.commit()
     return jsonify(_instance_json(instance.row)), 201
@@ -203,7 +198,7 @@ def instance(instance_id: int):
     if row is None or not _involved(row):
         raise NotFound(f"流程实例 {instance_id} 不存在")
     history = [{"at": e.at.isoformat(), "kind": e.kind, "task_name": e.task_name, "actor": e.actor, "data": e.data}
-               for e in _engine().history(row.id)]
+               for e in get_process_engine().history(row.id)]
     return jsonify(_instance_json(row) | {"history": history})
 
 

@@ -13,12 +13,8 @@ from engine.worker import run_forever, sweep
 from workflows import accounts, activation, demo as demo_data, directory, plan as plans, settings, tokens
 from workflows.runtime import process_engine
 
-from .db import get_session, new_session
+from .db import get_process_engine, get_session, new_session
 from .migrate import pending_changes, upgrade
-
-
-def _engine(session=None):
-    return process_engine(session or get_session(), current_app.config["TIMEZONE"])
 
 
 def _fail(message: str) -> None:
@@ -57,7 +53,7 @@ def clock_show():
 
 
 def _show_clock() -> None:
-    engine = _engine()
+    engine = get_process_engine()
     mode = "模拟" if engine.clock.simulated() else "真实"
     click.echo(f"{mode}时钟：{engine.clock.now().astimezone(engine.clock.local_tz):%Y-%m-%d %H:%M:%S %Z}")
 
@@ -66,7 +62,7 @@ def _show_clock() -> None:
 @click.argument("when")
 def clock_set(when: str):
     """设为模拟时间，如 2017-06-08 或 2017-06-08T09:00；`real` 回到真实时间。"""
-    engine = _engine()
+    engine = get_process_engine()
     if when == "real":
         engine.clock.set(None)
     else:
@@ -82,7 +78,7 @@ def clock_set(when: str):
 @click.argument("step")
 def clock_advance(step: str):
     """把模拟时钟向前拨，如 10d、3h、2w。"""
-    engine = _engine()
+    engine = get_process_engine()
     try:
         engine.clock.advance(parse_step(step))
     except EngineError as error:
@@ -151,7 +147,7 @@ def plan_activate(year: int):
     """启动计划：为每个项目启动“项目全年推进”流程（以系统时钟为启动日期）。"""
     session = get_session()
     try:
-        result = activation.activate_plan(session, _engine(session), year, actor="cli")
+        result = activation.activate_plan(session, get_process_engine(session), year, actor="cli")
     except (activation.ActivationError, EngineError) as error:
         session.rollback()
         _fail(str(error))
@@ -239,7 +235,7 @@ def demo(if_empty: bool):
         click.echo("数据库已有数据，未载入演示数据")
         return
     try:
-        summary = demo_data.load(session, _engine(session), current_app.config["BPMN_DIR"])
+        summary = demo_data.load(session, get_process_engine(session), current_app.config["BPMN_DIR"])
     except (plans.PlanFileError, directory.DirectoryError, activation.ActivationError, EngineError) as error:
         session.rollback()
         _fail(str(error))

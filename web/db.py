@@ -45,3 +45,10 @@ def _close_session(_exc=None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def get_process_engine(session: Session | None = None):
+    """The domain's engine on this request's (or the given) session, in the app's time zone."""
+    from workflows.runtime import process_engine
+
+    return process_engine(session or get_session(), current_app.config["TIMEZONE"])

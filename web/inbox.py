@@ -1,16 +1,15 @@
 """The task inbox (待办/已办), claiming, and the task page with its generated form."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from engine import EngineError, HumanTask
 from workflows import inbox as inboxes
 from workflows.forms import FieldSpec, FormInvalid
-from workflows.runtime import process_engine
 from workflows.tasks import NotAllowed, complete_task
 
-from .db import get_session
+from .db import get_process_engine, get_session
 
 bp = Blueprint("inbox", __name__)
 FILTERS = ("process", "project", "area", "status", "overdue", "q")
@@ -37,10 +36,6 @@ def claim_conflict(error: inboxes.ClaimConflict):
     return render_template("inbox/refused.html", message=str(error)), 409
 
 
-def _engine():
-    return process_engine(get_session(), current_app.config["TIMEZONE"])
-
-
 def get_task(task_id: int) -> HumanTask:
     """The task if this user may see it; 404 otherwise, so other units' tasks stay invisible."""
     task = get_session().get(HumanTask, task_id)
@@ -63,7 +58,7 @@ def home():
 
 @bp.get("/inbox")
 def index():
-    session, args, clock = get_session(), request.args, _engine().clock
+    session, args, clock = get_session(), request.args, get_process_engine().clock
     page = inboxes.inbox(
         session, current_user.unit_code, process=args.get("process") or None, project=args.get("project") or None,
         area=args.get("area", type=int), status=args.get("status") or None, overdue=bool(args.get("overdue")),
@@ -104,7 +99,7 @@ def _same_site(url: str | None) -> bool:
 
 
 def _render_task(task: HumanTask, submitted: dict | None = None, errors: dict | None = None, status: int = 200):
-    page = inboxes.task_page(get_session(), _engine(), task, current_user.actor, submitted)
+    page = inboxes.task_page(get_session(), get_process_engine(), task, current_user.actor, submitted)
     return render_template("inbox/task.html", page=page, errors=errors or {}, widget=widget), status
 
 
@@ -117,9 +112,9 @@ def task(task_id: int):
 def submit(task_id: int):
     session, task = get_session(), get_task(task_id)
     inboxes.check_not_held_by_other(task, current_user.actor)
-    submitted = {spec.id: _field_value(spec) for spec in inboxes.form_fields(_engine(), task) if not spec.readonly}
+    submitted = {spec.id: _field_value(spec) for spec in inboxes.form_fields(get_process_engine(), task) if not spec.readonly}
     try:
-        complete_task(session, _engine(), current_user.actor, task.id, submitted)
+        complete_task(session, get_process_engine(), current_user.actor, task.id, submitted)
     except FormInvalid as invalid:
         session.rollback()
         return _render_task(task, submitted, invalid.errors, 422)

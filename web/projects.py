@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, \
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, \
     send_from_directory, url_for
 from flask_login import current_user, login_required
 
 from workflows import project_views
 from workflows.activation import lifecycle_instance
 from workflows.models import Project
-from workflows.runtime import process_engine
 
-from .db import get_session
+from .db import get_process_engine, get_session
 
 bp = Blueprint("projects", __name__)
 BPMN_JS_DIST = Path(__file__).resolve().parent.parent / "node_modules" / "bpmn-js" / "dist"
@@ -23,10 +22,6 @@ BPMN_JS_DIST = Path(__file__).resolve().parent.parent / "node_modules" / "bpmn-j
 @login_required
 def require_login():
     """Every project page is for signed-in users only."""
-
-
-def _engine():
-    return process_engine(get_session(), current_app.config["TIMEZONE"])
 
 
 def get_project(number: int, *, check_editor: bool = False) -> Project:
@@ -43,12 +38,12 @@ def get_project(number: int, *, check_editor: bool = False) -> Project:
 def index():
     session = get_session()
     plan = project_views.plan_for(session, request.args.get("year", type=int))
-    rows = project_views.project_rows(session, list(plan.projects), _engine().clock.today()) if plan else []
+    rows = project_views.project_rows(session, list(plan.projects), get_process_engine().clock.today()) if plan else []
     return render_template("projects/index.html", plan=plan, rows=rows)
 
 
 def _render_project(project: Project, form: dict | None = None, errors: dict | None = None, status: int = 200):
-    engine = _engine()
+    engine = get_process_engine()
     page = project_views.project_page(get_session(), engine, project, engine.clock.today())
     return render_template("projects/show.html", page=page, project=project, form=form, errors=errors or {},
                            may_edit=project_views.may_edit(current_user.role)), status
@@ -72,7 +67,7 @@ def edit(number: int):
     session, project = get_session(), get_project(number, check_editor=True)
     form = {name: request.form.get(name, "") for name in ("lead_units", "responsible_units", "due_on")}
     try:
-        project_views.edit_project(session, _engine(), project, form, actor=current_user.username)
+        project_views.edit_project(session, get_process_engine(), project, form, actor=current_user.username)
     except project_views.EditInvalid as invalid:
         session.rollback()
         return _render_project(project, form, invalid.errors, 422)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -13,10 +13,9 @@ from werkzeug.datastructures import MultiDict
 from workflows import cases
 from workflows.forms import FormInvalid
 from workflows.models import Plan, Project, Unit
-from workflows.runtime import process_engine
 from workflows.tasks import NotAllowed
 
-from .db import get_session
+from .db import get_process_engine, get_session
 
 bp = Blueprint("starts", __name__)
 MEETING_KINDS = ("department", "street", "town", "mass_organisation", "other")
@@ -52,10 +51,6 @@ def require_login():
 @bp.errorhandler(NotAllowed)
 def not_allowed(error: NotAllowed):
     return render_template("starts/refused.html", message=str(error)), 403
-
-
-def _engine():
-    return process_engine(get_session(), current_app.config["TIMEZONE"])
 
 
 def may_start(page: StartPage) -> bool:
@@ -109,7 +104,7 @@ def _start(name: str, data_of: Callable[[], dict], start: Callable):
         return _render(page)
     session = get_session()
     try:
-        start(session, _engine(), data_of())
+        start(session, get_process_engine(), data_of())
     except FormInvalid as invalid:
         session.rollback()
         return _render(page, request.form, invalid.errors, 422)
