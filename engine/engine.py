@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from functools import lru_cache
 from typing import Any
 
@@ -205,6 +205,33 @@ class BpmnEngine:
         task = self.get_instance(human_task.instance_id).task(human_task.task_guid)
         return task_view(task) if task is not None else None
 
+    def reassign_task(self, human_task_id: int, unit: str, *, actor: str, reason: str = "") -> HumanTask:
+        """Hand an open task to another unit (Camunda's setAssignee, for a unit); a claim does not survive it."""
+        human_task = self._open_task(human_task_id)
+        previous = human_task.assigned_unit
+        human_task.assigned_unit, human_task.claimed_by = unit, None
+        self.record_event(human_task.instance_id, "task_reassigned", actor=actor, task_name=human_task.name,
+                          data={"task_id": human_task.id, "from": previous, "to": unit, "reason": reason})
+        return human_task
+
+    def set_task_due(self, human_task_id: int, due_on: date, *, actor: str, reason: str = "") -> HumanTask:
+        """Move an open task's deadline (Camunda's setDueDate)."""
+        human_task = self._open_task(human_task_id)
+        previous = human_task.due_on
+        human_task.due_on = due_on
+        self.record_event(human_task.instance_id, "task_due_changed", actor=actor, task_name=human_task.name,
+                          data={"task_id": human_task.id, "from": previous.isoformat() if previous else None,
+                                "to": due_on.isoformat(), "reason": reason})
+        return human_task
+
+    def _open_task(self, human_task_id: int) -> HumanTask:
+        human_task = self.session.get(HumanTask, human_task_id, with_for_update=True)
+        if human_task is None:
+            raise NotFound(f"任务 {human_task_id} 不存在")
+        if human_task.state != "ready":
+            raise TaskNotReady(f"任务“{human_task.name}”已不在待办状态（{human_task.state}）")
+        return human_task
+
     def fire_timers(self, instance_id: int) -> Instance:
         """Wake the instance's due timers by the clock and run on; the caller holds no other lock."""
         instance = self.get_instance(instance_id, for_update=True)
@@ -297,7 +324,13 @@ class BpmnEngine:
                 assigned_unit=assignment.unit, due_on=assignment.due_on, state="ready", created_at=now,
             ))
 
-    def _record(self, instance: Instance, kind: str, *, actor: str | None = None, task_name: str | None = None,
-                data: dict[str, Any] | None = None) -> None:
-        self.session.add(HistoryEvent(instance_id=instance.id, at=to_db(self.clock.now()), kind=kind,
-                                      task_name=task_name, actor=actor, data=data or {}))
+    def record_event(self, instance_id: int, kind: str, *, actor: str | None = None, task_name: str | None = None,
+                     data: dict[str, Any] | None = None) -> HistoryEvent:
+        """Append one event to an instance's history (the engine's own steps and what the domain adds)."""
+        event = HistoryEvent(instance_id=instance_id, at=to_db(self.clock.now()), kind=kind, task_name=task_name,
+                             actor=actor, data=data or {})
+        self.session.add(event)
+        return event
+
+    def _record(self, instance: Instance, kind: str, **fields: Any) -> None:
+        self.record_event(instance.id, kind, **fields)

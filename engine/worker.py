@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .clock import to_db
 from .engine import BpmnEngine
 from .errors import EngineError
-from .models import HistoryEvent, ProcessInstance
+from .models import ProcessInstance
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ def _mark_failed(session: Session, engine: BpmnEngine, instance_id: int, message
     row = session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id)
                          .with_for_update(of=ProcessInstance))
     row.status, row.error_message, row.next_timer_at = "error", message, None
-    session.add(HistoryEvent(instance_id=instance_id, at=to_db(engine.clock.now()), kind="error", data={"message": message}))
+    engine.record_event(instance_id, "error", data={"message": message})
     session.commit()
     log.error("instance %s failed: %s", instance_id, message)
 

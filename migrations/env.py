@@ -8,6 +8,7 @@ from engine.models import Base
 import workflows.models  # noqa: F401  (the domain's tables)
 import workflows.records  # noqa: F401
 import workflows.tokens  # noqa: F401
+import workflows.taskwork  # noqa: F401
 
 target_metadata = Base.metadata
 
