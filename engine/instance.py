@@ -113,6 +113,21 @@ class Instance:
         except (ValueError, KeyError, TaskNotFoundException):
             return None
 
+    def element_states(self) -> tuple[set[str], set[str]]:
+        """Ids of the top-level diagram's elements that are done and those the instance is at now.
+
+        Elements of called processes are left out: they belong to the callee's diagram."""
+        top, done, active = self.workflow.spec.name, set(), set()
+        for task in self.workflow.get_tasks():
+            element = getattr(task.task_spec, "bpmn_id", None)
+            if element is None or task.workflow.spec.name != top:
+                continue
+            if task.state == TaskState.COMPLETED:
+                done.add(element)
+            elif task.state in (TaskState.READY, TaskState.STARTED, TaskState.WAITING):
+                active.add(element)
+        return done - active, active
+
     def next_timer_at(self) -> datetime | None:
         """The earliest instant at which a waiting timer is due, naive UTC as stored."""
         instants = []

@@ -3,15 +3,12 @@ reports and timeline, and the office's corrections of units and due date (record
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from xml.etree import ElementTree
+from datetime import date
 
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine import BpmnEngine, HistoryEvent, HumanTask, ProcessInstance
-from engine.clock import to_db
 
 from .activation import lifecycle_instance
 from .inbox import urgency
@@ -118,29 +115,8 @@ def _diagram_markers(engine: BpmnEngine, instance: ProcessInstance | None) -> tu
     read from the restored workflow rather than from the human_task table."""
     if instance is None:
         return [], []
-    shown, called = _diagram_ids(instance.definition.bpmn_xml)
-    done, active = set(), set()
-    for task in engine.get_instance(instance.id).workflow.get_tasks():
-        element = getattr(task.task_spec, "bpmn_id", None)
-        if element not in shown or task.workflow.spec.name in called:
-            continue
-        if task.state == TaskState.COMPLETED:
-            done.add(element)
-        elif task.state in (TaskState.READY, TaskState.STARTED, TaskState.WAITING):
-            active.add(element)
-    return sorted(done - active), sorted(active)
-
-
-def _diagram_ids(bpmn_xml: str) -> tuple[set[str], set[str]]:
-    """The ids of the diagram's elements, and the keys of the processes it calls."""
-    root = ElementTree.fromstring(bpmn_xml.encode())
-    ids, called = set(), set()
-    for element in root.iter():
-        if element.get("id"):
-            ids.add(element.get("id"))
-        if element.get("calledElement"):
-            called.add(element.get("calledElement"))
-    return ids, called
+    done, active = engine.get_instance(instance.id).element_states()
+    return sorted(done), sorted(active)
 
 
 def may_edit(role: str) -> bool:
@@ -193,12 +169,11 @@ def edit_project(session: Session, engine: BpmnEngine, project: Project, form: d
     session.flush()
     session.expire(project, ["units"])
     after = _snapshot(project)
-    _record_edit(session, project, actor, to_db(engine.clock.now()), before, after)
+    _record_edit(session, engine, project, actor, before, after)
     return after
 
 
-def _record_edit(session: Session, project: Project, actor: str, at: datetime, before: dict, after: dict) -> None:
+def _record_edit(session: Session, engine: BpmnEngine, project: Project, actor: str, before: dict, after: dict) -> None:
     instance = lifecycle_instance(session, project.business_key)
     if instance is not None:
-        session.add(HistoryEvent(instance_id=instance.id, at=at, kind="project_edited", actor=actor,
-                                 data={"before": before, "after": after}))
+        engine.record_event(instance.id, "project_edited", actor=actor, data={"before": before, "after": after})
