@@ -28,15 +28,28 @@ $(VENV)/.installed: requirements.txt
 	$(VENV)/bin/pip install --quiet -r requirements.txt
 	touch $@
 
-node-packages: node_modules/.installed
+node-packages: node_modules/.installed web/static/editor/editor.js
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The process editor's bundle (bpmn-js Modeler + properties panel), generated after `npm ci`.
+web/static/editor/editor.js: node_modules/.installed scripts/build-editor.mjs $(wildcard web/editor_src/*.js)
+	node scripts/build-editor.mjs
+
 migrate: python-packages
 	mkdir -p var
 	$(FLASK) db upgrade
+
+# The benchmark at the city's scale (issue 8), on SQLite and then PostgreSQL (a local server is started if it is
+# down; the database is created if missing). The tables go to bench/results.md and the console.
+BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bench
+bench: setup
+	$(VENV)/bin/python -m bench --database sqlite --scale full
+	pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n 1)" main start
+	for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(VENV)/bin/python -m bench --database postgresql --scale full
 
 clean:
 	rm -rf $(VENV) node_modules var/putuo.db

@@ -1,12 +1,13 @@
 """A small BPMN engine over SpiffWorkflow with SQLAlchemy persistence. Knows nothing of any customer."""
 from .clock import Clock, parse_step
 from .engine import BpmnEngine, serializer
-from .errors import EngineError, InstanceNotRunning, InvalidDiagram, NotFound, ScriptError, TaskNotReady
+from .errors import (EngineError, InstanceNotRunning, InvalidDiagram, MigrationRefused, NotFound, ScriptError,
+                     TaskNotReady)
 from .instance import Assignment, Instance, TaskView
 from .models import Base, ClockSetting, HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
 
 __all__ = [
     "Assignment", "Base", "BpmnEngine", "Clock", "ClockSetting", "EngineError", "HistoryEvent", "HumanTask",
-    "Instance", "InstanceNotRunning", "InvalidDiagram", "NotFound", "ProcessDefinition", "ProcessInstance",
-    "ScriptError", "TaskNotReady", "TaskView", "parse_step", "serializer",
+    "Instance", "InstanceNotRunning", "InvalidDiagram", "MigrationRefused", "NotFound", "ProcessDefinition",
+    "ProcessInstance", "ScriptError", "TaskNotReady", "TaskView", "parse_step", "serializer",
 ]

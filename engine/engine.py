@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, undefer
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -17,10 +18,11 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from .clock import Clock, install_spiff_clock, to_db
-from .errors import InstanceNotRunning, NotFound, ScriptError, TaskNotReady
+from .errors import InstanceNotRunning, MigrationRefused, NotFound, ScriptError, TaskNotReady
 from .instance import Assignment, Instance, TaskView, is_timer, task_view
 from .models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
-from .parser import checksum, parse_processes
+from .migration import move_state, predict_again
+from .parser import ParsedProcess, checksum, parse_processes
 from .sandbox import SandboxScriptEngine
 
 Router = Callable[[ProcessInstance, TaskView], Assignment]
@@ -79,9 +81,8 @@ class BpmnEngine:
 
     def deploy_many(self, documents: list[tuple[str, bytes]], *, deployed_by: str) -> list[ProcessDefinition]:
         """Deploy files that may call each other; a process identical to its newest version is kept as it is."""
-        library = [(f"{d.key} v{d.version}", d.bpmn_xml.encode("utf-8")) for d in self.latest_definitions()]
         deployed = []
-        for process in parse_processes(documents, library):
+        for process in self.parse(documents):
             latest = self.latest_definition(process.key, required=False)
             if latest is not None and latest.checksum == checksum(process.bpmn_xml):
                 deployed.append(latest)
@@ -89,6 +90,11 @@ class BpmnEngine:
             deployed.append(self._add_definition(process, latest, deployed_by))
         self.session.flush()
         return deployed
+
+    def parse(self, documents: list[tuple[str, bytes]]) -> list[ParsedProcess]:
+        """What deploying the files would store, stored nowhere; call activities may use deployed processes."""
+        library = [(f"{d.key} v{d.version}", d.bpmn_xml.encode("utf-8")) for d in self.latest_definitions()]
+        return parse_processes(documents, library)
 
     def _add_definition(self, process, latest: ProcessDefinition | None, deployed_by: str) -> ProcessDefinition:
         codec = serializer()
@@ -148,19 +154,32 @@ class BpmnEngine:
         return instance
 
     def get_instance(self, instance_id: int, *, for_update: bool = False) -> Instance:
-        query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+        query = select(ProcessInstance).where(ProcessInstance.id == instance_id).options(undefer(ProcessInstance.state))
         if for_update:
-            query = query.with_for_update(of=ProcessInstance)
+            # Read the row afresh under the lock: what this session read before it may be older.
+            self._lock_on_sqlite(instance_id)
+            query = query.with_for_update(of=ProcessInstance).execution_options(populate_existing=True)
         row = self.session.scalar(query)
         if row is None:
             raise NotFound(f"流程实例 {instance_id} 不存在")
         return Instance(row, self._restore(row))
 
+    def _lock_on_sqlite(self, instance_id: int) -> None:
+        """SQLite ignores FOR UPDATE and reads outside a transaction: a no-op write on the row takes its database
+        write lock before the instance is read, so two workers (or requests) cannot both step the same state."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            table = ProcessInstance.__table__
+            self.session.execute(update(table).where(table.c.id == instance_id).values(id=table.c.id))
+
     def _restore(self, row: ProcessInstance) -> BpmnWorkflow:
-        state = copy.deepcopy(row.state)  # restoring consumes the dict; the row must keep its own
+        # Restoring consumes the dict; the row must keep its own (a JSON round trip copies it several times
+        # faster than deepcopy).
+        return self._workflow(json.loads(json.dumps(row.state)), row.serializer_version, row.definition)
+
+    def _workflow(self, state: dict, serializer_version: str, definition: ProcessDefinition) -> BpmnWorkflow:
         # Already restored specs pass through the serializer unchanged.
-        state["spec"], state["subprocess_specs"] = _specs(row.definition)
-        state[BpmnWorkflowSerializer.VERSION_KEY] = row.serializer_version
+        state["spec"], state["subprocess_specs"] = _specs(definition)
+        state[BpmnWorkflowSerializer.VERSION_KEY] = serializer_version
         codec = serializer()
         codec.migrate(state)
         workflow = codec.from_dict(state)
@@ -225,12 +244,52 @@ class BpmnEngine:
         return human_task
 
     def _open_task(self, human_task_id: int) -> HumanTask:
-        human_task = self.session.get(HumanTask, human_task_id, with_for_update=True)
+        """The ready task, with its instance locked as complete_task locks it, so the two cannot interleave."""
+        human_task = self.session.get(HumanTask, human_task_id)
         if human_task is None:
             raise NotFound(f"任务 {human_task_id} 不存在")
+        self._lock_on_sqlite(human_task.instance_id)
+        self.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == human_task.instance_id)
+                             .with_for_update())
+        self.session.refresh(human_task)
         if human_task.state != "ready":
             raise TaskNotReady(f"任务“{human_task.name}”已不在待办状态（{human_task.state}）")
         return human_task
+
+    def migrate_instance(self, instance_id: int, definition: ProcessDefinition, *, actor: str) -> Instance:
+        """Move a running instance to another version of its process; what it waits on must exist there."""
+        instance = self.get_instance(instance_id, for_update=True)
+        row, previous = instance.row, instance.row.definition
+        if row.status != "running":
+            raise InstanceNotRunning(f"流程实例 {instance_id} 不在运行中（{row.status}），不能迁移")
+        if definition.key != previous.key or definition.id == previous.id:
+            raise MigrationRefused(f"流程实例 {instance_id} 已是 {previous.key} 版本 {previous.version}，"
+                                   f"不能迁移到 {definition.key} 版本 {definition.version}")
+        codec = serializer()
+        state = codec.to_dict(instance.workflow)
+        spec, subprocess_specs = _specs(definition)
+        reopened = move_state(state, spec, subprocess_specs)
+        try:
+            workflow = self._workflow(state, codec.VERSION, definition)
+            predict_again(workflow, reopened)
+        except (WorkflowException, TypeError, ValueError, KeyError, AttributeError) as error:
+            raise MigrationRefused(f"无法迁移到版本 {definition.version}：{error}") from error
+        row.definition, row.definition_id = definition, definition.id
+        migrated = Instance(row, workflow)
+        self._record(migrated, "migrated", actor=actor,
+                     data={"from_version": previous.version, "to_version": definition.version})
+        self._save(migrated, status="running")
+        self._rename_open_tasks(migrated)
+        return migrated
+
+    def _rename_open_tasks(self, instance: Instance) -> None:
+        """Open human tasks keep their rows (same task ids); their names and lanes follow the new version."""
+        views = {str(task.id): task_view(task) for task in instance.ready_human_tasks()}
+        for row in self.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                                 HumanTask.state == "ready")):
+            view = views.get(row.task_guid)
+            if view is not None:
+                row.name, row.lane, row.spec_name = view.name, view.lane, view.spec_name
 
     def fire_timers(self, instance_id: int) -> Instance:
         """Wake the instance's due timers by the clock and run on; the caller holds no other lock."""
@@ -272,7 +331,8 @@ class BpmnEngine:
     # -- one step ------------------------------------------------------------------------------
 
     def _run(self, instance: Instance, step: Callable[[], None]) -> None:
-        """Apply a step and the engine steps after it under one frozen clock, then save."""
+        """Apply a step and the engine steps after it under one frozen clock, and save under it too (the clock is
+        read once, not again by each event and by the save)."""
 
         def fired(task):
             if is_timer(task):
@@ -287,10 +347,10 @@ class BpmnEngine:
             except (TypeError, ValueError, KeyError, AttributeError, IndexError) as error:
                 # Data the diagram did not expect (a missing collection, a wrong type) surfaces here.
                 raise ScriptError(f"流程运行出错：{type(error).__name__}: {error}") from error
-        status = "completed" if instance.workflow.is_completed() else "running"
-        if status == "completed":
-            self._record(instance, "completed")
-        self._save(instance, status=status)
+            status = "completed" if instance.workflow.is_completed() else "running"
+            if status == "completed":
+                self._record(instance, "completed")
+            self._save(instance, status=status)
 
     def _save(self, instance: Instance, *, status: str) -> None:
         codec = serializer()

@@ -40,3 +40,9 @@ class ScriptError(EngineError):
     """Code in a diagram (script, condition, timer, collection) failed or was refused."""
 
     status = 422
+
+
+class MigrationRefused(EngineError):
+    """A running instance cannot move to another version of its definition; the message says why."""
+
+    status = 409

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -22,9 +22,11 @@ class ProcessDefinition(Base):
     key: Mapped[str] = mapped_column(String(200), index=True)
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200), default="")
-    bpmn_xml: Mapped[str] = mapped_column(Text)
+    # The XML and the specs' JSON are read only when used (a diagram's page, a cache miss in engine._specs),
+    # not with every instance that joins its definition.
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     checksum: Mapped[str] = mapped_column(String(64))
-    spec_state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    spec_state: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     deployed_at: Mapped[datetime] = mapped_column(DateTime)
     deployed_by: Mapped[str] = mapped_column(String(100), default="")
 
@@ -36,7 +38,8 @@ class ProcessInstance(Base):
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     business_key: Mapped[str | None] = mapped_column(String(200), index=True)
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)
-    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Tens of KiB of JSON: read by BpmnEngine.get_instance, not with every human task that joins its instance.
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(20))
     next_timer_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     error_message: Mapped[str | None] = mapped_column(Text)
@@ -85,6 +88,18 @@ class HistoryEvent(Base):
     task_name: Mapped[str | None] = mapped_column(String(300))
     actor: Mapped[str | None] = mapped_column(String(100))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class HistoryIsAppendOnly(Exception):
+    """Code tried to change or delete a history event."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_history_changes(session: Session, flush_context, instances) -> None:
+    changed = [obj for obj in session.dirty if isinstance(obj, HistoryEvent) and session.is_modified(obj)]
+    deleted = [obj for obj in session.deleted if isinstance(obj, HistoryEvent)]
+    if changed or deleted:
+        raise HistoryIsAppendOnly("流程历史只能追加，不能修改或删除")
 
 
 class ClockSetting(Base):

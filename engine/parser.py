@@ -59,7 +59,9 @@ def parse_processes(documents: list[tuple[str, bytes]],
     try:
         for source, raw in documents:
             before = set(parser.process_parsers)
-            parser.add_bpmn_xml(safe_tree(raw, source), filename=source)
+            tree = safe_tree(raw, source)
+            _refuse_unsupported(tree, source)
+            parser.add_bpmn_xml(tree, filename=source)
             origin.update({key: (source, raw) for key in set(parser.process_parsers) - before})
         for source, raw in library:
             if not set(_process_ids(raw)) & set(origin):
@@ -81,6 +83,9 @@ def parse_processes(documents: list[tuple[str, bytes]],
     except ValidationException as error:
         element = getattr(error, "id", None) or getattr(error, "name", None)
         raise InvalidDiagram(f"{getattr(error, 'file_name', '') or '流程图'}：{error}", element=element) from error
+    except (KeyError, AttributeError, TypeError, ValueError) as error:
+        # SpiffWorkflow's parser trips over some malformed documents (a dangling reference, a missing id).
+        raise InvalidDiagram(f"{documents[0][0]}：无法解析流程图（{type(error).__name__}: {error}）") from error
 
 
 def _fix_collection_references(process_spec) -> None:
@@ -116,7 +121,8 @@ def _code_of(task_spec) -> list[tuple[str, bool]]:
 
 
 def _check_code(process_spec, source: str) -> None:
-    """Refuse at deploy time what the sandbox would refuse at run time, naming the element."""
+    """Refuse at deploy time what the sandbox would refuse at run time, naming every element at fault."""
+    problems = []
     for task_spec in process_spec.task_specs.values():
         for code, is_script in _code_of(task_spec):
             try:
@@ -124,9 +130,97 @@ def _check_code(process_spec, source: str) -> None:
             except ScriptError as error:
                 element = task_spec.bpmn_id or task_spec.name
                 label = f"{element}（{task_spec.bpmn_name}）" if task_spec.bpmn_name else element
-                raise InvalidDiagram(f"{source}：元素 {label}：{error.message}", element=element) from error
+                problems.append({"element": element, "message": f"{source}：元素 {label}：{error.message}",
+                                 "rule": "sandbox"})
+    if problems:
+        raise InvalidDiagram(problems[0]["message"], problems=problems, element=problems[0]["element"])
 
 
 def _process_ids(raw: bytes) -> list[str]:
     tree = safe_tree(raw, "library")
     return [element.get("id") for element in tree.iter(f"{{{BPMN_NS}}}process")]
+
+
+# What a process may hold besides the flow nodes the parser turns into tasks: drawing, documentation, data.
+_NOT_RUN = {"sequenceFlow", "laneSet", "textAnnotation", "association", "group", "dataObject", "dataObjectReference",
+            "ioSpecification", "property", "extensionElements", "documentation", "incoming", "outgoing",
+            "multiInstanceLoopCharacteristics", "standardLoopCharacteristics", "completionCondition",
+            "dataInputAssociation", "dataOutputAssociation", "ioBinding", "auditing", "monitoring", "category"}
+_NOT_RUN_TOP = {"process", "collaboration", "message", "signal", "error", "escalation", "itemDefinition",
+                "category", "extension", "import", "documentation", "extensionElements", "BPMNDiagram",
+                "correlationProperty", "relationship", "interface", "resource"}
+_COLLABORATION = {"participant", "messageFlow", "textAnnotation", "association", "group", "documentation",
+                  "extensionElements", "correlationKey"}
+_EVENT_DEFINITIONS = {"timerEventDefinition", "messageEventDefinition", "signalEventDefinition",
+                      "errorEventDefinition", "escalationEventDefinition", "terminateEventDefinition",
+                      "cancelEventDefinition", "conditionalEventDefinition"}
+_CONTAINERS = {"process", "subProcess", "transaction", "adHocSubProcess"}
+# The parser knows these, but nothing here can run them: no DMN engine, no Java services.
+_REFUSED = {"businessRuleTask": "业务规则任务需要 DMN 决策引擎，本系统不支持",
+            "serviceTask": "服务任务需要调用外部服务（Java 类、表达式或外部任务），本系统不支持"}
+
+
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+# Camunda extensions that would run code or map data in Camunda; SpiffWorkflow ignores them, so a diagram that
+# relies on them would silently behave differently here.
+_IGNORED_CAMUNDA = {"executionListener": "执行监听器", "taskListener": "任务监听器", "inputOutput": "输入输出映射",
+                    "connector": "连接器", "in": "调用活动的变量传入", "out": "调用活动的变量传出"}
+_IGNORED_CAMUNDA_ATTRIBUTES = ("class", "expression", "delegateExpression")
+
+
+def _ignored_camunda(tree) -> list[tuple[str | None, str]]:
+    found = []
+    for extension in tree.iter(f"{{{CAMUNDA_NS}}}*"):
+        name = _local(extension.tag)
+        if name in _IGNORED_CAMUNDA:
+            found.append((_owner_id(extension), f"Camunda 扩展 camunda:{name}（{_IGNORED_CAMUNDA[name]}）本系统不执行"))
+    for element in tree.iter():
+        for attribute in _IGNORED_CAMUNDA_ATTRIBUTES:
+            if element.get(f"{{{CAMUNDA_NS}}}{attribute}") is not None:
+                found.append((element.get("id"), f"camunda:{attribute} 需要 Java 或表达式引擎，本系统不执行"))
+    return found
+
+
+def _owner_id(element) -> str | None:
+    while element is not None and (element.get("id") is None or etree.QName(element).namespace != BPMN_NS):
+        element = element.getparent()
+    return element.get("id") if element is not None else None
+
+
+def _local(tag) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _refuse_unsupported(tree, source: str) -> None:
+    problems = [{"element": element, "message": f"{source}：元素 {element or '（无 id）'}：{reason}", "rule": "unsupported"}
+                for element, reason in unsupported_elements(tree)]
+    if problems:
+        raise InvalidDiagram(problems[0]["message"], problems=problems, element=problems[0]["element"])
+
+
+def unsupported_elements(tree) -> list[tuple[str | None, str]]:
+    """Elements of a parsed document the engine cannot run (``(element id, reason)``), which SpiffWorkflow
+    would otherwise reject with a bare error or silently ignore."""
+    runnable = {_local(tag) for tag in (*CamundaParser.PARSER_CLASSES, *CamundaParser.OVERRIDE_PARSER_CLASSES)}
+    found = []
+    for child in tree:
+        if isinstance(child.tag, str) and _local(child.tag) not in _NOT_RUN_TOP:
+            found.append((child.get("id"), f"不支持的 BPMN 元素 {_local(child.tag)}（引擎无法执行）"))
+    for collaboration in tree.iter(f"{{{BPMN_NS}}}collaboration"):
+        for child in collaboration:
+            if isinstance(child.tag, str) and _local(child.tag) not in _COLLABORATION:
+                found.append((child.get("id"), f"不支持的 BPMN 元素 {_local(child.tag)}（引擎无法执行）"))
+    for container in tree.iter(*(f"{{{BPMN_NS}}}{name}" for name in _CONTAINERS)):
+        for child in container:
+            name = _local(child.tag)
+            if not name or name in _NOT_RUN:
+                continue
+            if name in _REFUSED:
+                found.append((child.get("id"), _REFUSED[name]))
+            elif name not in runnable:
+                found.append((child.get("id"), f"不支持的 BPMN 元素 {name}（引擎无法执行）"))
+    for definition in tree.iter():
+        name = _local(definition.tag)
+        if name.endswith("EventDefinition") and name not in _EVENT_DEFINITIONS:
+            found.append((definition.getparent().get("id"), f"不支持的事件类型 {name}（引擎无法执行）"))
+    return found + _ignored_camunda(tree)

@@ -1,14 +1,20 @@
 """Browser tests: the app served on a free local port, and Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
 from werkzeug.serving import make_server
 
+from tests.web_support import PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]
+# The submit button of the task's own form (a task page may also carry other forms posting under /tasks/).
+TASK_SUBMIT = "section.form button[type=submit]:has-text('提交')"
+INBOX = re.compile(r".*/inbox(\?.*)?$")
 
 
 @pytest.fixture
@@ -39,3 +45,24 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def sign_in(page, live_server: str, username: str) -> None:
+    """Sign in through the login form; the inbox opens."""
+    page.goto(live_server + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(INBOX, wait_until="domcontentloaded")
+
+
+def open_task(page, name: str) -> None:
+    """Open the first inbox task of that name (its link, not a flash naming it) and wait for its form."""
+    page.locator("main a", has_text=name).first.click()
+    page.wait_for_selector(TASK_SUBMIT)
+
+
+def submit_task(page) -> None:
+    """Submit the task's form; the inbox opens again."""
+    page.click(TASK_SUBMIT)
+    page.wait_for_url(INBOX, wait_until="domcontentloaded")

@@ -44,18 +44,22 @@ def _reset_schema(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture
-def app(database_url):
-    """An app on an empty database, migrated to the newest schema by the same command as `make run`."""
+def fresh_app(database_url: str):
+    """An app on an emptied database, migrated to the newest schema by the same command as `make run`."""
     from web import create_app
+    from web.migrate import upgrade
 
     _reset_schema(database_url)
     application = create_app({"DATABASE_URL": database_url, "TESTING": True, "WTF_CSRF_ENABLED": True,
                               "SECRET_KEY": "test"})
-    from web.migrate import upgrade
-
     with application.app_context():
         upgrade()
+    return application
+
+
+@pytest.fixture
+def app(database_url):
+    application = fresh_app(database_url)
     yield application
     application.extensions["sqlalchemy_engine"].dispose()
 

@@ -1,26 +1,9 @@
 """In a real Chromium: a lead unit signs in, fills its Q2 report, the office returns it, the unit resubmits."""
 from __future__ import annotations
 
-import re
-
+from tests.browser_support import INBOX, TASK_SUBMIT, open_task, sign_in
 from tests.process_support import Driver, start_projects
-from tests.web_support import PASSWORD, ensure_user
-
-TASK_SUBMIT = "form[action*='/tasks/'] button[type=submit]"
-INBOX = re.compile(r".*/inbox(\?.*)?$")
-
-
-def sign_in(page, live_server: str, username: str) -> None:
-    page.goto(live_server + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(INBOX, wait_until="domcontentloaded")
-
-
-def open_task(page, name: str) -> None:
-    page.click(f"text={name}")
-    page.wait_for_selector(TASK_SUBMIT)
+from tests.web_support import ensure_user
 
 
 def fill_report(page, progress: str) -> None:

@@ -188,3 +188,19 @@ def test_a_gateway_condition_the_sandbox_refuses_is_named_at_deploy_time(engine_
         with pytest.raises(InvalidDiagram) as refused:
             make_engine(session).deploy(with_condition, deployed_by="tester")
         assert refused.value.element == "check"
+
+
+def test_the_history_can_be_appended_to_but_never_changed_or_deleted(engine_db, started):
+    from engine.models import HistoryEvent, HistoryIsAppendOnly
+
+    with engine_db() as session:
+        first = session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == started)).first()
+        first.actor = "someone else"
+        with pytest.raises(HistoryIsAppendOnly):
+            session.flush()
+        session.rollback()
+        session.delete(session.get(HistoryEvent, first.id))
+        with pytest.raises(HistoryIsAppendOnly):
+            session.flush()
+        session.rollback()
+        assert session.get(HistoryEvent, first.id).actor == "tester"

@@ -58,7 +58,7 @@ def test_a_wrong_password_and_an_unknown_name_get_the_same_chinese_message(clien
     unknown_name = sign_in(client, "nobody", "wrong")
 
     for response in (wrong_password, unknown_name):
-        assert response.status_code == 200
+        assert response.status_code == 401
         assert "用户名或密码错误" in response.get_data(as_text=True)
     assert client.get("/inbox").status_code == 302
 
@@ -84,7 +84,7 @@ def test_signing_out_needs_the_token_and_then_ends_the_session(user, login_as):
 
 def test_the_sixth_attempt_after_five_wrong_passwords_is_refused_even_with_the_right_password(client, user):
     for _ in range(5):
-        assert sign_in(client, "zuzhibu", "wrong").status_code == 200
+        assert sign_in(client, "zuzhibu", "wrong").status_code == 401
 
     response = sign_in(client, "zuzhibu", PASSWORD)
 
@@ -119,7 +119,7 @@ def test_a_disabled_account_cannot_sign_in(client, db, user):
 
     response = sign_in(client, "zuzhibu")
 
-    assert response.status_code == 200
+    assert response.status_code == 401
     assert "已停用" in response.get_data(as_text=True)
     assert client.get("/inbox").status_code == 302
 
@@ -137,3 +137,22 @@ def test_the_session_cookie_is_http_only_and_same_site_lax(client, user):
 
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_session_ends_after_eight_hours_without_a_request_and_lives_on_while_used(client, user):
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0), tick=False) as traveller:
+        sign_in(client, "zuzhibu")
+        traveller.shift(timedelta(hours=7))
+        assert client.get("/inbox").status_code == 200  # each request renews the cookie
+        traveller.shift(timedelta(hours=7))
+        assert client.get("/inbox").status_code == 200
+        traveller.shift(timedelta(hours=8, minutes=1))
+        response = client.get("/inbox")
+    assert response.status_code == 302 and response.location.startswith("/login")
+
+
+def test_a_login_form_posted_without_its_fields_is_answered_422(client, user):
+    response = client.post("/login", data={"csrf_token": csrf_token(client.get("/login"))})
+    assert response.status_code == 422 and "field-error" in response.get_data(as_text=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import config as app_config
-from . import db
+from . import db, inputs
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -14,17 +14,14 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.json.ensure_ascii = False
     db.init_app(app)
+    inputs.init_app(app)  # before the blueprints: their <int:…> rules use its converter
 
-    from . import api, auth, cli, filters, inbox, pages
-    from . import starts
-    from . import projects
+    from . import admin, api, auth, cli, dashboard, editor, filters, inbox, pages, projects, reports, starts, \
+        task_actions, task_notes
 
     cli.register(app)
     auth.init_app(app)
     filters.register(app)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(inbox.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(starts.bp)
-    app.register_blueprint(projects.bp)
+    for feature in (pages, inbox, api, starts, projects, dashboard, task_notes, admin, reports, task_actions, editor):
+        app.register_blueprint(feature.bp)
     return app

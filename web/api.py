@@ -7,14 +7,20 @@ from flask import Blueprint, abort, g, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from engine import EngineError, HistoryEvent, HumanTask, NotFound, ProcessInstance
+from engine import EngineError, HumanTask, NotFound, ProcessInstance
 from workflows import inbox as inboxes, plan as plans, starting, tokens
 from workflows.forms import FormInvalid
+from workflows import dashboard as dashboards
 from workflows.tasks import Actor, NotAllowed, complete_task
+from workflows import attachments as files, task_notes
+from workflows import assignment, extensions
 
 from .auth import csrf
+from . import dashboard as dashboard_pages
 from .db import get_process_engine, get_session
+from .inputs import db_int
 from .openapi import document
+from .task_notes import send_attachment, upload_from_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
@@ -99,13 +105,13 @@ def _visible_task(task_id: int) -> HumanTask:
 
 @bp.get("/projects")
 def projects():
-    year = request.args.get("year", type=int)
+    year = request.args.get("year", type=db_int)
     return jsonify(plans.projects_as_json(get_session(), year))
 
 
 @bp.get("/projects/<int:number>")
 def project(number: int):
-    year = request.args.get("year", type=int)
+    year = request.args.get("year", type=db_int)
     found = [p for p in plans.projects_as_json(get_session(), year) if p["number"] == number]
     if not found:
         abort(404, f"项目 {number} 不存在")
@@ -117,7 +123,7 @@ def tasks():
     args = request.args
     page = inboxes.inbox(
         get_session(), g.actor.unit_code, process=args.get("process"), project=args.get("project"),
-        area=args.get("area", type=int), status=args.get("status"), overdue=args.get("overdue") == "true",
+        area=args.get("area", type=db_int), status=args.get("status"), overdue=args.get("overdue") == "true",
         search=args.get("q"), page=_int_arg("page", 1, 10_000), per_page=_int_arg("per_page", 20, MAX_PER_PAGE),
         today=get_process_engine().clock.today())
     items = [_task_json(row.task) | {"urgency": row.urgency, "working_days_left": row.days_left} for row in page.rows]
@@ -179,29 +185,120 @@ def _instance_json(row: ProcessInstance) -> dict:
             "open_tasks": [_task_json(t) for t in open_tasks]}
 
 
-def _involved(row: ProcessInstance) -> bool:
-    """Overseers see every instance; a unit those it started or has had a task in."""
-    if g.actor.role in inboxes.OVERSEERS:
-        return True
-    session = get_session()
-    had_task = session.scalar(select(HumanTask.id).where(
-        HumanTask.instance_id == row.id, HumanTask.assigned_unit == g.actor.unit_code).limit(1))
-    started = session.scalar(select(HistoryEvent.id).where(
-        HistoryEvent.instance_id == row.id, HistoryEvent.kind == "started", HistoryEvent.actor == g.actor.username))
-    return had_task is not None or started is not None
-
-
 @bp.get("/process-instances/<int:instance_id>")
 def instance(instance_id: int):
     session = get_session()
     row = session.get(ProcessInstance, instance_id)
-    if row is None or not _involved(row):
+    if row is None or not inboxes.may_view_instance(session, g.actor, row.id):
         raise NotFound(f"流程实例 {instance_id} 不存在")
     history = [{"at": e.at.isoformat(), "kind": e.kind, "task_name": e.task_name, "actor": e.actor, "data": e.data}
                for e in get_process_engine().history(row.id)]
     return jsonify(_instance_json(row) | {"history": history})
 
 
+@bp.get("/dashboard")
+def dashboard_figures():
+    """The office dashboard's figures, the same as /dashboard shows; for overseers only."""
+    if not dashboard_pages.may_view(g.actor.role):
+        abort(403, "只有区推进办、督查科、审计和管理员可以查看驾驶舱")
+    try:
+        board = dashboard_pages.load(dashboard_pages.year_arg())
+    except dashboard_pages.BadYear as bad:
+        return _error(422, str(bad), errors={"year": str(bad)})
+    except dashboards.PlanNotFound as missing:
+        return _error(404, str(missing))
+    return jsonify(dashboards.as_json(board))
+
+
+def _comment_json(row: task_notes.CommentRow) -> dict:
+    return {"id": row.comment.id, "author": row.comment.author, "unit_code": row.comment.unit_code,
+            "unit_name": row.unit_name, "task_id": row.comment.human_task_id, "task_name": row.task_name,
+            "body": row.comment.body, "created_at": row.comment.created_at.isoformat()}
+
+
+def _attachment_json(attachment) -> dict:
+    return {"id": attachment.id, "filename": attachment.filename, "content_type": attachment.content_type,
+            "size": attachment.size, "sha256": attachment.sha256, "task_id": attachment.human_task_id,
+            "uploaded_by": attachment.uploaded_by, "unit_code": attachment.unit_code,
+            "uploaded_at": attachment.uploaded_at.isoformat()}
+
+
+@bp.get("/tasks/<int:task_id>/comments")
+def comments(task_id: int):
+    found = _visible_task(task_id)
+    return jsonify([_comment_json(row) for row in task_notes.comments_of(get_session(), found.instance_id)])
+
+
+@bp.post("/tasks/<int:task_id>/comments")
+def add_comment(task_id: int):
+    found, session = _visible_task(task_id), get_session()
+    body = _body()
+    comment = task_notes.add_comment(session, found, g.actor, body.get("body"), now=get_process_engine().clock.now())
+    session.commit()
+    [row] = [row for row in task_notes.comments_of(session, found.instance_id) if row.comment.id == comment.id]
+    return jsonify(_comment_json(row)), 201
+
+
+@bp.get("/tasks/<int:task_id>/attachments")
+def attachments(task_id: int):
+    found = _visible_task(task_id)
+    return jsonify([_attachment_json(a) for a in files.of_instance(get_session(), found.instance_id)])
+
+
+@bp.post("/tasks/<int:task_id>/attachments")
+def upload_attachment(task_id: int):
+    attachment = upload_from_request(_visible_task(task_id), g.actor)
+    get_session().commit()
+    return jsonify(_attachment_json(attachment)), 201
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def download_attachment(attachment_id: int):
+    return send_attachment(files.visible(get_session(), g.actor, attachment_id))
+
+
+@bp.put("/tasks/<int:task_id>/draft")
+def save_draft(task_id: int):
+    found, session = _visible_task(task_id), get_session()
+    draft = task_notes.save_draft(session, found, g.actor, inboxes.form_fields(get_process_engine(), found), _body(),
+                                  now=get_process_engine().clock.now())
+    session.commit()
+    return jsonify({"task_id": found.id, "data": draft.data, "saved_by": draft.saved_by,
+                    "saved_at": draft.saved_at.isoformat()})
+
+
+def _fields(*names: str) -> list:
+    """The JSON body's values for these names; any other key is refused field by field."""
+    body = _body()
+    unknown = set(body) - set(names)
+    if unknown:
+        raise FormInvalid({name: "没有这个字段" for name in unknown})
+    return [body.get(name) for name in names]
+
+
+@bp.post("/tasks/<int:task_id>/reassign")
+def reassign(task_id: int):
+    unit, reason = _fields("unit", "reason")
+    found = assignment.reassign(get_session(), get_process_engine(), g.actor, task_id, unit, reason)
+    get_session().commit()
+    return jsonify(_task_json(found))
+
+
+@bp.post("/tasks/<int:task_id>/extension")
+def request_extension(task_id: int):
+    requested_due_on, reason = _fields("requested_due_on", "reason")
+    extension = extensions.request_extension(get_session(), get_process_engine(), g.actor, task_id,
+                                             requested_due_on, reason)
+    get_session().commit()
+    return jsonify({"id": extension.id, "task_id": task_id, "status": extension.status,
+                    "current_due_on": extension.current_due_on.isoformat(),
+                    "requested_due_on": extension.requested_due_on.isoformat(), "reason": extension.reason,
+                    "instance_id": extension.instance_id}), 201
+
+
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(document())
+
+
+from . import api_definitions  # noqa: E402,F401  (process definitions: its routes are on bp)

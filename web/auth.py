@@ -74,7 +74,8 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if not form.validate_on_submit():
-        return render_template("auth/login.html", form=form)
+        # A form posted with a field missing is answered 422, naming the field; CSRF failures never get here.
+        return render_template("auth/login.html", form=form), 422 if request.method == "POST" else 200
     session = get_session()
     try:
         user = signin.authenticate(session, form.username.data, form.password.data, request.remote_addr or "",
@@ -83,9 +84,10 @@ def login():
         return render_template("auth/login.html", form=form, error=str(refused)), 429
     except signin.LoginRefused as refused:
         session.commit()  # keep the counted failure
-        return render_template("auth/login.html", form=form, error=str(refused)), 200
+        return render_template("auth/login.html", form=form, error=str(refused)), 401
     session.commit()
     cookie.clear()  # a fresh session for the signed-in user
+    cookie.permanent = True  # it expires after SESSION_LIFETIME_HOURS without a request
     login_user(SignedIn(user))
     return redirect(_safe_next(request.args.get("next")))
 

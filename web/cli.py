@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -10,7 +11,7 @@ from flask.cli import AppGroup
 
 from engine import EngineError, parse_step
 from engine.worker import run_forever, sweep
-from workflows import accounts, activation, demo as demo_data, directory, plan as plans, settings, tokens
+from workflows import accounts, activation, demo as demo_data, deployment, directory, plan as plans, settings, tokens
 from workflows.runtime import process_engine
 
 from .db import get_process_engine, get_session, new_session
@@ -243,6 +244,61 @@ def demo(if_empty: bool):
     click.echo(summary)
 
 
+bpmn_cli = AppGroup("bpmn", help="流程图：检查、部署、版本")
+
+
+def _echo_problems(problems) -> None:
+    for problem in problems:
+        click.echo(f"  [{problem.rule}] {problem.element or '—'}：{problem.message}", err=True)
+
+
+@bpmn_cli.command("check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def bpmn_check(path: str):
+    """检查一个 BPMN 文件（bpmnlint、引擎解析、脚本沙箱、泳道），不部署。"""
+    checked = deployment.check_diagram(get_session(), Path(path).read_bytes(), source=Path(path).name)
+    _echo_problems(checked.warnings)
+    for note in checked.notes:
+        click.echo(f"注意：{note}")
+    if checked.problems:
+        _echo_problems(checked.problems)
+        _fail(f"{path}：{len(checked.problems)} 个问题，不能部署")
+    click.echo(f"{path}：可以部署")
+
+
+@bpmn_cli.command("deploy")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--by", "deployed_by", default="cli", show_default=True, help="记为部署人的用户名")
+def bpmn_deploy(path: str, deployed_by: str):
+    """部署一个 BPMN 文件：每个流程成为其新版本；运行中的实例保持原版本。"""
+    session = get_session()
+    try:
+        definitions, notes = deployment.deploy_diagram(session, Path(path).read_bytes(), source=Path(path).name,
+                                                       deployed_by=deployed_by)
+    except deployment.DiagramRefused as refused:
+        session.rollback()
+        _echo_problems(refused.problems)
+        _fail(f"{path} 未部署：{len(refused.problems)} 个问题")
+    session.commit()
+    for note in notes:
+        click.echo(f"注意：{note}")
+    for definition in definitions:
+        click.echo(f"已部署 {definition.key} 版本 {definition.version}")
+
+
+@bpmn_cli.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def bpmn_list(as_json: bool):
+    """已部署的流程及其各版本：部署人与时间。"""
+    versions = [{"key": d.key, "version": d.version, "name": d.name, "deployed_by": d.deployed_by,
+                 "deployed_at": d.deployed_at.isoformat()} for d in deployment.definition_versions(get_session())]
+    if as_json:
+        _echo_json(versions)
+        return
+    for v in versions:
+        click.echo(f"{v['key']:<28} v{v['version']:<3} {v['deployed_at'][:16]}  {v['deployed_by']:<10} {v['name']}")
+
+
 def register(app: Flask) -> None:
-    for command in (db_cli, clock_cli, worker, plan_cli, units_cli, users_cli, settings_cli, demo):
+    for command in (db_cli, clock_cli, worker, plan_cli, units_cli, users_cli, settings_cli, demo, bpmn_cli):
         app.cli.add_command(command)

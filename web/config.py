@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _secret_key() -> str:
@@ -29,4 +31,10 @@ def from_environment() -> dict:
         "WORKER_INTERVAL_SECONDS": float(os.environ.get("WORKER_INTERVAL_SECONDS", "10")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # A signed-in session ends after this long without a request; the signed cookie carries its time.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=float(os.environ.get("SESSION_LIFETIME_HOURS", "8"))),
+        # One uploaded file may have 10 MB; a request body a little larger (the form around the file) is refused
+        # with 413 before it is read.
+        "ATTACHMENT_MAX_BYTES": ATTACHMENT_MAX_BYTES,
+        "MAX_CONTENT_LENGTH": ATTACHMENT_MAX_BYTES + 256 * 1024,
     }

@@ -2,33 +2,20 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from engine import EngineError, HumanTask
-from workflows import inbox as inboxes
+from engine import HumanTask
+from workflows import inbox as inboxes, task_notes
 from workflows.forms import FieldSpec, FormInvalid
-from workflows.tasks import NotAllowed, complete_task
+from workflows.tasks import complete_task
 
 from .db import get_process_engine, get_session
+from .guards import guard
+from .inputs import db_int
+from .filters import cn_datetime
 
-bp = Blueprint("inbox", __name__)
+bp = guard(Blueprint("inbox", __name__))
 FILTERS = ("process", "project", "area", "status", "overdue", "q")
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every page of the inbox is for signed-in users only."""
-
-
-@bp.errorhandler(EngineError)
-def engine_refused(error: EngineError):
-    return render_template("inbox/refused.html", message=error.message), error.status
-
-
-@bp.errorhandler(NotAllowed)
-def not_allowed(error: NotAllowed):
-    return render_template("inbox/refused.html", message=str(error)), 403
 
 
 @bp.errorhandler(inboxes.ClaimConflict)
@@ -48,7 +35,8 @@ def widget(spec: FieldSpec) -> str:
     """The HTML control for a form field."""
     if spec.type == "string":
         return "textarea" if int(spec.constraints.get("maxlength") or 0) > 200 else "text"
-    return {"long": "number", "date": "date", "enum": "select", "boolean": "checkbox"}.get(spec.type, "textarea")
+    return {"long": "number", "date": "date", "enum": "select", "boolean": "checkbox",
+            "attachments": "attachments"}.get(spec.type, "textarea")
 
 
 @bp.get("/")
@@ -61,8 +49,8 @@ def index():
     session, args, clock = get_session(), request.args, get_process_engine().clock
     page = inboxes.inbox(
         session, current_user.unit_code, process=args.get("process") or None, project=args.get("project") or None,
-        area=args.get("area", type=int), status=args.get("status") or None, overdue=bool(args.get("overdue")),
-        search=args.get("q"), page=args.get("page", 1, type=int), today=clock.today(),
+        area=args.get("area", type=db_int), status=args.get("status") or None, overdue=bool(args.get("overdue")),
+        search=args.get("q"), page=args.get("page", 1, type=db_int), today=clock.today(),
         include_unassigned=current_user.role in ("office", "admin"))
     processes, areas = inboxes.filter_choices(session)
     filters = {name: args[name] for name in FILTERS if args.get(name)}
@@ -72,7 +60,7 @@ def index():
 
 @bp.get("/inbox/done")
 def done():
-    page = inboxes.done(get_session(), current_user.username, request.args.get("page", 1, type=int))
+    page = inboxes.done(get_session(), current_user.username, request.args.get("page", 1, type=db_int))
     return render_template("inbox/done.html", page=page)
 
 
@@ -98,9 +86,16 @@ def _same_site(url: str | None) -> bool:
     return bool(url) and url.startswith(request.host_url)
 
 
-def _render_task(task: HumanTask, submitted: dict | None = None, errors: dict | None = None, status: int = 200):
-    page = inboxes.task_page(get_session(), get_process_engine(), task, current_user.actor, submitted)
-    return render_template("inbox/task.html", page=page, errors=errors or {}, widget=widget), status
+def _render_task(task: HumanTask, submitted: dict | None = None, errors: dict | None = None, status: int = 200,
+                 note_errors: dict | None = None):
+    """The task page; ``errors`` are the form's, ``note_errors`` those of the draft, upload or comment forms."""
+    session, actor = get_session(), current_user.actor
+    page = inboxes.task_page(session, get_process_engine(), task, actor, submitted)
+    notes = task_notes.notes_for(session, task, actor, page.project)
+    if submitted is None:
+        page.values = task_notes.values_with_draft(page.fields, page.values, notes.draft)
+    return render_template("inbox/task.html", page=page, notes=notes, errors=errors or {},
+                           note_errors=note_errors or {}, widget=widget), status
 
 
 @bp.get("/tasks/<int:task_id>")
@@ -123,7 +118,25 @@ def submit(task_id: int):
     return redirect(url_for("inbox.index"))
 
 
+@bp.post("/tasks/<int:task_id>/draft")
+def save_draft(task_id: int):
+    session, task = get_session(), get_task(task_id)
+    fields = inboxes.form_fields(get_process_engine(), task)
+    submitted = {spec.id: _field_value(spec) for spec in fields if not spec.readonly}
+    try:
+        draft = task_notes.save_draft(session, task, current_user.actor, fields, submitted,
+                                      now=get_process_engine().clock.now())
+    except FormInvalid as invalid:
+        session.rollback()
+        return _render_task(task, submitted, None, 422, invalid.errors)
+    session.commit()
+    flash(f"草稿已保存（{cn_datetime(draft.saved_at)}），可稍后继续填写")
+    return redirect(url_for("inbox.task", task_id=task.id))
+
+
 def _field_value(spec: FieldSpec) -> str:
     if spec.type == "boolean":
         return "true" if request.form.get(spec.id) else "false"
+    if spec.type == "attachments":
+        return ",".join(request.form.getlist(spec.id))
     return request.form.get(spec.id, "")

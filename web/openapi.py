@@ -21,6 +21,31 @@ INSTANCE = {"type": "object", "required": ["id", "process_key", "status", "open_
     "open_tasks": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}},
     "history": {"type": "array", "items": {"type": "object"}}}}
 
+DASHBOARD = {"type": "object", "required": ["year", "today", "matrix", "units", "consultations", "completions"],
+             "properties": {
+    "year": {"type": "integer"}, "today": {"type": "string", "format": "date"},
+    "matrix": {"type": "object", "properties": {
+        "rows": {"type": "array", "items": {"type": "object", "properties": {
+            "number": {"type": "integer"}, "business_key": {"type": "string"}, "text": {"type": "string"},
+            "lead_units": {"type": "string"}, "started": {"type": "boolean"},
+            "cells": {"type": "array", "items": {"type": "object", "properties": {
+                "quarter": {"type": "integer"}, "label": {"type": "string"},
+                "status": {"type": "string", "enum": ["on_time", "late", "returned", "missing", "not_due",
+                                                      "not_applicable"]},
+                "due_on": {"type": "string", "format": "date"},
+                "submitted_on": {"type": "string", "format": "date", "nullable": True},
+                "accepted": {"type": "boolean"}}}}}}},
+        "totals": {"type": "object", "description": "季度（\"1\"–\"4\"）→ 状态 → 项目数"}}},
+    "units": {"type": "array", "items": {"type": "object", "properties": {
+        "unit_code": {"type": "string", "nullable": True}, "unit_name": {"type": "string"},
+        "overdue": {"type": "integer"}, "oldest_overdue_workdays": {"type": "integer"},
+        "due_soon": {"type": "integer"}}}},
+    "consultations": {"type": "object", "properties": {
+        "total": {"type": "integer"}, "open": {"type": "integer"}, "overall": {"type": "object"},
+        "by_department": {"type": "array", "items": {"type": "object"}}}},
+    "completions": {"type": "object", "properties": {
+        "counts": {"type": "object"}, "late": {"type": "integer"}, "overdue_not_submitted": {"type": "integer"}}}}}
+
 
 def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
@@ -38,6 +63,122 @@ def _path_id(name: str) -> dict:
 
 def _query(name: str, schema: dict) -> dict:
     return {"name": name, "in": "query", "required": False, "schema": schema}
+
+
+COMMENT = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "author": {"type": "string"}, "unit_code": {"type": "string"},
+    "unit_name": {"type": "string"}, "task_id": {"type": "integer", "nullable": True},
+    "task_name": {"type": "string", "nullable": True}, "body": {"type": "string"}, "created_at": {"type": "string"}}}
+ATTACHMENT = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "filename": {"type": "string"}, "content_type": {"type": "string"},
+    "size": {"type": "integer"}, "sha256": {"type": "string"}, "task_id": {"type": "integer", "nullable": True},
+    "uploaded_by": {"type": "string"}, "unit_code": {"type": "string"}, "uploaded_at": {"type": "string"}}}
+
+
+def _task_note_paths() -> dict:
+    """Comments, attachments and drafts of a task (web/task_notes.py, workflows/task_notes.py)."""
+    task_id = [_path_id("task_id")]
+    too_large = {"413": _json({"$ref": "#/components/schemas/Error"}, "请求体超过上限（单个附件 10 MB）")}
+    upload = {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+    return {
+        "/api/tasks/{task_id}/comments": {
+            "get": {"summary": "流程中的意见（按时间先后）", "parameters": task_id,
+                    "responses": {"200": _json({"type": "array", "items": COMMENT}, "意见"), **_errors(401, 404)}},
+            "post": {"summary": "发表意见（1–2000 字；审计账号不可）", "parameters": task_id,
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                         "type": "object", "required": ["body"], "properties": {"body": {"type": "string"}}}}}},
+                     "responses": {"201": _json(COMMENT, "已发表"), **_errors(401, 403, 404, 422)}}},
+        "/api/tasks/{task_id}/attachments": {
+            "get": {"summary": "流程中的附件", "parameters": task_id,
+                    "responses": {"200": _json({"type": "array", "items": ATTACHMENT}, "附件"), **_errors(401, 404)}},
+            "post": {"summary": "上传附件（办理单位；PDF、Office、WPS、OFD、JPG、PNG、TXT、ZIP，按内容核验类型）",
+                     "parameters": task_id, "requestBody": upload,
+                     "responses": {"201": _json(ATTACHMENT, "已上传"), **_errors(401, 403, 404, 409, 422),
+                                   **too_large}}},
+        "/api/attachments/{attachment_id}": {"get": {
+            "summary": "下载附件", "parameters": [_path_id("attachment_id")],
+            "responses": {"200": {"description": "文件内容（Content-Disposition: attachment）",
+                                  "content": {"application/octet-stream": {"schema": {"type": "string",
+                                                                                      "format": "binary"}}}},
+                          **_errors(401, 404)}}},
+        "/api/tasks/{task_id}/draft": {"put": {
+            "summary": "保存草稿（不校验必填；表单外的字段被忽略；不超过 64 KB）", "parameters": task_id,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"200": _json({"type": "object", "properties": {
+                "task_id": {"type": "integer"}, "data": {"type": "object"}, "saved_by": {"type": "string"},
+                "saved_at": {"type": "string"}}}, "已保存"), **_errors(401, 403, 404, 409, 422)}}},
+    }
+
+
+def _task_action_paths() -> dict:
+    def body(required: list[str], properties: dict) -> dict:
+        return {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": required, "additionalProperties": False, "properties": properties}}}}
+
+    extension = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "task_id": {"type": "integer"}, "status": {"type": "string"},
+        "current_due_on": {"type": "string", "format": "date"}, "requested_due_on": {"type": "string", "format": "date"},
+        "reason": {"type": "string"}, "instance_id": {"type": "integer"}}}
+    return {
+        "/api/tasks/{task_id}/reassign": {"post": {
+            "summary": "改派任务给另一个单位（区推进办、管理员；单位须为具体单位而非单位组；认领随之取消）",
+            "parameters": [_path_id("task_id")],
+            "requestBody": body(["unit", "reason"], {"unit": {"type": "string", "description": "单位代码或名称"},
+                                                     "reason": {"type": "string", "maxLength": 500}}),
+            "responses": {"200": _json({"$ref": "#/components/schemas/Task"}, "已改派"),
+                          **_errors(401, 403, 404, 409, 422)}}},
+        "/api/tasks/{task_id}/extension": {"post": {
+            "summary": "延期申请（任务所在单位；须晚于当前期限且不超过一年；同一任务同时只能有一份待审批的申请）",
+            "parameters": [_path_id("task_id")],
+            "requestBody": body(["requested_due_on", "reason"], {
+                "requested_due_on": {"type": "string", "format": "date"},
+                "reason": {"type": "string", "minLength": 1, "maxLength": 500}}),
+            "responses": {"201": _json(extension, "已提交，等待区推进办审批"), **_errors(401, 403, 404, 409, 422)}}},
+    }
+
+
+DEFINITION = {"type": "object", "required": ["key", "version"], "properties": {
+    "key": {"type": "string"}, "version": {"type": "integer"}, "name": {"type": "string"},
+    "deployed_by": {"type": "string"}, "deployed_at": {"type": "string"}}}
+REFUSED_DIAGRAM = {"type": "object", "required": ["error", "problems"], "properties": {
+    "error": {"type": "string"}, "problems": {"type": "array", "items": {"type": "object", "properties": {
+        "element": {"type": "string", "nullable": True, "description": "BPMN 元素 id"},
+        "message": {"type": "string"},
+        "rule": {"type": "string", "description": "bpmnlint:<规则>、parse、sandbox、lane、xml 或 unsupported"}}}}}}
+
+
+def _definition_paths() -> dict:
+    """Deploying diagrams and migrating instances (web/api_definitions.py, workflows/deployment.py)."""
+    bpmn = {"type": "string", "description": "BPMN 2.0 XML，不超过 5 MB"}
+    deployed = {**DEFINITION, "properties": {**DEFINITION["properties"], "definitions": {
+        "type": "array", "items": DEFINITION}, "notes": {"type": "array", "items": {"type": "string"}}}}
+    return {
+        "/api/process-definitions": {
+            "get": {"summary": "已部署的流程及各版本（区推进办、督查科、审计、管理员）",
+                    "responses": {"200": _json({"type": "array", "items": DEFINITION}, "版本列表"),
+                                  **_errors(401, 403)}},
+            "post": {"summary": "部署 BPMN 文件（区推进办、管理员）：每个流程成为新版本，运行中的实例保持原版本",
+                     "requestBody": {"required": True, "content": {
+                         "application/xml": {"schema": bpmn}, "text/xml": {"schema": bpmn},
+                         "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+                             "file": {"type": "string", "format": "binary"}}}}}},
+                     "responses": {"201": _json(deployed, "已部署；notes 说明自动修正（如设为可执行）"),
+                                   "422": _json(REFUSED_DIAGRAM, "未部署：按元素列出问题"),
+                                   "413": _json({"$ref": "#/components/schemas/Error"}, "文件大于 5 MB"),
+                                   **_errors(401, 403)}}},
+        "/api/process-definitions/{key}/{version}/xml": {"get": {
+            "summary": "下载某一版本的 BPMN XML",
+            "parameters": [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}},
+                           _path_id("version")],
+            "responses": {"200": {"description": "BPMN XML", "content": {"application/xml": {"schema": bpmn}}},
+                          **_errors(401, 403, 404)}}},
+        "/api/process-instances/{instance_id}/migrate": {"post": {
+            "summary": "把运行中的实例迁移到其流程的最新版本（区推进办、管理员；所等待的任务须在新版本中存在）",
+            "parameters": [_path_id("instance_id")],
+            "responses": {"200": _json({"$ref": "#/components/schemas/Instance"}, "已迁移"),
+                          **_errors(401, 403, 404, 409)}}},
+    }
 
 
 def document() -> dict:
@@ -94,6 +235,14 @@ def document() -> dict:
             "/api/process-instances/{instance_id}": {"get": {
                 "summary": "流程实例：状态、待办与办理记录", "parameters": [_path_id("instance_id")],
                 "responses": {"200": _json({"$ref": "#/components/schemas/Instance"}, "实例"), **_errors(401, 404)}}},
+            "/api/dashboard": {"get": {
+                "summary": "驾驶舱：项目×季度报送矩阵、各单位逾期待办、条块约请统计、办结情况（区推进办、督查科、审计、管理员）",
+                "parameters": [_query("year", {"type": "integer", "description": "计划年度，缺省为最新已启动的计划"})],
+                "responses": {"200": _json(DASHBOARD, "驾驶舱数据（日期为 ISO 格式，天数为工作日）"),
+                              **_errors(401, 403, 404, 422)}}},
+            **_task_note_paths(),
+            **_task_action_paths(),
+            **_definition_paths(),
             "/api/openapi.json": {"get": {"summary": "本文档", "security": [],
                                           "responses": {"200": _json({"type": "object"}, "OpenAPI 文档")}}},
         },

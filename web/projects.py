@@ -13,6 +13,7 @@ from workflows.activation import lifecycle_instance
 from workflows.models import Project
 
 from .db import get_process_engine, get_session
+from .inputs import db_int
 
 bp = Blueprint("projects", __name__)
 BPMN_JS_DIST = Path(__file__).resolve().parent.parent / "node_modules" / "bpmn-js" / "dist"
@@ -26,7 +27,7 @@ def require_login():
 
 def get_project(number: int, *, check_editor: bool = False) -> Project:
     """The project of the chosen (or latest) plan; 404 if there is none, 403 if editing and not the office."""
-    project = project_views.find_project(get_session(), number, request.args.get("year", type=int))
+    project = project_views.find_project(get_session(), number, request.args.get("year", type=db_int))
     if project is None:
         abort(404)
     if check_editor and not project_views.may_edit(current_user.role):
@@ -37,7 +38,7 @@ def get_project(number: int, *, check_editor: bool = False) -> Project:
 @bp.get("/projects")
 def index():
     session = get_session()
-    plan = project_views.plan_for(session, request.args.get("year", type=int))
+    plan = project_views.plan_for(session, request.args.get("year", type=db_int))
     rows = project_views.project_rows(session, list(plan.projects), get_process_engine().clock.today()) if plan else []
     return render_template("projects/index.html", plan=plan, rows=rows)
 

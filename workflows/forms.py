@@ -1,14 +1,15 @@
 """Forms glue: a user task's form is its diagram's camunda:formData; the server checks every submission.
 
-Types: string, long, boolean, date (YYYY-MM-DD), enum; and two of ours: ``units`` (unit names or codes →
-a list of codes; a field property ``kinds`` such as ``department`` limits which units) and ``action_items`` (lines of 承办单位；事项；期限 → a list of items). Constraints (camunda:validation): required,
+Types: string, long, boolean, date (YYYY-MM-DD), enum; and three of ours: ``units`` (unit names or codes →
+a list of codes; a field property ``kinds`` such as ``department`` limits which units), ``action_items`` (lines of 承办单位；事项；期限 → a list of items) and ``attachments`` (ids of files uploaded to the instance, as a list or
+"3,5" → a list of ids). Constraints (camunda:validation): required,
 minlength, maxlength, min, max, readonly, and ``required_if`` (config ``field=value``: required when
 another field has that value, e.g. a comment when the report is returned). Unknown fields are refused.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -73,8 +74,10 @@ def _as_bool(value: Any) -> bool:
     raise ValueError
 
 
-def _convert(spec: FieldSpec, value: Any, resolve_unit: UnitResolver) -> Any:
+def _convert(spec: FieldSpec, value: Any, resolve_unit: UnitResolver, attachment_ids: Collection[int] = ()) -> Any:
     """Raises ValueError with a message for the person filling the form."""
+    if spec.type == "attachments":
+        return _attachments(value, attachment_ids)
     if spec.type == "units":
         kinds = tuple(k.strip() for k in spec.properties["kinds"].split(",")) if spec.properties.get("kinds") else None
         return _split_units(value, resolve_unit, kinds)
@@ -176,9 +179,25 @@ def _action_items(value: Any, resolve_unit: UnitResolver) -> list[dict]:
     return items
 
 
+def _attachments(value: Any, attachment_ids: Collection[int]) -> list[int]:
+    """Ids of files uploaded to this instance (a list, or text such as "3,5")."""
+    items = value if isinstance(value, list) else re.split(r"[,，\s]+", str(value))
+    chosen = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        if not item.isdigit() or int(item) not in attachment_ids:
+            raise ValueError(f"中的附件 {item} 不存在或不属于本流程，请先上传")
+        chosen.append(int(item))
+    return list(dict.fromkeys(chosen))
+
+
 def validate(specs: list[FieldSpec], submitted: dict[str, Any],
-             resolve_unit: UnitResolver = lambda name, kinds: None) -> dict[str, Any]:
-    """The cleaned, typed data; raises FormInvalid with a message per field."""
+             resolve_unit: UnitResolver = lambda name, kinds: None,
+             attachment_ids: Collection[int] = ()) -> dict[str, Any]:
+    """The cleaned, typed data; raises FormInvalid with a message per field.
+
+    ``attachment_ids``: the files of the instance an ``attachments`` field may name."""
     if not isinstance(submitted, dict):
         raise FormInvalid({"_form": "提交的数据应为对象（字段名 → 值）"})
     known = {spec.id: spec for spec in specs}
@@ -193,7 +212,7 @@ def validate(specs: list[FieldSpec], submitted: dict[str, Any],
                 errors[spec.id] = f"请填写“{spec.label}”"
             continue
         try:
-            clean[spec.id] = _convert(spec, value, resolve_unit)
+            clean[spec.id] = _convert(spec, value, resolve_unit, attachment_ids)
         except ValueError as problem:
             errors[spec.id] = f"“{spec.label}”{problem}"
             continue

@@ -9,13 +9,15 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import String, and_, case, cast, func, join, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, and_, case, cast, func, join, or_, select, tuple_
+from sqlalchemy.orm import Session, joinedload
 
 from engine import BpmnEngine, HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance, TaskNotReady, TaskView
 
+from .case_summary import CaseSummary, case_summary
 from .forms import FieldSpec
-from .models import Plan, Project, TaskArea
+from .history import HistoryLine, timeline
+from .models import Plan, Project, TaskArea, User
 from .tasks import Actor, NotAllowed, form_of, may_complete
 from .workdays import workdays_between
 
@@ -79,16 +81,27 @@ def _project_key():
     return cast(Plan.year, String) + "-" + padded
 
 
-def _task_query():
+# A list row needs the task's instance and process, not the instance's state or the diagram's specs (tens of
+# KiB of JSON each that the models' joined loading would read and decode for every row); they load if used.
+_WITHOUT_JSON = joinedload(HumanTask.instance).defer(ProcessInstance.state).joinedload(
+    ProcessInstance.definition).defer(ProcessDefinition.spec_state).defer(ProcessDefinition.bpmn_xml)
+
+
+def _task_query(*, filter_by_project: bool = False):
+    """Tasks with their instance's key and process name. The join to the projects (on a key computed per row)
+    is made only for filters that need it; a page's projects are looked up afterwards by _projects()."""
     key = _project_key()
-    projects = join(Project, Plan, Project.plan_id == Plan.id)
-    return (
-        select(HumanTask, ProcessInstance.business_key, ProcessDefinition.name, Project)
+    query = (
+        select(HumanTask, ProcessInstance.business_key, ProcessDefinition.name).options(_WITHOUT_JSON)
         .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
         .join(ProcessDefinition, ProcessInstance.definition_id == ProcessDefinition.id)
-        .outerjoin(projects, or_(ProcessInstance.business_key == key, ProcessInstance.business_key == "督查-" + key))
-        .outerjoin(TaskArea, Project.area_id == TaskArea.id)
-    ), key
+    )
+    if filter_by_project:
+        projects = join(Project, Plan, Project.plan_id == Plan.id)
+        query = (query.outerjoin(projects, or_(ProcessInstance.business_key == key,
+                                               ProcessInstance.business_key == "督查-" + key))
+                 .outerjoin(TaskArea, Project.area_id == TaskArea.id))
+    return query, key
 
 
 def inbox(session: Session, unit_code: str, *, process: str | None = None, project: str | None = None,
@@ -96,7 +109,8 @@ def inbox(session: Session, unit_code: str, *, process: str | None = None, proje
           search: str | None = None, page: int = 1, per_page: int = 20, today: date,
           include_unassigned: bool = False) -> Page:
     """The unit's ready tasks, earliest due first (no due date last). ``status``: claimed | unclaimed."""
-    query, key = _task_query()
+    search = search.strip() if search else None
+    query, key = _task_query(filter_by_project=bool(project or area or search))
     mine = HumanTask.assigned_unit == unit_code
     if include_unassigned:
         mine = or_(mine, HumanTask.assigned_unit.is_(None))
@@ -113,13 +127,17 @@ def inbox(session: Session, unit_code: str, *, process: str | None = None, proje
         conditions.append(HumanTask.claimed_by.is_(None))
     if overdue:
         conditions.append(and_(HumanTask.due_on.is_not(None), HumanTask.due_on < today))
-    if search and search.strip():
-        pattern = f"%{search.strip()}%"
+    if search:
+        pattern = f"%{search}%"
         conditions.append(or_(HumanTask.name.ilike(pattern), ProcessInstance.business_key.ilike(pattern),
                               Project.text.ilike(pattern)))
-    query = query.where(*conditions).order_by(
-        HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.created_at, HumanTask.id)
-    return _paged(session, query, page, per_page, today)
+    order = (HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.created_at, HumanTask.id)
+    if process or project or area or search:
+        return _paged(session, query.where(*conditions).order_by(*order), page, per_page, today)
+    # Only the task's own columns filter: count and choose the page on human_task's index alone, and join just
+    # the page's rows (joining every open task of a busy unit first costs more than all the rest).
+    ids = select(HumanTask.id).where(*conditions).order_by(*order)
+    return _paged(session, query.order_by(*order), page, per_page, today, ids=ids)
 
 
 def done(session: Session, username: str, page: int = 1, per_page: int = 20, *, today: date | None = None) -> Page:
@@ -130,16 +148,35 @@ def done(session: Session, username: str, page: int = 1, per_page: int = 20, *, 
     return _paged(session, query, page, per_page, today)
 
 
-def _paged(session: Session, query, page: int, per_page: int, today: date | None) -> Page:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+def _paged(session: Session, query, page: int, per_page: int, today: date | None, *, ids=None) -> Page:
+    """``ids``: the same tasks' ids in the same order, when they can be chosen without ``query``'s joins."""
+    counted = ids.order_by(None) if ids is not None else query.order_by(None)
+    total = session.scalar(select(func.count()).select_from(counted.subquery()))
     page = max(1, min(page, max(1, -(-total // per_page))))
+    if ids is not None:
+        query = query.where(HumanTask.id.in_(ids.limit(per_page).offset((page - 1) * per_page).scalar_subquery()))
+    else:
+        query = query.limit(per_page).offset((page - 1) * per_page)
+    found = session.execute(query).all()
+    projects = _projects(session, {business_key for _, business_key, _ in found})
     rows = []
-    for task, business_key, process_name, project in session.execute(
-            query.limit(per_page).offset((page - 1) * per_page)):
+    for task, business_key, process_name in found:
         days = working_days_left(task.due_on, today) if today and task.state == "ready" else None
         level = urgency(task.due_on, today) if today and task.state == "ready" else "normal"
-        rows.append(InboxRow(task, business_key, process_name, project, days, level))
+        rows.append(InboxRow(task, business_key, process_name, projects.get(business_key), days, level))
     return Page(rows, page, per_page, total)
+
+
+def _projects(session: Session, business_keys: set[str | None]) -> dict[str, Project]:
+    """The plan projects that these business keys name (``2017-02``, ``督查-2017-02``), in one query."""
+    wanted = {key: (int(match.group(1)), int(match.group(2)))
+              for key in business_keys if (match := PROJECT_KEY.match(key or ""))}
+    if not wanted:
+        return {}
+    found = session.execute(select(Plan.year, Project).join(Plan)
+                            .where(tuple_(Plan.year, Project.number).in_(set(wanted.values())))).all()
+    by_number = {(year, project.number): project for year, project in found}
+    return {key: by_number[pair] for key, pair in wanted.items() if pair in by_number}
 
 
 def project_for(session: Session, business_key: str | None) -> Project | None:
@@ -154,6 +191,17 @@ def project_for(session: Session, business_key: str | None) -> Project | None:
 def may_view(actor: Actor, task: HumanTask) -> bool:
     """A unit sees its own tasks; the office, supervisors, auditors and admins see every task."""
     return actor.role in OVERSEERS or task.assigned_unit == actor.unit_code
+
+
+def may_view_instance(session: Session, actor: Actor, instance_id: int) -> bool:
+    """Overseers see every instance; a unit those it started or has (or had) a task in."""
+    if actor.role in OVERSEERS:
+        return True
+    had_task = select(HumanTask.id).where(HumanTask.instance_id == instance_id,
+                                          HumanTask.assigned_unit == actor.unit_code)
+    started = select(HistoryEvent.id).join(User, User.username == HistoryEvent.actor).where(
+        HistoryEvent.instance_id == instance_id, HistoryEvent.kind == "started", User.unit_code == actor.unit_code)
+    return session.scalar(select(had_task.exists() | started.exists())) is True
 
 
 def _lock(session: Session, task: HumanTask, actor: Actor) -> None:
@@ -207,10 +255,11 @@ class TaskPage:
     fields: list[FieldSpec]
     values: dict
     project: Project | None
-    history: list[HistoryEvent]
+    history: list[HistoryLine]
     may_submit: bool
     days_left: int | None
     urgency: str
+    case: CaseSummary | None = None
 
 
 def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Actor,
@@ -223,9 +272,9 @@ def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Acto
     today = engine.clock.today()
     ready = task.state == "ready"
     return TaskPage(task, view, fields, values, project_for(session, task.instance.business_key),
-                    engine.history(task.instance_id), ready and may_complete(actor, task),
+                    timeline(session, engine, task.instance_id), ready and may_complete(actor, task),
                     working_days_left(task.due_on, today) if ready else None,
-                    urgency(task.due_on, today) if ready else "normal")
+                    urgency(task.due_on, today) if ready else "normal", case_summary(session, task.instance_id))
 
 
 def form_fields(engine: BpmnEngine, task: HumanTask) -> list[FieldSpec]:
@@ -243,6 +292,8 @@ def as_form_text(spec: FieldSpec, value) -> str:
     if spec.type == "action_items" and isinstance(value, list):
         return "\n".join(f"{item.get('unit', '')}；{item.get('task', '')}；{item.get('due_on', '')}"
                          for item in value if isinstance(item, dict))
+    if spec.type == "attachments" and isinstance(value, list):
+        return ",".join(str(attachment_id) for attachment_id in value)
     if spec.type == "boolean":
         return "true" if value in (True, "true", "on", "1", "是") else ""
     return str(value)

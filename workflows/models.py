@@ -183,3 +183,15 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(60), index=True)
     remote_addr: Mapped[str] = mapped_column(String(64), index=True)
     attempted_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # naive UTC
+
+
+class ProcessDraft(Base):
+    """A diagram the office is still editing, one per process key; deploying it makes a version."""
+
+    __tablename__ = "process_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    saved_by: Mapped[str] = mapped_column(String(100))
+    saved_at: Mapped[datetime] = mapped_column(DateTime)

@@ -26,10 +26,11 @@ OPTIONAL_PROJECT_KEYS = ("party_work", "due_on", "no_fixed_date", "read_by_fallb
 AREA_KEYS = ("number", "heading")
 ROLE_NAMES = {"lead": "牵头单位", "responsible": "责任单位"}
 
-# Deadlines that depend on someone else's timetable: the project has no fixed due date.
-NO_FIXED_DATE_MARKERS = ("根据市级部署", "出台后", "适时完成")
-HALF_YEAR_ENDS = {"上半年": 6, "下半年": 12, "全年": 12}
-MONTH_DEADLINE = re.compile(r"^(\d{1,2})月(?:底)?(?:前)?$")
+# Deadlines that depend on someone else's timetable, or run on: the project has no fixed due date.
+NO_FIXED_DATE_MARKERS = ("根据市级部署", "出台后", "适时完成", "长期")
+HALF_YEAR_ENDS = {"上半年": 6, "下半年": 12, "全年": 12, "年底": 12, "年底前": 12, "年内": 12}
+# 10月底前, 6月, 2018年3月底, 6月30日前: the month's end, or the day given; the year defaults to the plan's.
+MONTH_DEADLINE = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})日|底)?(?:前)?$")
 
 
 class PlanFileError(Exception):
@@ -87,6 +88,7 @@ class LoadResult:
     updated: int
     unchanged: int
     header_changed: bool = False
+    removed: int = 0
 
 
 # --- deadlines --------------------------------------------------------------------------------
@@ -100,9 +102,15 @@ def parse_deadline(text: str, year: int) -> tuple[date | None, bool]:
     if deadline in HALF_YEAR_ENDS:
         return _month_end(year, HALF_YEAR_ENDS[deadline]), False
     match = MONTH_DEADLINE.match(deadline)
-    if match and 1 <= int(match.group(1)) <= 12:
-        return _month_end(year, int(match.group(1))), False
-    raise PlanFileError(f"无法识别的完成时间“{text}”：请写成 全年、上半年、N月底前 等，或给出 due_on")
+    if match and 1 <= int(match.group(2)) <= 12:
+        stated_year, month = int(match.group(1) or year), int(match.group(2))
+        try:
+            return (date(stated_year, month, int(match.group(3))) if match.group(3)
+                    else _month_end(stated_year, month)), False
+        except ValueError:
+            pass  # 2月30日: falls through to the message below
+    raise PlanFileError(f"无法识别的完成时间“{text}”：请写成 全年、年底、上半年、N月底前、2018年6月30日 等，"
+                        "或给出 due_on")
 
 
 def _month_end(year: int, month: int) -> date:
@@ -124,7 +132,11 @@ _PlanLoader.yaml_implicit_resolvers = {
 
 def read_plan_file(path: str | Path) -> PlanData:
     """The plan a file describes, every field checked; raises PlanFileError naming row and reason."""
-    document = _read_yaml(Path(path))
+    return read_plan_document(_read_yaml(Path(path)))
+
+
+def read_plan_document(document: object) -> PlanData:
+    """The plan a document in the file's layout describes (a dict, as YAML or JSON gives it), every field checked."""
     _require_keys(document, PLAN_KEYS, PLAN_KEYS, None)
     year = _integer(document["year"], "year", None)
     areas = _read_areas(document["areas"])
@@ -272,8 +284,12 @@ def load_plan(session: Session, path: str | Path) -> LoadResult:
 
     Projects missing from the file are left as they are. Does not commit.
     """
-    data = read_plan_file(path)
-    columns = _resolve_units(session, data)
+    return load_plan_data(session, read_plan_file(path))
+
+
+def load_plan_data(session: Session, data: PlanData, *, remove_missing: bool = False) -> LoadResult:
+    """Upsert a checked plan; ``remove_missing`` also deletes the projects and areas it no longer lists."""
+    columns = resolve_units(session, data)
     plan, header_changed = _upsert_plan(session, data)
     areas = {area.number: area for area in plan.areas}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
@@ -283,10 +299,24 @@ def load_plan(session: Session, path: str | Path) -> LoadResult:
                                   areas[project.area], columns[project.number])
         counts[outcome] += 1
     session.flush()
+    if remove_missing:
+        counts["removed"] = _remove_missing(session, plan, data)
     return LoadResult(header_changed=header_changed, **counts)
 
 
-def _resolve_units(session: Session, data: PlanData) -> dict[int, list[tuple[str, str]]]:
+def _remove_missing(session: Session, plan: Plan, data: PlanData) -> int:
+    numbers, area_numbers = {project.number for project in data.projects}, {area.number for area in data.areas}
+    gone = [project for project in plan.projects if project.number not in numbers]
+    for project in gone:
+        plan.projects.remove(project)
+    session.flush()
+    for area in [area for area in plan.areas if area.number not in area_numbers]:
+        plan.areas.remove(area)
+    session.flush()
+    return len(gone)
+
+
+def resolve_units(session: Session, data: PlanData) -> dict[int, list[tuple[str, str]]]:
     """(role, unit code) pairs for every project, in listed order; raises on an unknown or repeated unit."""
     index = unit_index(session)
     columns = {}

@@ -8,9 +8,10 @@ from datetime import date
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from engine import BpmnEngine, HistoryEvent, HumanTask, ProcessInstance
+from engine import BpmnEngine, HumanTask, ProcessInstance
 
 from .activation import lifecycle_instance
+from .history import HistoryLine, timeline
 from .inbox import urgency
 from .models import Plan, Project, ProjectUnit, Unit
 from .records import ProjectCompletion, QuarterlyReport
@@ -45,7 +46,7 @@ class ProjectPage:
     instance: ProcessInstance | None
     reports: list[QuarterlyReport]
     completion: ProjectCompletion | None
-    history: list[HistoryEvent]
+    history: list[HistoryLine]
     completed_elements: list[str]
     active_elements: list[str]
 
@@ -100,7 +101,7 @@ def find_project(session: Session, number: int, year: int | None = None) -> Proj
 def project_page(session: Session, engine: BpmnEngine, project: Project, today: date) -> ProjectPage:
     [row] = project_rows(session, [project], today)
     instance = lifecycle_instance(session, project.business_key)
-    history = engine.history(instance.id) if instance else []
+    history = timeline(session, engine, instance.id) if instance else []
     reports = list(session.scalars(select(QuarterlyReport).where(QuarterlyReport.project_id == project.id)
                                    .order_by(QuarterlyReport.year, QuarterlyReport.quarter)))
     completion = session.scalar(select(ProjectCompletion).where(ProjectCompletion.project_id == project.id))

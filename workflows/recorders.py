@@ -50,7 +50,8 @@ def _day(value: Any) -> date | None:
 def _report(c: Completed) -> QuarterlyReport:
     report = c.one(QuarterlyReport, project_id=c.project().id, year=c.data["year"], quarter=c.data["quarter"])
     report.instance_id = c.instance.id
-    report.due_on = _day(c.data["report_last_day"])
+    # An approved 延期申请 moved the last day later (see report_drafted); the diagram's date never undoes that.
+    report.due_on = max(day for day in (report.due_on, _day(c.data["report_last_day"])) if day is not None)
     return report
 
 
@@ -68,6 +69,7 @@ def report_drafted(c: Completed) -> None:
     report = _report(c)
     if report.submitted_on is None:
         report.submitted_on = c.today
+        report.due_on = max(report.due_on, c.task.due_on or report.due_on)  # the task's, if an extension moved it
         report.late = c.today > report.due_on
     _fill_report(report, c)
 
@@ -98,7 +100,8 @@ def _completion(c: Completed) -> ProjectCompletion:
 
 def completion_submitted(c: Completed) -> None:
     completion = _completion(c)
-    due = _day(c.data.get("completion_due"))
+    # The task's due date is the diagram's, or later where an approved 延期申请 moved it.
+    due = max(filter(None, (_day(c.data.get("completion_due")), c.task.due_on)), default=None)
     completion.status, completion.submitted_on = "submitted", c.today
     completion.summary = c.submitted.get("completion_summary", "")
     completion.late = due is not None and c.today > due
@@ -269,13 +272,19 @@ def action_confirmed(c: Completed) -> None:
         action.status = "open"
 
 
+def extension_decided(c: Completed) -> None:
+    from .extensions import record_decision  # extensions uses tasks, which imports this module
+
+    record_decision(c)
+
+
 RECORDERS: dict[str, Callable[[Completed], None]] = {handler.__name__: handler for handler in (
     report_drafted, report_revised, report_reviewed, report_chased, completion_submitted,
     completion_reviewed, completion_chased, self_evaluation, evaluation_scored, evaluation_confirmed,
     supervision_answered, supervision_finding, rectification_submitted, rectification_verified,
     consultation_dispatched, consultation_signed, consultation_replied, consultation_rated,
     consultation_escalated, consultation_coordinated, access_legal_opinion, access_decided, access_revised,
-    meeting_minutes, action_reported, action_confirmed,
+    meeting_minutes, action_reported, action_confirmed, extension_decided,
 )}
 
 

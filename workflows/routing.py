@@ -19,6 +19,12 @@ from .directory import normalise_name, unit_index
 from .models import Unit
 
 
+# Lanes that name a role, not a unit: the instance's ``roles`` data or a multi-instance collection says who plays
+# it. A diagram may use these and the directory's unit names, nothing else.
+ROLE_LANES = frozenset({"牵头单位(统筹)", "牵头单位(配合)", "责任单位", "发起街镇", "被约请部门", "参会单位", "承办单位",
+                        "申请单位", "申请部门"})
+
+
 def unit_of(item: Any) -> str | None:
     """A collection element is a unit code, or a dict with one under ``unit``."""
     if isinstance(item, str):
@@ -56,6 +62,10 @@ class Router:
         if task.iteration_item is not None:
             return unit_of(task.iteration_item)
         return self._named_unit(task.lane)
+
+    def knows_lane(self, lane: str) -> bool:
+        """Whether a task in this lane can be routed: a role lane, or the name of a unit (not a group)."""
+        return normalise_name(lane) in ROLE_LANES or self._named_unit(lane) is not None
 
     def _named_unit(self, lane: str | None) -> str | None:
         if not lane:

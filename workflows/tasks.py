@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine import BpmnEngine, HumanTask, Instance, NotFound, TaskView
@@ -12,6 +12,7 @@ from engine import BpmnEngine, HumanTask, Instance, NotFound, TaskView
 from . import recorders
 from .directory import normalise_name, unit_index
 from .forms import FieldSpec, field_specs, validate
+from .taskwork import Attachment, TaskDraft
 
 
 class NotAllowed(Exception):
@@ -66,13 +67,15 @@ def complete_task(session: Session, engine: BpmnEngine, actor: Actor, human_task
     if not may_complete(actor, task):
         raise NotAllowed(f"任务“{task.name}”不属于{actor.unit_code}")
     resolve, cleaned = unit_resolver(session), {}
+    files = set(session.scalars(select(Attachment.id).where(Attachment.instance_id == task.instance_id)))
 
     def check(view: TaskView, data: dict[str, Any]) -> dict[str, Any]:
-        cleaned.update(validate(form_of(view), data, resolve))
+        cleaned.update(validate(form_of(view), data, resolve, files))
         return dict(cleaned)
 
     instance = engine.complete_task(task.id, submitted, actor=actor.username, validate=check)
     completed = instance.completed_task
+    session.execute(delete(TaskDraft).where(TaskDraft.human_task_id == task.id))  # the draft is done with
     today = engine.clock.today()
     facts = recorders.Completed(session, instance.row, task, completed.data, cleaned, today)
     recorders.record(completed.properties.get("record"), facts)

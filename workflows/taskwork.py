@@ -67,6 +67,7 @@ class DeadlineExtension(Base):
     requested_by: Mapped[str] = mapped_column(String(60))
     current_due_on: Mapped[date | None] = mapped_column(Date)
     requested_due_on: Mapped[date] = mapped_column(Date)
+    approved_due_on: Mapped[date | None] = mapped_column(Date)  # may differ from the date asked for
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | approved | refused | void
     decided_by: Mapped[str | None] = mapped_column(String(60))

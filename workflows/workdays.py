@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from calendar import monthrange
 from datetime import date, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 
 
+@lru_cache(maxsize=8192)
 def is_workday(day: date) -> bool:
+    # Cached: chinese_calendar scans its holiday tables on every call, and an inbox page counts the working
+    # days left for each of its tasks, a year's worth of days for a long-overdue one.
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
@@ -29,6 +33,7 @@ def add_workdays(start: date, count: int) -> date:
     return day
 
 
+@lru_cache(maxsize=65536)  # every inbox row asks it, mostly the same (today, due date) pairs
 def workdays_between(start: date, end: date) -> int:
     """Working days from ``start`` (exclusive) to ``end`` (inclusive); negative when ``end`` is earlier."""
     if end < start:

@@ -44,6 +44,7 @@ def upgrade() -> None:
     sa.Column('requested_by', sa.String(length=60), nullable=False),
     sa.Column('current_due_on', sa.Date(), nullable=True),
     sa.Column('requested_due_on', sa.Date(), nullable=False),
+    sa.Column('approved_due_on', sa.Date(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('decided_by', sa.String(length=60), nullable=True),

@@ -1,0 +1,125 @@
+"""The office's dashboard (驾驶舱): report matrix, overdue tasks per unit, consultation figures, with charts.
+
+Charts are pygal SVG rendered here and inlined into the page: no tooltip script, nothing loaded from elsewhere.
+"""
+from __future__ import annotations
+
+import re
+
+import pygal
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from pygal.style import Style
+
+from workflows import dashboard as dashboards
+from workflows.inbox import OVERSEERS
+
+from .db import get_process_engine, get_session
+
+bp = Blueprint("dashboard", __name__)
+FONT = "Noto Sans CJK SC"
+STATUS_COLOURS = {"on_time": "#3c9a3c", "late": "#f2a900", "returned": "#7b5ea7", "missing": "#d32f2f",
+                  "not_due": "#9fb8d0", "not_applicable": "#d5d5d5"}
+# pygal writes comments naming its web site and a script with its settings; neither is wanted inline.
+UNWANTED = re.compile(r"<!--.*?-->|<script\b.*?</script>", re.S)
+
+
+class BadYear(Exception):
+    """The ``year`` parameter is not a year."""
+
+
+def may_view(role: str) -> bool:
+    return role in OVERSEERS
+
+
+def year_arg() -> int | None:
+    """``?year=`` as an int, None when absent; BadYear when it is not a four-digit year."""
+    text = request.args.get("year", "").strip()
+    if not text:
+        return None
+    if not (text.isdigit() and len(text) == 4):
+        raise BadYear(f"参数 year 应为四位年份，如 2017，而不是“{text[:20]}”")
+    return int(text)
+
+
+def load(year: int | None) -> dashboards.Dashboard:
+    engine = get_process_engine()
+    return dashboards.dashboard(get_session(), year, engine.clock.today(), engine.clock.local_tz)
+
+
+def _style(colours: tuple[str, ...] = ()) -> Style:
+    options = {"colors": colours} if colours else {}
+    return Style(font_family=FONT, background="white", plot_background="white", title_font_size=18,
+                 label_font_size=13, major_label_font_size=13, legend_font_size=14, value_font_size=13, **options)
+
+
+def _counts_axis(highest: int) -> list[int]:
+    """Whole numbers on the value axis (counts of projects or tasks), about five of them."""
+    step = max(1, -(-highest // 5))
+    return list(range(0, highest + step, step))
+
+
+def _svg(chart) -> Markup:
+    return Markup(UNWANTED.sub("", chart.render(is_unicode=True)))
+
+
+def report_chart(board: dashboards.Dashboard) -> Markup:
+    """Stacked bars: how each quarter's reports stand."""
+    statuses = [s for s in dashboards.CELL_LABELS if s != "not_applicable"]
+    chart = pygal.StackedBar(js=[], style=_style(tuple(STATUS_COLOURS[s] for s in statuses)),
+                             disable_xml_declaration=True, height=360, legend_at_bottom=True,
+                             title=f"{board.year}年季度报送情况（项目数）", print_values=False)
+    chart.x_labels = [f"第{q}季度" for q in dashboards.QUARTERS]
+    chart.y_labels = _counts_axis(max(sum(counts[s] for s in statuses) for counts in board.matrix.totals.values()))
+    for status in statuses:
+        chart.add(dashboards.CELL_LABELS[status], [board.matrix.totals[q][status] for q in dashboards.QUARTERS])
+    return _svg(chart)
+
+
+def overdue_chart(board: dashboards.Dashboard) -> Markup | None:
+    """Horizontal bars: overdue and soon-due tasks of each unit that has any."""
+    if not board.units:
+        return None
+    units = list(reversed(board.units[:15]))  # pygal draws the first label at the bottom
+    chart = pygal.HorizontalStackedBar(js=[], style=_style(("#d32f2f", "#f2c200")), disable_xml_declaration=True,
+                                       width=640, height=170 + 40 * len(units), legend_at_bottom=True,
+                                       truncate_label=-1, title="各单位逾期与临期待办（件）")
+    chart.x_labels = [load.unit_name for load in units]
+    chart.add("已逾期", [load.overdue for load in units])
+    chart.add("3个工作日内到期", [load.due_soon for load in units])
+    chart.y_labels = _counts_axis(max(load.overdue + load.due_soon for load in units))
+    return _svg(chart)
+
+
+def satisfaction_chart(board: dashboards.Dashboard) -> Markup | None:
+    overall = board.consultations.overall
+    if not overall.rated:
+        return None
+    chart = pygal.Pie(js=[], style=_style(("#3c9a3c", "#d32f2f")), disable_xml_declaration=True, height=300,
+                      inner_radius=.45, title="约请答复满意度", legend_at_bottom=True)
+    chart.add("满意", overall.satisfied)
+    chart.add("不满意", overall.rated - overall.satisfied)
+    return _svg(chart)
+
+
+@bp.before_request
+@login_required
+def require_overseer():
+    """The dashboard is for the office, supervisors, auditors and admins."""
+    if not may_view(current_user.role):
+        abort(403)
+
+
+@bp.get("/dashboard")
+def index():
+    try:
+        board = load(year_arg())
+    except BadYear as bad:
+        return render_template("dashboard/missing.html", message=str(bad)), 422
+    except dashboards.PlanNotFound as missing:
+        return render_template("dashboard/missing.html", message=str(missing)), 404
+    charts = {"reports": report_chart(board), "overdue": overdue_chart(board),
+              "satisfaction": satisfaction_chart(board)}
+    return render_template("dashboard/index.html", board=board, charts=charts, labels=dashboards.CELL_LABELS,
+                           completion_labels=dashboards.COMPLETION_LABELS)

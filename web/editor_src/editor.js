@@ -1,0 +1,217 @@
+// The process editor page: bpmn-js Modeler with the Camunda properties panel, in Chinese.
+// Talks to the JSON endpoints of web/editor.py: save a draft, validate, deploy as a new version.
+import BpmnModeler from 'bpmn-js/lib/Modeler';
+import {
+  BpmnPropertiesPanelModule,
+  BpmnPropertiesProviderModule,
+  CamundaPlatformPropertiesProviderModule
+} from 'bpmn-js-properties-panel';
+import CamundaBehaviorsModule from 'camunda-bpmn-js-behaviors/lib/camunda-platform';
+import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json';
+
+import translateModule from './translate.js';
+
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : '';
+}
+
+async function postJSON(url, body) {
+  const response = await fetch(url, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', 'Accept': 'application/json', 'X-CSRFToken': csrfToken() },
+    body: JSON.stringify(body)
+  });
+  if (response.redirected && new URL(response.url).pathname === '/login') {
+    return { ok: false, status: 401, data: { message: '登录已过期：请在新的浏览器标签页中登录后再试（本页的修改仍在）' } };
+  }
+  try {
+    return { ok: response.ok, status: response.status, data: await response.json() };
+  } catch (error) {
+    // CSRF refusals and proxies answer with a page, not JSON.
+    const message = response.status === 400 ? '页面已过期：请先点“下载当前流程图”保存，再刷新页面' : `服务器返回错误（${response.status}）`;
+    return { ok: false, status: response.status, data: { message } };
+  }
+}
+
+// The engine runs only executable processes: mark every process of the diagram so before saving.
+function markExecutable(modeler) {
+  const definitions = modeler.getDefinitions();
+  (definitions.rootElements || [])
+    .filter(element => element.$instanceOf('bpmn:Process'))
+    .forEach(process => { process.isExecutable = true; });
+}
+
+async function currentXML(modeler) {
+  markExecutable(modeler);
+  const { xml } = await modeler.saveXML({ format: true });
+  return xml;
+}
+
+class EditorPage {
+  constructor(root) {
+    this.root = root;
+    this.urls = root.dataset;
+    this.status = document.getElementById('editor-status');
+    this.problems = document.getElementById('editor-problems');
+    this.notes = document.getElementById('editor-notes');
+    this.modeler = new BpmnModeler({
+      container: document.getElementById('editor-canvas'),
+      propertiesPanel: { parent: document.getElementById('editor-properties') },
+      additionalModules: [
+        BpmnPropertiesPanelModule,
+        BpmnPropertiesProviderModule,
+        CamundaPlatformPropertiesProviderModule,
+        CamundaBehaviorsModule,
+        translateModule
+      ],
+      moddleExtensions: { camunda: camundaModdle }
+    });
+    this.dirty = false;
+    this.modeler.on('commandStack.changed', () => { this.dirty = true; });
+    this.bind('editor-save', () => this.saveDraft());
+    this.bind('editor-validate', () => this.validate());
+    this.bind('editor-deploy', () => this.deploy());
+    this.bind('editor-download', () => this.download());
+  }
+
+  bind(id, action) {
+    const button = document.getElementById(id);
+    if (button) {
+      button.addEventListener('click', async () => {
+        button.disabled = true;
+        try {
+          await action();
+        } catch (error) {
+          this.say(`操作失败：${error.message}`, 'error');
+        } finally {
+          button.disabled = false;
+        }
+      });
+    }
+  }
+
+  say(message, kind = 'info') {
+    this.status.textContent = message;
+    this.status.className = `editor-status ${kind}`;
+  }
+
+  async open() {
+    const response = await fetch(this.urls.xmlUrl, { credentials: 'same-origin' });
+    if (!response.ok) {
+      throw new Error(`无法读取流程图（${response.status}）`);
+    }
+    const { warnings } = await this.modeler.importXML(await response.text());
+    this.fit();
+    this.dirty = false;
+    this.root.dataset.state = 'ready';
+    if (warnings.length) {
+      this.say(`流程图已打开，有 ${warnings.length} 处无法识别的内容：${warnings[0].message}`, 'warning');
+    }
+  }
+
+  // The whole diagram in view, with room on the left so the palette does not cover it.
+  fit() {
+    const canvas = this.modeler.get('canvas');
+    canvas.zoom('fit-viewport');
+    const { x, y, width, height } = canvas.viewbox();
+    const margin = 90 / canvas.zoom();
+    canvas.viewbox({ x: x - margin, y, width: width + margin, height });
+  }
+
+  async saveDraft() {
+    const { ok, data } = await postJSON(this.urls.draftUrl, { xml: await currentXML(this.modeler) });
+    if (ok) {
+      this.dirty = false;
+    }
+    this.say(data.message, ok ? 'success' : 'error');
+  }
+
+  async validate() {
+    const { ok, data } = await postJSON(this.urls.validateUrl, { xml: await currentXML(this.modeler) });
+    this.showProblems(data.problems || [], data.warnings || []);
+    this.showNotes(data.notes || []);
+    this.say(data.message, ok && !(data.problems || []).length ? 'success' : 'error');
+  }
+
+  async deploy() {
+    const { ok, data } = await postJSON(this.urls.deployUrl, { xml: await currentXML(this.modeler) });
+    this.showProblems(data.problems || []);
+    this.showNotes(data.notes || []);
+    this.say(data.message, ok ? 'success' : 'error');
+    if (ok) {
+      this.dirty = false;
+      this.root.dataset.deployed = (data.definitions || []).map(d => `${d.key}:${d.version}`).join(',');
+    }
+  }
+
+  // The diagram as it is on screen, to keep as a file (or to upload again) whatever the server says.
+  async download() {
+    const blob = new Blob([await currentXML(this.modeler)], { type: 'application/xml' });
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = `${this.root.dataset.key}.bpmn`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  }
+
+  showNotes(notes) {
+    this.notes.replaceChildren(...notes.map(note => {
+      const item = document.createElement('li');
+      item.textContent = note;
+      return item;
+    }));
+  }
+
+  // Blocking problems first, then bpmnlint's warnings, which do not stop a deployment.
+  showProblems(problems, warnings = []) {
+    this.problems.replaceChildren(
+      ...problems.map(problem => this.problemItem(problem, '')),
+      ...warnings.map(warning => this.problemItem(warning, '（提示）')));
+  }
+
+  // A process drawn as a pool is on the canvas as its participant.
+  elementOf(id) {
+    const registry = this.modeler.get('elementRegistry');
+    if (!id) {
+      return null;
+    }
+    return registry.get(id) || registry.find(element =>
+      element.type === 'bpmn:Participant' && element.businessObject.processRef &&
+      element.businessObject.processRef.id === id) || null;
+  }
+
+  problemItem(problem, prefix) {
+    const item = document.createElement('li');
+    const element = this.elementOf(problem.element);
+    const name = element && element.businessObject.name;
+    const where = element ? (name ? `${name}（${problem.element}）` : problem.element) : '整个流程图';
+    const text = `${prefix}${where}：${problem.message}`;
+    if (!element) {
+      item.textContent = text;
+      return item;
+    }
+    const link = document.createElement('button');
+    link.type = 'button';
+    link.className = 'problem-link';
+    link.dataset.element = element.id;
+    link.textContent = text;
+    link.addEventListener('click', () => {
+      this.modeler.get('selection').select(element);
+      this.modeler.get('canvas').scrollToElement(element);
+    });
+    item.appendChild(link);
+    return item;
+  }
+}
+
+const root = document.getElementById('editor');
+if (root) {
+  const page = new EditorPage(root);
+  window.putuoEditor = page;  // the browser tests draw through the modeler's API
+  page.open().catch(error => {
+    root.dataset.state = 'failed';
+    page.say(`流程图无法打开：${error.message}`, 'error');
+  });
+}

@@ -1,0 +1,105 @@
+"""Year-end evaluation reports for auditors and overseers: the year's PDF (WeasyPrint), one project's PDF, and
+the summary tables as CSV and XLSX."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from weasyprint import HTML
+
+from workflows import project_views
+from workflows.models import Plan
+from workflows.overdue_items import overdue_items, project_overdue
+from workflows.report_tables import summary_tables, tables_csv, tables_xlsx
+from workflows.year_report import find_plan, project_facts, report_date, year_summary
+
+from .db import get_process_engine, get_session
+from .inputs import db_int
+
+bp = Blueprint("reports", __name__)
+READERS = ("auditor", "office", "supervisor", "admin")
+NAMES = {  # the diagrams' form choices, as the PDF shows them
+    "verdict_names": {"accepted": "通过", "returned": "退回修改", "submitted": "待审核", "pending": "未报送"},
+    "progress_names": {"on_track": "正常推进", "at_risk": "存在风险", "delayed": "进度滞后"},
+    "finding_names": {"satisfactory": "符合要求", "rectify": "限期整改"},
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.before_request
+@login_required
+def require_reader():
+    """Reports are for the auditors, the office and the supervision section (and the administrator)."""
+    if current_user.role not in READERS:
+        abort(403)
+
+
+def _download(content: bytes, filename: str, mimetype: str):
+    # send_file writes an ASCII fallback and an RFC 5987 filename* for the Chinese name.
+    return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=filename)
+
+
+def _render_pdf(template: str, **context) -> bytes:
+    html = render_template(template, **NAMES, **context)
+    return HTML(string=html).write_pdf()  # no base URL: the documents load nothing from outside
+
+
+def _year_figures(year: int):
+    plan = find_plan(get_session(), year)
+    if plan is None:
+        abort(404)
+    session, today = get_session(), get_process_engine().clock.today()
+    summary = year_summary(session, plan, today)
+    return summary, overdue_items(session, plan, summary.projects, summary.as_of)
+
+
+def _index_page(error: str | None = None, status: int = 200):
+    plans = get_session().scalars(select(Plan).order_by(Plan.year.desc())).all()
+    return render_template("reports/index.html", plans=plans, error=error), status
+
+
+@bp.get("/reports")
+def index():
+    return _index_page()
+
+
+@bp.get("/reports/project")
+def project_pdf_by_form():
+    number = request.args.get("number", type=db_int)
+    if number is None or number < 1:
+        return _index_page("“项目编号”应为正整数，如 5", 422)
+    return redirect(url_for("reports.project_pdf", number=number, year=request.args.get("year", type=db_int)))
+
+
+@bp.get("/reports/year-end/<int:year>.pdf")
+def year_pdf(year: int):
+    summary, overdue = _year_figures(year)
+    pdf = _render_pdf("reports/year.html", summary=summary, overdue=overdue)
+    return _download(pdf, f"{year}年度重点工作评估报告.pdf", "application/pdf")
+
+
+@bp.get("/reports/year-end/<int:year>.csv")
+def year_csv(year: int):
+    summary, overdue = _year_figures(year)
+    return _download(tables_csv(summary_tables(summary, overdue)), f"{year}年度评估汇总表.csv", "text/csv")
+
+
+@bp.get("/reports/year-end/<int:year>.xlsx")
+def year_xlsx(year: int):
+    summary, overdue = _year_figures(year)
+    return _download(tables_xlsx(summary_tables(summary, overdue)), f"{year}年度评估汇总表.xlsx", XLSX)
+
+
+@bp.get("/reports/projects/<int:number>.pdf")
+def project_pdf(number: int):
+    session = get_session()
+    project = project_views.find_project(session, number, request.args.get("year", type=db_int))
+    if project is None:
+        abort(404)
+    as_of = report_date(project.plan, get_process_engine().clock.today())
+    [facts] = project_facts(session, project.plan, [project], as_of)
+    overdue = project_overdue(facts, as_of)
+    pdf = _render_pdf("reports/project.html", facts=facts, plan=project.plan, as_of=as_of, overdue=overdue)
+    return _download(pdf, f"{project.business_key}项目评估报告.pdf", "application/pdf")
