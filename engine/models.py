@@ -56,6 +56,7 @@ class HumanTask(Base):
     __tablename__ = "human_task"
     __table_args__ = (
         Index("ix_human_task_inbox", "assigned_unit", "state", "due_on"),
+        Index("ix_human_task_done", "completed_by", "completed_at"),  # the 已办 list, latest first
         UniqueConstraint("instance_id", "task_guid"),
     )
 

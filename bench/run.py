@@ -1,0 +1,110 @@
+"""One benchmark run on one database: build the city's data step by step and measure each figure on the way."""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from engine import HumanTask, ProcessInstance
+from tests.year_support import play_year
+from web.db import new_session
+from workflows.models import Plan, Project
+from workflows.records import Consultation
+from workflows.runtime import process_engine, script_functions
+
+from .bare import BareSpiff
+from .consultations import fill_consultations
+from .copies import copy_districts
+from .database import database_url, fresh_app
+from .district import BPMN_DIR, YEAR, build_district
+from .bulk import fill_human_tasks
+from .figures import inbox_figure, pdf_figure, start_figure, state_figures
+from .report import Figure
+from .server import ApiClient, LiveServer
+from .sizes import Scale
+from .timers import timer_figures
+from .year import HttpDriver, growth_figures, overhead_figures
+
+INBOX_UNIT = "minzhengju"  # 区民政局: a department that leads and answers in many projects
+
+
+@dataclass
+class Run:
+    database: str
+    scale: Scale
+    figures: list[Figure] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @contextmanager
+    def phase(self, name: str):
+        started = time.perf_counter()
+        yield
+        self.phases[name] = time.perf_counter() - started
+        print(f"  {name}: {self.phases[name]:.1f} s", flush=True)
+
+
+def run(database: str, scale: Scale, workers: int = 2) -> Run:
+    url = database_url(database)
+    app = fresh_app(url)
+    result = Run(database, scale)
+    with app.app_context():
+        session = new_session()
+        try:
+            _measure(result, app, session, url, workers)
+        finally:
+            session.close()
+    app.extensions["sqlalchemy_engine"].dispose()
+    return result
+
+
+def _measure(result: Run, app, session, url: str, workers: int) -> None:
+    scale, engine = result.scale, process_engine(session, app.config["TIMEZONE"])
+    with result.phase("one district: units, users, plan, diagrams"):
+        build_district(session, engine, scale.projects)
+    _play_year(result, app, session, engine)
+    client = _signed_in(app, "auditor")
+    plan = session.scalar(select(Plan).where(Plan.year == YEAR))
+    result.figures.append(pdf_figure(client, YEAR, len(plan.projects), 5))
+    with result.phase(f"copy the played year to districts 2–{scale.districts}"):
+        copy_districts(session, plan.id, YEAR, scale.districts)
+    with result.phase(f"{scale.consultations} consultations"):
+        fill_consultations(session, engine, scale.consultations, YEAR)
+    with result.phase(f"human tasks up to {scale.human_tasks}"):
+        fill_human_tasks(session, scale.human_tasks, INBOX_UNIT, scale.open_tasks, YEAR)
+    _count_rows(result, session)
+    result.figures.append(inbox_figure(new_session, INBOX_UNIT, engine.clock.today(), scale.inbox_queries,
+                                       scale.open_tasks))
+    result.figures.append(pdf_figure(client, YEAR, result.counts["projects"], 60))
+    with result.phase(f"{scale.timers} due timers, {workers} workers"):
+        result.figures += timer_figures(session, engine, url, scale.timers, workers)
+    with result.phase("next year's plan activated for the city"):
+        result.figures.append(start_figure(session, engine, YEAR))
+    result.figures.sort(key=lambda figure: figure.name.split(".")[0])
+
+
+def _play_year(result: Run, app, session, engine) -> None:
+    bare = BareSpiff(BPMN_DIR, script_functions(session, engine.clock), engine.clock.local_tz)
+    with LiveServer(app) as server:
+        driver = HttpDriver(session, ApiClient(session, server.url), bare)
+        with result.phase("one district's year played through the HTTP API"):
+            play_year(driver)
+    result.figures += overhead_figures(driver.steps) + growth_figures(driver.steps)
+    keys = list(session.scalars(select(ProcessInstance.business_key).where(ProcessInstance.business_key.like(f"{YEAR}-%"))))
+    result.figures += state_figures(session, keys)
+
+
+def _count_rows(result: Run, session) -> None:
+    for name, model in (("projects", Project), ("process instances", ProcessInstance), ("human tasks", HumanTask),
+                        ("consultations", Consultation)):
+        result.counts[name] = session.scalar(select(func.count()).select_from(model))
+
+
+def _signed_in(app, username: str):
+    client = app.test_client()
+    answer = client.post("/login", data={"username": username, "password": "demo"})
+    if answer.status_code != 302:
+        raise AssertionError(f"signing in as {username} gave {answer.status_code}")
+    return client
