@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from engine import HumanTask
 from tests.process_support import Driver, start_projects
-from tests.web_support import csrf_token, db, ensure_user, login_as, post_form  # noqa: F401
+from tests.web_support import csrf_token, db, ensure_user, login_as, post_form, text  # noqa: F401
 from workflows.attachments import clean_filename, content_matches
 from workflows.taskwork import Attachment, TaskComment, TaskDraft
 from workflows.tokens import issue_token
@@ -45,10 +45,6 @@ def driver(db) -> Driver:  # noqa: F811
 @pytest.fixture
 def task(driver) -> HumanTask:
     return driver.task(name=COMPILE, business_key="2017-02")
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def upload(client, task_id: int, name: str, content: bytes):

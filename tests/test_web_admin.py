@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from tests.web_support import db, ensure_user, login_as, post_form, sign_in  # noqa: F401
+from tests.web_support import db, ensure_user, login_as, post_form, sign_in, text  # noqa: F401
 from workflows.accounts import find_user
 from workflows.directory import load_directory
 from workflows.models import Plan, Project, Unit
@@ -38,10 +38,6 @@ def directory(db):
 @pytest.fixture
 def office(directory, login_as):
     return login_as("office", unit="tuijinban", role="office")
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def upload(client, content: bytes, filename: str = "plan.csv", **form):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import ProcessDefinition, ProcessInstance
-from tests.web_support import csrf_token, db, login_as, post_form  # noqa: F401
+from tests.web_support import csrf_token, db, login_as, post_form, text  # noqa: F401
 from workflows.directory import load_directory
 from workflows.models import ProcessDraft
 from workflows.runtime import process_engine
@@ -29,10 +29,6 @@ def deployed(db):
 @pytest.fixture
 def office(deployed, login_as):
     return login_as("office", unit="tuijinban", role="office")
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def post_json(client, url: str, body: dict):

@@ -8,7 +8,7 @@ import pytest
 
 from engine import HumanTask
 from tests.process_support import REPORT, Driver, start_projects
-from tests.web_support import db, ensure_user, login_as, post_form  # noqa: F401
+from tests.web_support import db, ensure_user, login_as, post_form, text  # noqa: F401
 from workflows.taskwork import DeadlineExtension
 from workflows.tokens import issue_token
 
@@ -43,10 +43,6 @@ def api(app, driver):
         return response
 
     return post
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def office(login_as):  # noqa: F811

@@ -23,6 +23,10 @@ def sign_in(client, username: str, password: str = PASSWORD):
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
 
 
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
 def post_form(client, page_url: str, action_url: str, data: dict | None = None):
     """Post to ``action_url`` with the CSRF token of the page at ``page_url``, as a browser would."""
     token = csrf_token(client.get(page_url))
