@@ -5,16 +5,13 @@ workflows/deployment.py's; the modeler's buttons post JSON here."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 from flask import Blueprint, Response, abort, flash, jsonify, make_response, redirect, render_template, request, \
     url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from engine import EngineError
 from workflows import deployment
-from workflows.models import ProcessDraft
 
 from .db import get_session
 from .inputs import db_int
@@ -62,19 +59,9 @@ def xml_from_body() -> bytes:
 # -- pages ---------------------------------------------------------------------------------------
 
 
-def process_rows(session) -> list[dict]:
-    """One row per process key (deployed or only drafted): its versions newest first and its draft."""
-    versions = defaultdict(list)
-    for definition in deployment.definition_versions(session):
-        versions[definition.key].insert(0, definition)
-    drafts = {draft.key: draft for draft in session.scalars(select(ProcessDraft))}
-    return [{"key": key, "versions": versions.get(key, []), "newest": (versions.get(key) or [None])[0],
-             "draft": drafts.get(key)} for key in sorted(set(versions) | set(drafts))]
-
-
 def render_index(status: int = 200, **context):
     session = get_session()
-    return render_template("editor/index.html", rows=process_rows(session),
+    return render_template("editor/index.html", rows=deployment.process_overview(session),
                            outdated=deployment.instances_on_older_versions(session), **context), status
 
 
@@ -89,7 +76,7 @@ def new():
     errors = {}
     if not KEY.fullmatch(key):
         errors["key"] = "“流程标识”须以英文字母或下划线开头，只含英文字母、数字、_ 和 -，不超过 100 个字符"
-    elif any(row["key"] == key for row in process_rows(session)):
+    elif deployment.process_overview(session, key):
         errors["key"] = f"“流程标识”{key} 已有流程或草稿，请直接编辑它"
     if not name or len(name) > NAME_MAX:
         errors["name"] = f"请填写“流程名称”（不超过 {NAME_MAX} 个字符）"
@@ -121,13 +108,13 @@ def upload():
     return redirect(url_for("editor.index"))
 
 
-def opened_diagram(row: dict, version: int | None) -> dict:
+def opened_diagram(row: deployment.ProcessOverview, version: int | None) -> dict:
     """What the editor opens: the chosen version, else the draft, else the newest version."""
-    key, draft = row["key"], row["draft"]
+    key, draft = row.key, row.draft
     if version is None and draft is not None:
         return {"kind": "draft", "label": f"草稿（{draft.saved_by} 保存于 {draft.saved_at:%Y-%m-%d %H:%M}）",
-                "url": url_for("editor.draft", key=key), "name": row["newest"].name if row["newest"] else ""}
-    definition = row["newest"] if version is None else deployment.definition_version(get_session(), key, version)
+                "url": url_for("editor.draft", key=key), "name": row.newest.name if row.newest else ""}
+    definition = row.newest if version is None else deployment.definition_version(get_session(), key, version)
     return {"kind": "version", "label": f"已部署的第 {definition.version} 版", "name": definition.name,
             "url": url_for("editor.download", key=key, version=definition.version)}
 
@@ -137,11 +124,12 @@ def edit(key: str):
     version = request.args.get("version", type=db_int)
     if "version" in request.args and (version is None or version < 1):
         return refusal("“version”须为正整数的版本号", 422)
-    row = next((row for row in process_rows(get_session()) if row["key"] == key), None)
-    if row is None:
+    overview = deployment.process_overview(get_session(), key)
+    if not overview:
         abort(404)
-    return render_template("editor/edit.html", key=key, opened=opened_diagram(row, version), draft=row["draft"],
-                           newest=row["newest"], versions=row["versions"])
+    row = overview[0]
+    return render_template("editor/edit.html", key=key, opened=opened_diagram(row, version), draft=row.draft,
+                           newest=row.newest, versions=row.versions)
 
 
 @bp.get("/<key>/versions/<int:version>.bpmn")

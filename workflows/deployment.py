@@ -85,6 +85,19 @@ class LintUnavailable(EngineError):
 
 
 @dataclass
+class ProcessOverview:
+    """One process key, deployed or only drafted: its versions newest first and its draft."""
+
+    key: str
+    versions: list[ProcessDefinition]
+    draft: ProcessDraft | None
+
+    @property
+    def newest(self) -> ProcessDefinition | None:
+        return self.versions[0] if self.versions else None
+
+
+@dataclass
 class OutdatedInstance:
     instance: ProcessInstance
     newest: ProcessDefinition
@@ -208,6 +221,16 @@ def deploy_diagram(session: Session, xml: bytes, *, source: str,
 def definition_versions(session: Session) -> list[ProcessDefinition]:
     """Every deployed version, by key and version."""
     return list(session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version)))
+
+
+def process_overview(session: Session, key: str | None = None) -> list[ProcessOverview]:
+    """Every process key (or the one ``key``) that has a deployed version or a draft, by key."""
+    versions: dict[str, list[ProcessDefinition]] = {}
+    for definition in definition_versions(session):
+        versions.setdefault(definition.key, []).insert(0, definition)
+    drafts = {draft.key: draft for draft in session.scalars(select(ProcessDraft))}
+    keys = sorted(set(versions) | set(drafts)) if key is None else [key] if key in versions or key in drafts else []
+    return [ProcessOverview(k, versions.get(k, []), drafts.get(k)) for k in keys]
 
 
 def definition_version(session: Session, key: str, version: int) -> ProcessDefinition:
