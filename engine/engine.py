@@ -157,19 +157,23 @@ class BpmnEngine:
         query = select(ProcessInstance).where(ProcessInstance.id == instance_id).options(undefer(ProcessInstance.state))
         if for_update:
             # Read the row afresh under the lock: what this session read before it may be older.
-            self._lock_on_sqlite(instance_id)
-            query = query.with_for_update(of=ProcessInstance).execution_options(populate_existing=True)
+            self._lock_instance(instance_id)
+            query = query.execution_options(populate_existing=True)
         row = self.session.scalar(query)
         if row is None:
             raise NotFound(f"流程实例 {instance_id} 不存在")
         return Instance(row, self._restore(row))
 
-    def _lock_on_sqlite(self, instance_id: int) -> None:
-        """SQLite ignores FOR UPDATE and reads outside a transaction: a no-op write on the row takes its database
-        write lock before the instance is read, so two workers (or requests) cannot both step the same state."""
+    def _lock_instance(self, instance_id: int) -> None:
+        """Hold the instance row until the transaction ends, so two workers (or requests) cannot both step it.
+
+        PostgreSQL: ``SELECT … FOR UPDATE``. SQLite ignores FOR UPDATE and reads outside a transaction: a no-op
+        write on the row takes its database write lock before the instance is read."""
         if self.session.get_bind().dialect.name == "sqlite":
             table = ProcessInstance.__table__
             self.session.execute(update(table).where(table.c.id == instance_id).values(id=table.c.id))
+        else:
+            self.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
 
     def _restore(self, row: ProcessInstance) -> BpmnWorkflow:
         # Restoring consumes the dict; the row must keep its own (a JSON round trip copies it several times
@@ -248,9 +252,7 @@ class BpmnEngine:
         human_task = self.session.get(HumanTask, human_task_id)
         if human_task is None:
             raise NotFound(f"任务 {human_task_id} 不存在")
-        self._lock_on_sqlite(human_task.instance_id)
-        self.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == human_task.instance_id)
-                             .with_for_update())
+        self._lock_instance(human_task.instance_id)
         self.session.refresh(human_task)
         if human_task.state != "ready":
             raise TaskNotReady(f"任务“{human_task.name}”已不在待办状态（{human_task.state}）")
