@@ -17,7 +17,8 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--scale", choices=tuple(SCALES), default="full")
-    parser.add_argument("--workers", type=int, default=2, help="timer workers for figure 5")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="worker processes for figures 5 (timers) and 4 (activation)")
     parser.add_argument("--output", type=Path, default=RESULTS, help="the Markdown file to update")
     for size in ("districts", "projects", "human-tasks", "open-tasks", "consultations", "timers", "inbox-queries"):
         parser.add_argument(f"--{size}", type=int, default=None, help=f"override the scale's {size}")

@@ -1,14 +1,20 @@
-"""`python -m bench.profile [completion|timers] [--database sqlite|postgresql] [--projects N] [--timers N]`.
+"""`python -m bench.profile [completion|timers|activation] [--database sqlite|postgresql] [--projects N] [--timers N]
+[--districts N] [--workers N] [--no-profile]`.
 
-Where the time of a task completion or of a timer sweep goes. Builds a district in var/bench-profile.db (or
-BENCH_DATABASE_URL's database), activates its plan, then under pyinstrument either completes every quarterly
-report of Q2 and its review through the API (in the request's thread, by Flask's test client) or fires N due
-timers with the worker's sweep, and prints the profile.
+Where the time of a task completion, of a timer sweep or of a plan's activation goes. Builds a district in
+var/bench-profile.db (or BENCH_DATABASE_URL's database), then under pyinstrument either (after activating its
+plan) completes every quarterly report of Q2 and its review through the API (in the request's thread, by Flask's
+test client) or fires N due timers with the worker's sweep, or activates next year's plan of N districts (the
+district's plan copied N times, as figure 4 activates it, without playing the year first; with --workers N > 1 in
+N worker processes, of which only the parent is profiled); and prints the profile (with --no-profile only the
+time, which the profiler's sampling does not slow).
 """
 from __future__ import annotations
 
 import argparse
 import os
+import time
+from contextlib import nullcontext
 
 from pyinstrument import Profiler
 from sqlalchemy import select
@@ -17,10 +23,13 @@ from engine import HumanTask
 from engine.worker import sweep
 from web.db import new_session
 from workflows.activation import activate_plan
+from workflows.models import Plan
 from workflows.runtime import process_engine
 
+from .copies import copy_districts
 from .database import ROOT, database_url, fresh_app
 from .district import YEAR, build_district
+from .figures import activate, next_year_plan
 from .server import ApiClient
 from .timers import due_timers
 
@@ -40,22 +49,45 @@ def complete_all(app, session, client: ApiClient, name: str) -> int:
     return len(tasks)
 
 
+def activation(session, engine, url: str, districts: int, workers: int, profiler) -> int:
+    """Next year's plan of ``districts`` districts activated in one call, timed (with the profiler's overhead)."""
+    copy_districts(session, session.scalar(select(Plan.id).where(Plan.year == YEAR)), YEAR, districts)
+    projects = next_year_plan(session, YEAR)
+    started, cpu = time.perf_counter(), time.process_time()
+    with profiler:
+        result = activate(session, engine, url, YEAR + 1, workers)
+    print(f"{projects} projects, {len(result.started)} started in {time.perf_counter() - started:.1f} s "
+          f"by {workers} process(es) ({time.process_time() - cpu:.1f} s CPU in this one)")
+    return len(result.started)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
-    parser.add_argument("what", choices=("completion", "timers"), nargs="?", default="completion")
+    parser.add_argument("what", choices=("completion", "timers", "activation"), nargs="?", default="completion")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--projects", type=int, default=20)
     parser.add_argument("--timers", type=int, default=300)
+    parser.add_argument("--districts", type=int, default=16, help="activation: copies of the district's plan")
+    parser.add_argument("--workers", type=int, default=1, help="activation: worker processes")
+    parser.add_argument("--no-profile", action="store_true", help="time only")
     args = parser.parse_args()
     os.environ.setdefault("BENCH_SQLITE_URL", f"sqlite:///{ROOT / 'var' / 'bench-profile.db'}")
-    app = fresh_app(database_url(args.database))
+    url = database_url(args.database)
+    app = fresh_app(url)
     with app.app_context():
         session = new_session()
         engine = process_engine(session, app.config["TIMEZONE"])
-        build_district(session, engine, args.projects)
+        build_district(session, engine, None if args.what == "activation" else args.projects)
+        profiler = Profiler(interval=0.0005)
+        if args.what == "activation":
+            done = activation(session, engine, url, args.districts, args.workers,
+                              nullcontext() if args.no_profile else profiler)
+            print(f"{done} activation")
+            if not args.no_profile:
+                print(profiler.output_text(unicode=True, color=False))
+            return
         activate_plan(session, engine, YEAR, actor="bench")
         session.commit()
-        profiler = Profiler(interval=0.0005)
         if args.what == "timers":
             due_timers(session, engine, args.timers)
             with profiler:

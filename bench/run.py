@@ -80,8 +80,8 @@ def _measure(result: Run, app, session, url: str, workers: int) -> None:
     result.figures.append(pdf_figure(client, YEAR, result.counts["projects"], 60))
     with result.phase(f"{scale.timers} due timers, {workers} workers"):
         result.figures += timer_figures(session, engine, url, scale.timers, workers)
-    with result.phase("next year's plan activated for the city"):
-        result.figures.append(start_figure(session, engine, YEAR))
+    with result.phase(f"next year's plan activated for the city, {workers} workers"):
+        result.figures.append(start_figure(session, engine, url, YEAR, workers))
     result.figures.sort(key=lambda figure: figure.name.split(".")[0])
 
 

@@ -22,7 +22,7 @@ class ProcessDefinition(Base):
     key: Mapped[str] = mapped_column(String(200), index=True)
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200), default="")
-    # The XML and the specs' JSON are read only when used (a diagram's page, a cache miss in engine._specs),
+    # The XML and the specs' JSON are read only when used (a diagram's page, a cache miss in storage.restored_specs),
     # not with every instance that joins its definition.
     bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     checksum: Mapped[str] = mapped_column(String(64))
@@ -89,6 +89,8 @@ class HistoryEvent(Base):
     task_name: Mapped[str | None] = mapped_column(String(300))
     actor: Mapped[str | None] = mapped_column(String(100))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    instance: Mapped[ProcessInstance] = relationship()
 
 
 class HistoryIsAppendOnly(Exception):

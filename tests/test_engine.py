@@ -204,3 +204,23 @@ def test_the_history_can_be_appended_to_but_never_changed_or_deleted(engine_db, 
             session.flush()
         session.rollback()
         assert session.get(HistoryEvent, first.id).actor == "tester"
+
+
+def test_instances_started_in_one_batch_each_get_an_id_tasks_and_a_history_as_if_started_alone(engine_db):
+    with engine_db() as session:
+        engine = make_engine(session)
+        engine.clock.set(datetime(2017, 6, 8, 9, 0))
+        [definition] = engine.deploy(diagram("countersign.bpmn"), deployed_by="tester")
+        alone = engine.start_instance("countersign", business_key="2017-00", data=START_DATA, actor="tester")
+        batch = engine.start_instances(definition, [(f"2017-{n:02d}", START_DATA) for n in (1, 2, 3)], actor="tester")
+        session.commit()
+
+        def summary(instance):
+            return ([(t.name, t.lane, t.assigned_unit) for t in open_tasks(session, instance.id)],
+                    [(e.kind, e.actor) for e in engine.history(instance.id)], instance.row.next_timer_at)
+
+        assert [instance.row.business_key for instance in batch] == ["2017-01", "2017-02", "2017-03"]
+        assert len({alone.id, *(instance.id for instance in batch)}) == 4
+        for instance in batch:
+            assert summary(instance) == summary(alone)
+            assert_saved_state_round_trips(engine, instance)

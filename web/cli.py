@@ -144,11 +144,17 @@ def plan_list(as_json: bool, year: int | None):
 
 @plan_cli.command("activate")
 @click.argument("year", type=int)
-def plan_activate(year: int):
+@click.option("--workers", type=click.IntRange(min=1), default=1,
+              help="并行启动的进程数（每个进程分批提交）")
+def plan_activate(year: int, workers: int):
     """启动计划：为每个项目启动“项目全年推进”流程（以系统时钟为启动日期）。"""
     session = get_session()
     try:
-        result = activation.activate_plan(session, get_process_engine(session), year, actor="cli")
+        if workers > 1:
+            result = activation.activate_plan_parallel(current_app.config["DATABASE_URL"], year, actor="cli",
+                                                       workers=workers, timezone=current_app.config["TIMEZONE"])
+        else:
+            result = activation.activate_plan(session, get_process_engine(session), year, actor="cli")
     except (activation.ActivationError, EngineError) as error:
         session.rollback()
         _fail(str(error))

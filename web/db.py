@@ -2,28 +2,16 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g
-from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from engine.database import open_database
 
 
 def init_app(app: Flask) -> None:
-    url = app.config["DATABASE_URL"]
-    options = {"future": True}
-    if url.startswith("sqlite"):
-        options["connect_args"] = {"check_same_thread": False, "timeout": 30}
-    engine = create_engine(url, **options)
-    if url.startswith("sqlite"):
-        event.listen(engine, "connect", _sqlite_pragmas)
+    engine = open_database(app.config["DATABASE_URL"])
     app.extensions["sqlalchemy_engine"] = engine
     app.extensions["sqlalchemy_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
-
-
-def _sqlite_pragmas(connection, _record) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
 
 
 def get_engine():

@@ -1,0 +1,42 @@
+"""How instances and definitions are stored: the serializer (an instance's state without its specs) and the
+specs of each deployed definition, restored once per process."""
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
+
+from .models import ProcessDefinition
+
+
+class _StateOnlyConverter(BpmnWorkflowConverter):
+    """Writes an instance without its specs: they are stored once, with the process definition."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
+@lru_cache(maxsize=1)
+def serializer() -> BpmnWorkflowSerializer:
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG | {BpmnWorkflow: _StateOnlyConverter}))
+
+
+_SPECS: dict[tuple[int, str], tuple] = {}
+
+
+def restored_specs(definition: ProcessDefinition) -> tuple:
+    """A definition's specs, restored once per process and shared by its instances (they are read-only)."""
+    key = (definition.id, definition.checksum)
+    if key not in _SPECS:
+        codec = serializer()
+        state = copy.deepcopy(definition.spec_state)
+        _SPECS[key] = (codec.from_dict(state["spec"]),
+                       {name: codec.from_dict(spec) for name, spec in state["subprocess_specs"].items()})
+    return _SPECS[key]
