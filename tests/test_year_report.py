@@ -11,6 +11,7 @@ import subprocess
 from datetime import date, datetime
 from statistics import mean
 
+import pikepdf
 import pytest
 import yaml
 from openpyxl import load_workbook
@@ -96,6 +97,24 @@ def pdf_text(content: bytes, tmp_path) -> str:
     return "".join(text.stdout.split())
 
 
+def pdf_pages(content: bytes, tmp_path, *, layout: bool = False) -> list[str]:
+    """Each page's text (pdftotext ends every page with a form feed): white space removed, or, with ``layout``,
+    in lines as the page shows them."""
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(content)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(path), "-"],
+                          capture_output=True, check=True, text=True)
+    pages = text.stdout.split("\f")[:-1]
+    return pages if layout else ["".join(page.split()) for page in pages]
+
+
+def destination_pages(content: bytes) -> dict[str, int]:
+    """The PDF's named destinations: anchor name -> page index (0 is the cover)."""
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+        return {name: pages[target[0].objgen] for name, target in pikepdf.NameTree(pdf.Root.Names.Dests).items()}
+
+
 def pdf_fonts(content: bytes, tmp_path) -> list[tuple[str, str]]:
     """(font name, embedded yes/no) for every font of the PDF, as pdffonts lists them."""
     path = tmp_path / "fonts.pdf"
@@ -138,6 +157,43 @@ def test_the_year_pdf_shows_the_cover_contents_and_the_projects_in_chinese(year_
     for number in (1, 14, 37, 55):
         assert project(db, number).text[:16] in text, number
     assert "第2页/共" in text  # the cover has no page number
+
+
+def test_every_page_but_the_cover_is_numbered_out_of_the_total(year_pdf, tmp_path):
+    pages = pdf_pages(year_pdf.data, tmp_path)
+    assert len(pages) > 55 and "页/共" not in pages[0]
+    for number, text in enumerate(pages[1:], start=2):
+        assert text.endswith(f"第{number}页/共{len(pages)}页"), (number, text[-30:])
+
+
+def test_the_project_list_gives_the_page_on_which_each_projects_section_begins(year_pdf, tmp_path):
+    pages = pdf_pages(year_pdf.data, tmp_path)
+    rows = {line.split()[0]: line.split()[-1] for page in pdf_pages(year_pdf.data, tmp_path, layout=True)
+            if "页码" in page for line in page.splitlines() if line.strip().startswith("2017-")}
+    targets = destination_pages(year_pdf.data)
+    for number in (1, 14, 37, 55):
+        page = targets[f"project-{number}"]
+        assert pages[page].startswith(f"{TITLE}项目2017-{number:02d}项目2017-{number:02d}"), pages[page][:40]
+        assert rows[f"2017-{number:02d}"] == str(page + 1)
+
+
+def test_the_contents_link_to_the_chapters_and_give_their_pages(year_pdf, tmp_path):
+    pages = pdf_pages(year_pdf.data, tmp_path)
+    targets = destination_pages(year_pdf.data)
+    with pikepdf.open(io.BytesIO(year_pdf.data)) as pdf:
+        links = [str(annotation.Dest) for annotation in pdf.pages[1].get("/Annots", [])]
+    assert links == ["summary", "projects", "consultations", "overdue"]
+    for anchor, heading in (("summary", "一、总体情况"), ("consultations", "三、条块约请"), ("overdue", "附录逾期事项")):
+        page = targets[anchor]
+        assert heading in pages[page] and f"{heading}{page + 1}" in pages[1], anchor
+
+
+def test_the_outline_holds_the_chapters_with_the_projects_under_theirs(year_pdf):
+    with pikepdf.open(io.BytesIO(year_pdf.data)) as pdf, pdf.open_outline() as outline:
+        chapters = [item.title for item in outline.root]
+        projects = next(item for item in outline.root if item.title == "二、项目情况").children
+    assert chapters == [TITLE, "目录", "一、总体情况", "二、项目情况", "三、条块约请", "附录 逾期事项"]
+    assert [item.title for item in projects][:2] == ["项目 2017-01", "项目 2017-02"] and len(projects) == 55
 
 
 def test_the_year_pdf_counts_projects_completed_on_time_late_and_open(year_pdf, db, tmp_path):

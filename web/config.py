@@ -37,4 +37,6 @@ def from_environment() -> dict:
         # with 413 before it is read.
         "ATTACHMENT_MAX_BYTES": ATTACHMENT_MAX_BYTES,
         "MAX_CONTENT_LENGTH": ATTACHMENT_MAX_BYTES + 256 * 1024,
+        # Processes that lay out the year-end PDF's parts at once (1: all in the request's process).
+        "PDF_WORKERS": int(os.environ.get("PDF_WORKERS", str(os.cpu_count() or 1))),
     }

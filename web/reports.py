@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from weasyprint import HTML
@@ -15,6 +15,7 @@ from workflows.overdue_items import overdue_items, project_overdue
 from workflows.report_tables import summary_tables, tables_csv, tables_xlsx
 from workflows.year_report import find_plan, project_facts, report_date, year_summary
 
+from . import year_book
 from .db import get_process_engine, get_session
 from .inputs import db_int
 
@@ -76,7 +77,7 @@ def project_pdf_by_form():
 @bp.get("/reports/year-end/<int:year>.pdf")
 def year_pdf(year: int):
     summary, overdue = _year_figures(year)
-    pdf = _render_pdf("reports/year.html", summary=summary, overdue=overdue)
+    pdf = year_book.year_pdf(summary, overdue, NAMES, workers=current_app.config["PDF_WORKERS"])
     return _download(pdf, f"{year}年度重点工作评估报告.pdf", "application/pdf")
 
 

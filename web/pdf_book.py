@@ -1,0 +1,157 @@
+"""A long PDF laid out in parts on several cores and joined into one book.
+
+WeasyPrint lays a document out on one core at some 40 ms a page, so a city's year-end report (about a thousand
+pages) would take minutes. A book is given as parts that each begin on a new page; the parts are laid out in
+worker processes, joined with pikepdf (qpdf), and the joined file gets what no part can know alone: the page
+numbers of the whole and the page numbers that one part cites of another (both stamped from a document of
+stamps laid out last), named destinations for links from one part to another,
+and one outline built from every part's headings the way WeasyPrint builds it for one document.
+"""
+from __future__ import annotations
+
+import io
+import multiprocessing
+import warnings
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pikepdf
+from weasyprint import HTML
+from weasyprint.anchors import make_page_bookmark_tree
+from weasyprint.matrix import Matrix
+
+PX_TO_PT = 0.75  # WeasyPrint's CSS pixel in PDF points
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where an element with an id was laid out: its page in the part and its box, in CSS px from the page's top
+    left."""
+    page: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+@dataclass(frozen=True)
+class LaidPart:
+    """One part after layout: its PDF, its page count, and where its anchors and headings are."""
+    pdf: bytes
+    pages: int
+    page_heights: list[float]                          # CSS px, for turning positions into PDF points
+    anchors: dict[str, Anchor]
+    bookmarks: list[list[tuple]] = field(default_factory=list)  # per page: (level, label, (x, y), state)
+
+
+def lay_out(html: str) -> LaidPart:
+    """Lay one part out and write its PDF (runs in a worker process)."""
+    document = HTML(string=html).render()  # no base URL: the documents load nothing from outside
+    anchors: dict[str, Anchor] = {}
+    for index, page in enumerate(document.pages):
+        for name, box in page.anchors.items():
+            anchors.setdefault(name, Anchor(index, *box))
+    return LaidPart(pdf=document.write_pdf(), pages=len(document.pages),
+                    page_heights=[page.height for page in document.pages], anchors=anchors,
+                    bookmarks=[list(page.bookmarks) for page in document.pages])
+
+
+def lay_out_all(htmls: Sequence[str], workers: int) -> list[LaidPart]:
+    """Lay the parts out, in order, on up to ``workers`` processes (1: in this process)."""
+    if workers <= 1 or len(htmls) <= 1:
+        return [lay_out(html) for html in htmls]
+    # fork: the workers need nothing but WeasyPrint, already imported here, and start in milliseconds.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(workers, len(htmls)), mp_context=context) as pool:
+        # Longest first, so that no worker starts a long part when the others are nearly done.
+        futures = {index: pool.submit(lay_out, htmls[index])
+                   for index in sorted(range(len(htmls)), key=lambda index: -len(htmls[index]))}
+        return [futures[index].result() for index in range(len(htmls))]
+
+
+def join(parts: Sequence[LaidPart], *, title: str, lang: str, stamps: Sequence[LaidPart] = ()) -> bytes:
+    """One PDF of the parts in order. The pages of ``stamps``, in order, are laid over the book's pages.
+
+    A part may hold placeholder targets for anchors laid out in a later part (WeasyPrint drops a link it cannot
+    resolve); the last part that defines a name is where its links lead."""
+    book = pikepdf.new()
+    sources = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
+    with warnings.catch_warnings():
+        # pikepdf warns that extend() leaves the parts' named destinations behind: the book's are written below.
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        for source in sources:
+            book.pages.extend(source.pages)
+    if stamps:
+        _stamp(book, stamps)
+    pages = [page for part in parts for page in _pages(part)]
+    _name_destinations(book, parts)
+    _outline(book, pages)
+    book.docinfo["/Title"] = title
+    book.Root.Lang = pikepdf.String(lang)
+    book.Root.PageMode = pikepdf.Name.UseOutlines
+    out = io.BytesIO()
+    book.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    for source in sources:
+        source.close()
+    return out.getvalue()
+
+
+def _pages(part: LaidPart) -> list[SimpleNamespace]:
+    """The part's pages as WeasyPrint's bookmark nesting reads them."""
+    return [SimpleNamespace(height=height, bookmarks=marks) for height, marks in zip(part.page_heights, part.bookmarks)]
+
+
+def _stamp(book: pikepdf.Pdf, stamps: Sequence[LaidPart]) -> None:
+    sources = [pikepdf.open(io.BytesIO(part.pdf)) for part in stamps]
+    pages = [page for source in sources for page in source.pages]
+    if len(pages) != len(book.pages):
+        raise ValueError(f"{len(pages)} stamps for a book of {len(book.pages)} pages")
+    for page, stamp in zip(book.pages, pages):
+        page.add_overlay(book.copy_foreign(stamp.as_form_xobject()))
+    for source in sources:
+        source.close()
+
+
+def _destination(book: pikepdf.Pdf, page: int, x: float, y: float, height: float) -> pikepdf.Array:
+    return pikepdf.Array([book.pages[page].obj, pikepdf.Name.XYZ, x * PX_TO_PT, (height - y) * PX_TO_PT, 0])
+
+
+def _name_destinations(book: pikepdf.Pdf, parts: Sequence[LaidPart]) -> None:
+    targets: dict[str, tuple[int, float, float, float]] = {}
+    first = 0
+    for part in parts:
+        for name, anchor in part.anchors.items():
+            targets[name] = (first + anchor.page, anchor.x1, anchor.y1, part.page_heights[anchor.page])
+        first += part.pages
+    if not targets:
+        return
+    names = pikepdf.NameTree.new(book)
+    for name in sorted(targets):
+        page, x, y, height = targets[name]
+        names[name] = _destination(book, page, x, y, height)
+    book.Root.Names = pikepdf.Dictionary(Dests=names.obj)
+
+
+def _outline(book: pikepdf.Pdf, pages: list[SimpleNamespace]) -> None:
+    """WeasyPrint's own nesting (bookmark levels may skip) over the whole book's pages."""
+    root: list = []
+    skipped_levels: list[int] = []
+    last_by_depth = [root]
+    previous_level = 0
+    for number, page in enumerate(pages):
+        matrix = Matrix(a=PX_TO_PT, d=-PX_TO_PT, f=page.height * PX_TO_PT)
+        previous_level = make_page_bookmark_tree(page, skipped_levels, last_by_depth, previous_level, number, matrix)
+    with book.open_outline() as outline:
+        outline.root.extend(_outline_items(book, root))
+
+
+def _outline_items(book: pikepdf.Pdf, subtrees: list) -> list[pikepdf.OutlineItem]:
+    items = []
+    for label, (page, x, y), children, state in subtrees:
+        item = pikepdf.OutlineItem(label, page, pikepdf.PageLocation.XYZ, left=x, top=y)
+        item.children.extend(_outline_items(book, children))
+        item.is_closed = state == "closed"
+        items.append(item)
+    return items

@@ -1,0 +1,128 @@
+"""The year-end evaluation report as a book (web/pdf_book): the front matter (cover, contents, summary, project
+list) and the body (a section per project, the consultations, the overdue appendix), laid out in parallel.
+
+The front matter cites pages of the body (its contents and the project list's 页码 column); it is laid out with
+those cells empty, and once every part is laid out the numbers are stamped into the cells' boxes, together with
+the page number of each page. So every part is laid out once, and all of them at the same time.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from flask import render_template
+from markupsafe import Markup
+
+from workflows.overdue_items import OverdueItem
+from workflows.year_report import YearSummary
+
+from .pdf_book import LaidPart, join, lay_out_all
+
+OVERDUE_PER_PIECE = 300       # appendix items per piece: a piece is the smallest unit a part can hold
+PARTS_PER_WORKER = 3          # more parts than workers evens out their lengths...
+PART_HTML_AT_LEAST = 60_000   # ...but each part embeds its own subset of the fonts (some 300 KB)
+REF = "ref-"                  # the id of a cell for a page number: REF + the id of the element whose page it shows
+LANG = "zh-CN"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Body HTML that may begin a part: ``section`` is the running head it continues (None: it sets its own)."""
+    html: str
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A page number to stamp: its text and its cell's box (CSS px from the page's top left)."""
+    text: str
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass
+class Sheet:
+    """What is stamped on one page of the book."""
+    number: int
+    refs: list[Ref] = field(default_factory=list)
+
+
+def year_pdf(summary: YearSummary, overdue: list[OverdueItem], names: dict, *, workers: int) -> bytes:
+    title = f"{summary.plan.year}年度重点工作评估报告"
+    pieces = _body(summary, overdue, names) if summary.has_data else []
+    size = sum(len(piece.html) for piece in pieces)
+    count = min(max(1, workers) * PARTS_PER_WORKER, -(-size // PART_HTML_AT_LEAST))
+    parts = [_part(title, group) for group in _groups(pieces, count)]
+    laid = lay_out_all([_front(title, summary, names), *parts], workers)
+    sheets = _sheets(laid)
+    stamps = lay_out_all([render_template("reports/book_stamps.html", title=title, sheets=group, total=len(sheets))
+                          for group in _split(sheets, max(1, workers))], workers)
+    return join(laid, title=title, lang=LANG, stamps=stamps)
+
+
+def _body(summary: YearSummary, overdue: list[OverdueItem], names: dict) -> list[Piece]:
+    pieces = [Piece(render_template("reports/_project.html", facts=facts, **names)) for facts in summary.projects]
+    pieces.append(Piece(render_template("reports/_year_consultations.html", summary=summary)))
+    appendix = "附录 逾期事项"
+    for first in range(0, max(1, len(overdue)), OVERDUE_PER_PIECE):
+        html = render_template("reports/_year_overdue.html", overdue=overdue[first:first + OVERDUE_PER_PIECE],
+                               first=first + 1, total=len(overdue))
+        pieces.append(Piece(html, section=appendix if first else None))
+    return pieces
+
+
+def _groups(pieces: Sequence[Piece], parts: int) -> list[list[Piece]]:
+    """Consecutive pieces in about ``parts`` groups (at least one) of about equal HTML length."""
+    total = sum(len(piece.html) for piece in pieces)
+    groups: list[list[Piece]] = []
+    size = 0
+    for piece in pieces:
+        if not groups or size >= total / parts * len(groups):
+            groups.append([])
+        groups[-1].append(piece)
+        size += len(piece.html)
+    return groups
+
+
+def _split(items: list, count: int) -> list[list]:
+    """``items`` in ``count`` consecutive runs of nearly equal length (none empty)."""
+    size = -(-len(items) // count)
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def _part(title: str, pieces: list[Piece]) -> str:
+    body = "\n".join(piece.html for piece in pieces)
+    return render_template("reports/book.html", title=title, section=pieces[0].section, body=body,
+                           numbers_stamped=True)
+
+
+def _front(title: str, summary: YearSummary, names: dict) -> str:
+    def page_ref(anchor: str) -> Markup:
+        return Markup(' id="{}"').format(REF + anchor)
+
+    # WeasyPrint keeps a link only if its target is in the same document: these stand in for the body's.
+    targets = [f"project-{facts.project.number}" for facts in summary.projects] + ["consultations", "overdue"]
+    body = render_template("reports/_year_front.html", summary=summary, page_ref=page_ref, link_targets=targets,
+                           **names)
+    return render_template("reports/book.html", title=title, section=None, body=body, numbers_stamped=True)
+
+
+def _sheets(parts: Sequence[LaidPart]) -> list[Sheet]:
+    """A sheet per page of the book, with the page numbers its cells are kept for."""
+    numbers: dict[str, int] = {}  # the body's ids win over the front's stand-ins
+    first = 0
+    for part in parts:
+        numbers.update({name: first + anchor.page + 1 for name, anchor in part.anchors.items()})
+        first += part.pages
+    sheets = [Sheet(number) for number in range(1, first + 1)]
+    first = 0
+    for part in parts:
+        for name, anchor in part.anchors.items():
+            if name.startswith(REF):
+                ref = Ref(str(numbers[name.removeprefix(REF)]), anchor.x1, anchor.y1,
+                          anchor.x2 - anchor.x1, anchor.y2 - anchor.y1)
+                sheets[first + anchor.page].refs.append(ref)
+        first += part.pages
+    return sheets
