@@ -224,7 +224,7 @@ def test_the_year_pdf_ranks_a_unit_by_the_average_final_score_of_the_projects_it
 def test_the_year_pdf_explains_a_late_projects_final_score(year_pdf, db, tmp_path):
     evaluation = db.scalar(select(Evaluation).where(Evaluation.project_id == project(db, 14).id))
     text = pdf_text(year_pdf.data, tmp_path)
-    assert f"最终得分{evaluation.final_score}（推进办" in text
+    assert f"最终得分：{evaluation.final_score}（推进办" in text
     assert "第3季度逾期报送" in text and "季度信息报送" in text
 
 
@@ -244,7 +244,7 @@ def test_the_year_pdf_lists_the_late_third_quarter_reports_in_its_appendix(year_
     report = db.scalar(select(QuarterlyReport).where(QuarterlyReport.project_id == project(db, 14).id,
                                                      QuarterlyReport.quarter == 3))
     assert report.late
-    assert "第3季度报告2017-14" in appendix
+    assert "【第3季度报告】2017-14" in appendix
     assert f"{workdays_between(report.due_on, report.submitted_on)}" in appendix
 
 
@@ -260,7 +260,7 @@ def test_a_projects_pdf_shows_its_reports_and_score(login_as, db, tmp_path):
     text = pdf_text(response.data, tmp_path)
     evaluation = db.scalar(select(Evaluation).where(Evaluation.project_id == project(db, 14).id))
     assert "2017-14" in text and project(db, 14).text[:16] in text
-    assert f"最终得分{evaluation.final_score}" in text and "第3季度" in text
+    assert f"最终得分：{evaluation.final_score}" in text and "第3季度" in text
     assert all(embedded == "yes" for _, embedded in pdf_fonts(response.data, tmp_path))
 
 
