@@ -30,6 +30,32 @@ def _no_routing(row: ProcessInstance, task: TaskView) -> Assignment:
     return Assignment(unit=None)
 
 
+def _drop_finished_subprocesses(workflow: BpmnWorkflow) -> None:
+    """Forget the sub-workflows of call activities and subprocesses that have finished.
+
+    SpiffWorkflow keeps every finished sub-workflow (to reset into it), so a year of quarterly reports would
+    make each step walk, serialize and store a growing tree. Like Camunda's runtime tables, an instance's state
+    holds what can still run; what happened is in the history events and the record tables. A sub-workflow goes
+    when all its tasks are finished and so is the task that called it (or that task is gone: SpiffWorkflow
+    leaves the sub-workflows of a cancelled branch behind), and what ran inside it goes with it."""
+    subprocesses = workflow.subprocesses
+    # The sub-workflow holding each one's calling task (None: the top workflow).
+    holders = {key: next((other for other, held in subprocesses.items() if key in held.tasks), None)
+               for key in subprocesses}
+
+    def calling_task(key):
+        return (workflow if holders[key] is None else subprocesses[holders[key]]).tasks.get(key)
+
+    dropped = {key for key, sub in subprocesses.items() if sub.is_completed()
+               and (calling_task(key) is None or calling_task(key).has_state(TaskState.FINISHED_MASK))}
+    inner = {key for key, holder in holders.items() if holder in dropped} - dropped
+    while inner:
+        dropped |= inner
+        inner = {key for key, holder in holders.items() if holder in dropped} - dropped
+    for key in dropped:
+        del subprocesses[key]
+
+
 class BpmnEngine:
     """One engine per unit of work: it reads the clock once per step and never commits."""
 
@@ -334,6 +360,7 @@ class BpmnEngine:
             status = "completed" if instance.workflow.is_completed() else "running"
             if status == "completed":
                 self._record(instance, "completed")
+            _drop_finished_subprocesses(instance.workflow)
             self._save(instance, status=status)
 
     def _save(self, instance: Instance, *, status: str) -> None:

@@ -53,6 +53,16 @@ def review_completion(driver: Driver, business_key: str, verdict: str = "confirm
                     {"completion_verdict": verdict, "completion_comment": comment})
 
 
+def test_an_accepted_quarter_leaves_no_finished_sub_workflow_in_the_stored_state(activated):
+    finished = {64, 128, 256}  # SpiffWorkflow's COMPLETED, ERROR, CANCELLED
+    running_before = len(activated.instance("2017-10").state["subprocesses"])
+    report_on_time_and_accept(activated, "2017-10")
+    subprocesses = activated.instance("2017-10").state["subprocesses"].values()
+    assert subprocesses and all(any(task["state"] not in finished for task in subprocess["tasks"].values())
+                                for subprocess in subprocesses)
+    assert len(subprocesses) <= running_before  # the third quarter's report took the second's place
+
+
 def test_activation_starts_one_lifecycle_per_project_and_running_it_again_starts_none(driver):
     business_keys = [f"2017-{number:02d}" for number in range(1, 56)]
 
