@@ -67,3 +67,18 @@ def fix_sequences(session, tables: list[str]) -> None:
     for table in tables:
         session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                              f"(SELECT coalesce(max(id), 1) FROM {table}))"))
+
+
+def settle(session, url: str) -> None:
+    """After the bulk load, what a database would have reached by itself over a year of use: fresh planner
+    statistics, and on PostgreSQL the copied tables vacuumed, so that autovacuum does not take a core in the
+    middle of a later figure."""
+    session.commit()
+    if not url.startswith("postgresql"):
+        session.execute(text("ANALYZE"))
+        session.commit()
+        return
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")  # VACUUM cannot run inside a transaction
+    with engine.connect() as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+    engine.dispose()

@@ -17,7 +17,7 @@ from workflows.runtime import process_engine, script_functions
 from .bare import BareSpiff
 from .consultations import fill_consultations
 from .copies import copy_districts
-from .database import database_url, fresh_app
+from .database import database_url, fresh_app, settle
 from .district import BPMN_DIR, YEAR, build_district
 from .bulk import fill_human_tasks
 from .figures import inbox_figure, pdf_figure, start_figure, state_figures
@@ -74,12 +74,16 @@ def _measure(result: Run, app, session, url: str, workers: int) -> None:
         fill_consultations(session, engine, scale.consultations, YEAR)
     with result.phase(f"human tasks up to {scale.human_tasks}"):
         fill_human_tasks(session, scale.human_tasks, INBOX_UNIT, scale.open_tasks, YEAR)
+    with result.phase("statistics and vacuum after the bulk load"):
+        settle(session, url)
     _count_rows(result, session)
     result.figures.append(inbox_figure(new_session, INBOX_UNIT, engine.clock.today(), scale.inbox_queries,
                                        scale.open_tasks))
     result.figures.append(pdf_figure(client, YEAR, result.counts["projects"], 60))
     with result.phase(f"{scale.timers} due timers, {workers} workers"):
         result.figures += timer_figures(session, engine, url, scale.timers, workers)
+    with result.phase("statistics and vacuum after the timer copies"):
+        settle(session, url)
     with result.phase(f"next year's plan activated for the city, {workers} workers"):
         result.figures.append(start_figure(session, engine, url, YEAR, workers))
     result.figures.sort(key=lambda figure: figure.name.split(".")[0])
