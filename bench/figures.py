@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import BpmnEngine, HistoryEvent, ProcessInstance
-from workflows.activation import ActivationResult, activate_plan, activate_plan_parallel
+from workflows.activation import activate_and_commit
 from workflows.inbox import inbox
 
 from .copies import Ids, copy_rows, shift_year, table
@@ -76,24 +76,12 @@ def next_year_plan(session: Session, year: int) -> int:
     return len(projects)
 
 
-def activate(session: Session, engine: BpmnEngine, url: str, year: int, workers: int) -> ActivationResult:
-    """The plan activated and committed the way `flask plan activate --workers` does it."""
-    session.commit()  # the workers' connections must not wait on this one
-    if workers > 1:
-        result = activate_plan_parallel(url, year, actor="bench", workers=workers,
-                                        timezone=engine.clock.local_tz.key)
-    else:
-        result = activate_plan(session, engine, year, actor="bench")
-    session.commit()
-    return result
-
-
 def start_figure(session: Session, engine: BpmnEngine, url: str, year: int, workers: int) -> Figure:
     """Activating next year's plan for the whole city: one lifecycle per project, started by the engine in
     ``workers`` processes."""
     projects = next_year_plan(session, year)
     started = time.perf_counter()
-    result = activate(session, engine, url, year + 1, workers)
+    result = activate_and_commit(session, engine, url, year + 1, actor="bench", workers=workers)
     seconds = time.perf_counter() - started
     how = f"{workers} worker processes" if workers > 1 else "one process"
     return Figure(f"4. starting {len(result.started)} project instances (plan activation, {how})", f"{seconds:.1f} s",

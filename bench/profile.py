@@ -22,14 +22,14 @@ from sqlalchemy import select
 from engine import HumanTask
 from engine.worker import sweep
 from web.db import new_session
-from workflows.activation import activate_plan
+from workflows.activation import activate_and_commit, activate_plan
 from workflows.models import Plan
 from workflows.runtime import process_engine
 
 from .copies import copy_districts
 from .database import ROOT, database_url, fresh_app
 from .district import YEAR, build_district
-from .figures import activate, next_year_plan
+from .figures import next_year_plan
 from .server import ApiClient
 from .timers import due_timers
 
@@ -55,7 +55,7 @@ def activation(session, engine, url: str, districts: int, workers: int, profiler
     projects = next_year_plan(session, YEAR)
     started, cpu = time.perf_counter(), time.process_time()
     with profiler:
-        result = activate(session, engine, url, YEAR + 1, workers)
+        result = activate_and_commit(session, engine, url, YEAR + 1, actor="bench", workers=workers)
     print(f"{projects} projects, {len(result.started)} started in {time.perf_counter() - started:.1f} s "
           f"by {workers} process(es) ({time.process_time() - cpu:.1f} s CPU in this one)")
     return len(result.started)

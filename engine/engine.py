@@ -48,10 +48,8 @@ def _drop_finished_subprocesses(workflow: BpmnWorkflow) -> None:
 
     dropped = {key for key, sub in subprocesses.items() if sub.is_completed()
                and (calling_task(key) is None or calling_task(key).has_state(TaskState.FINISHED_MASK))}
-    inner = {key for key, holder in holders.items() if holder in dropped} - dropped
-    while inner:
+    while inner := {key for key, holder in holders.items() if holder in dropped} - dropped:
         dropped |= inner
-        inner = {key for key, holder in holders.items() if holder in dropped} - dropped
     for key in dropped:
         del subprocesses[key]
 

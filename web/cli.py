@@ -150,15 +150,11 @@ def plan_activate(year: int, workers: int):
     """启动计划：为每个项目启动“项目全年推进”流程（以系统时钟为启动日期）。"""
     session = get_session()
     try:
-        if workers > 1:
-            result = activation.activate_plan_parallel(current_app.config["DATABASE_URL"], year, actor="cli",
-                                                       workers=workers, timezone=current_app.config["TIMEZONE"])
-        else:
-            result = activation.activate_plan(session, get_process_engine(session), year, actor="cli")
+        result = activation.activate_and_commit(session, get_process_engine(session),
+                                                current_app.config["DATABASE_URL"], year, actor="cli", workers=workers)
     except (activation.ActivationError, EngineError) as error:
         session.rollback()
         _fail(str(error))
-    session.commit()
     click.echo(f"已启动 {len(result.started)} 个项目流程，{len(result.already_running)} 个已在运行")
 
 

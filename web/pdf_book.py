@@ -14,6 +14,7 @@ import multiprocessing
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -77,25 +78,38 @@ def join(parts: Sequence[LaidPart], *, title: str, lang: str, stamps: Sequence[L
     A part may hold placeholder targets for anchors laid out in a later part (WeasyPrint drops a link it cannot
     resolve); the last part that defines a name is where its links lead."""
     book = pikepdf.new()
-    sources = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
-    with warnings.catch_warnings():
-        # pikepdf warns that extend() leaves the parts' named destinations behind: the book's are written below.
-        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        for source in sources:
-            book.pages.extend(source.pages)
-    if stamps:
-        _stamp(book, stamps)
-    pages = [page for part in parts for page in _pages(part)]
-    _name_destinations(book, parts)
-    _outline(book, pages)
-    book.docinfo["/Title"] = title
-    book.Root.Lang = pikepdf.String(lang)
-    book.Root.PageMode = pikepdf.Name.UseOutlines
-    out = io.BytesIO()
-    book.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    for source in sources:
-        source.close()
+    with ExitStack() as opened:
+        with warnings.catch_warnings():
+            # pikepdf warns that extend() leaves the parts' named destinations behind: the book's are written below.
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            book.pages.extend(_opened_pages(parts, opened))
+        if stamps:
+            _stamp(book, _opened_pages(stamps, opened))
+        _name_destinations(book, book_anchors(parts))
+        _outline(book, [page for part in parts for page in _pages(part)])
+        book.docinfo["/Title"] = title
+        book.Root.Lang = pikepdf.String(lang)
+        book.Root.PageMode = pikepdf.Name.UseOutlines
+        out = io.BytesIO()
+        book.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
+
+
+def book_anchors(parts: Sequence[LaidPart]) -> dict[str, tuple[int, Anchor, float]]:
+    """Each anchor's page in the book, its box and that page's height (CSS px); the last part that defines a
+    name wins."""
+    anchors: dict[str, tuple[int, Anchor, float]] = {}
+    first = 0
+    for part in parts:
+        for name, anchor in part.anchors.items():
+            anchors[name] = (first + anchor.page, anchor, part.page_heights[anchor.page])
+        first += part.pages
+    return anchors
+
+
+def _opened_pages(parts: Sequence[LaidPart], opened: ExitStack) -> list[pikepdf.Page]:
+    """The pages of the parts' PDFs, in order; the files stay open until ``opened`` closes."""
+    return [page for part in parts for page in opened.enter_context(pikepdf.open(io.BytesIO(part.pdf))).pages]
 
 
 def _pages(part: LaidPart) -> list[SimpleNamespace]:
@@ -103,34 +117,21 @@ def _pages(part: LaidPart) -> list[SimpleNamespace]:
     return [SimpleNamespace(height=height, bookmarks=marks) for height, marks in zip(part.page_heights, part.bookmarks)]
 
 
-def _stamp(book: pikepdf.Pdf, stamps: Sequence[LaidPart]) -> None:
-    sources = [pikepdf.open(io.BytesIO(part.pdf)) for part in stamps]
-    pages = [page for source in sources for page in source.pages]
-    if len(pages) != len(book.pages):
-        raise ValueError(f"{len(pages)} stamps for a book of {len(book.pages)} pages")
-    for page, stamp in zip(book.pages, pages):
+def _stamp(book: pikepdf.Pdf, stamps: list[pikepdf.Page]) -> None:
+    if len(stamps) != len(book.pages):
+        raise ValueError(f"{len(stamps)} stamps for a book of {len(book.pages)} pages")
+    for page, stamp in zip(book.pages, stamps):
         page.add_overlay(book.copy_foreign(stamp.as_form_xobject()))
-    for source in sources:
-        source.close()
 
 
-def _destination(book: pikepdf.Pdf, page: int, x: float, y: float, height: float) -> pikepdf.Array:
-    return pikepdf.Array([book.pages[page].obj, pikepdf.Name.XYZ, x * PX_TO_PT, (height - y) * PX_TO_PT, 0])
-
-
-def _name_destinations(book: pikepdf.Pdf, parts: Sequence[LaidPart]) -> None:
-    targets: dict[str, tuple[int, float, float, float]] = {}
-    first = 0
-    for part in parts:
-        for name, anchor in part.anchors.items():
-            targets[name] = (first + anchor.page, anchor.x1, anchor.y1, part.page_heights[anchor.page])
-        first += part.pages
-    if not targets:
+def _name_destinations(book: pikepdf.Pdf, anchors: dict[str, tuple[int, Anchor, float]]) -> None:
+    if not anchors:
         return
     names = pikepdf.NameTree.new(book)
-    for name in sorted(targets):
-        page, x, y, height = targets[name]
-        names[name] = _destination(book, page, x, y, height)
+    for name in sorted(anchors):
+        page, anchor, height = anchors[name]
+        names[name] = pikepdf.Array([book.pages[page].obj, pikepdf.Name.XYZ, anchor.x1 * PX_TO_PT,
+                                     (height - anchor.y1) * PX_TO_PT, 0])
     book.Root.Names = pikepdf.Dictionary(Dests=names.obj)
 
 

@@ -7,8 +7,9 @@ the page number of each page. So every part is laid out once, and all of them at
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from flask import render_template
 from markupsafe import Markup
@@ -16,13 +17,14 @@ from markupsafe import Markup
 from workflows.overdue_items import OverdueItem
 from workflows.year_report import YearSummary
 
-from .pdf_book import LaidPart, join, lay_out_all
+from .pdf_book import LaidPart, book_anchors, join, lay_out_all
 
 OVERDUE_PER_PIECE = 300       # appendix items per piece: a piece is the smallest unit a part can hold
 PARTS_PER_WORKER = 3          # more parts than workers evens out their lengths...
 PART_HTML_AT_LEAST = 60_000   # ...but each part embeds its own subset of the fonts (some 300 KB)
 REF = "ref-"                  # the id of a cell for a page number: REF + the id of the element whose page it shows
 LANG = "zh-CN"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,13 +54,14 @@ class Sheet:
 def year_pdf(summary: YearSummary, overdue: list[OverdueItem], names: dict, *, workers: int) -> bytes:
     title = f"{summary.plan.year}年度重点工作评估报告"
     pieces = _body(summary, overdue, names) if summary.has_data else []
-    size = sum(len(piece.html) for piece in pieces)
+    size = sum(_html_length(piece) for piece in pieces)
     count = min(max(1, workers) * PARTS_PER_WORKER, -(-size // PART_HTML_AT_LEAST))
-    parts = [_part(title, group) for group in _groups(pieces, count)]
+    parts = [_document(title, "\n".join(piece.html for piece in group), group[0].section)
+             for group in _runs(pieces, count, _html_length)]
     laid = lay_out_all([_front(title, summary, names), *parts], workers)
     sheets = _sheets(laid)
     stamps = lay_out_all([render_template("reports/book_stamps.html", title=title, sheets=group, total=len(sheets))
-                          for group in _split(sheets, max(1, workers))], workers)
+                          for group in _runs(sheets, max(1, workers), lambda sheet: 1)], workers)
     return join(laid, title=title, lang=LANG, stamps=stamps)
 
 
@@ -73,29 +76,26 @@ def _body(summary: YearSummary, overdue: list[OverdueItem], names: dict) -> list
     return pieces
 
 
-def _groups(pieces: Sequence[Piece], parts: int) -> list[list[Piece]]:
-    """Consecutive pieces in about ``parts`` groups (at least one) of about equal HTML length."""
-    total = sum(len(piece.html) for piece in pieces)
-    groups: list[list[Piece]] = []
+def _html_length(piece: Piece) -> int:
+    return len(piece.html)
+
+
+def _runs(items: Sequence[T], count: int, weight: Callable[[T], int]) -> list[list[T]]:
+    """Consecutive items in about ``count`` runs (none empty) of about equal weight."""
+    total = sum(weight(item) for item in items)
+    runs: list[list[T]] = []
     size = 0
-    for piece in pieces:
-        if not groups or size >= total / parts * len(groups):
-            groups.append([])
-        groups[-1].append(piece)
-        size += len(piece.html)
-    return groups
+    for item in items:
+        if not runs or size >= total / count * len(runs):
+            runs.append([])
+        runs[-1].append(item)
+        size += weight(item)
+    return runs
 
 
-def _split(items: list, count: int) -> list[list]:
-    """``items`` in ``count`` consecutive runs of nearly equal length (none empty)."""
-    size = -(-len(items) // count)
-    return [items[start:start + size] for start in range(0, len(items), size)]
-
-
-def _part(title: str, pieces: list[Piece]) -> str:
-    body = "\n".join(piece.html for piece in pieces)
-    return render_template("reports/book.html", title=title, section=pieces[0].section, body=body,
-                           numbers_stamped=True)
+def _document(title: str, body: str, section: str | None = None) -> str:
+    """One part of the book as a whole HTML document, its page numbers left to the stamps."""
+    return render_template("reports/book.html", title=title, section=section, body=body, numbers_stamped=True)
 
 
 def _front(title: str, summary: YearSummary, names: dict) -> str:
@@ -104,25 +104,17 @@ def _front(title: str, summary: YearSummary, names: dict) -> str:
 
     # WeasyPrint keeps a link only if its target is in the same document: these stand in for the body's.
     targets = [f"project-{facts.project.number}" for facts in summary.projects] + ["consultations", "overdue"]
-    body = render_template("reports/_year_front.html", summary=summary, page_ref=page_ref, link_targets=targets,
-                           **names)
-    return render_template("reports/book.html", title=title, section=None, body=body, numbers_stamped=True)
+    return _document(title, render_template("reports/_year_front.html", summary=summary, page_ref=page_ref,
+                                            link_targets=targets, **names))
 
 
 def _sheets(parts: Sequence[LaidPart]) -> list[Sheet]:
     """A sheet per page of the book, with the page numbers its cells are kept for."""
-    numbers: dict[str, int] = {}  # the body's ids win over the front's stand-ins
-    first = 0
-    for part in parts:
-        numbers.update({name: first + anchor.page + 1 for name, anchor in part.anchors.items()})
-        first += part.pages
-    sheets = [Sheet(number) for number in range(1, first + 1)]
-    first = 0
-    for part in parts:
-        for name, anchor in part.anchors.items():
-            if name.startswith(REF):
-                ref = Ref(str(numbers[name.removeprefix(REF)]), anchor.x1, anchor.y1,
-                          anchor.x2 - anchor.x1, anchor.y2 - anchor.y1)
-                sheets[first + anchor.page].refs.append(ref)
-        first += part.pages
+    anchors = book_anchors(parts)  # the body's ids win over the front's stand-ins
+    sheets = [Sheet(number) for number in range(1, sum(part.pages for part in parts) + 1)]
+    for name, (page, anchor, _) in anchors.items():
+        if name.startswith(REF):
+            cited = anchors[name.removeprefix(REF)][0] + 1
+            box = (anchor.x1, anchor.y1, anchor.x2 - anchor.x1, anchor.y2 - anchor.y1)
+            sheets[page].refs.append(Ref(str(cited), *box))
     return sheets

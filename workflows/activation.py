@@ -115,6 +115,20 @@ def activate_plan(session: Session, engine: BpmnEngine, year: int, *, actor: str
     return result
 
 
+def activate_and_commit(session: Session, engine: BpmnEngine, database_url: str, year: int, *, actor: str,
+                        workers: int) -> ActivationResult:
+    """The plan activated and committed: in this session with one worker, else by `activate_plan_parallel`
+    (the session's transaction is committed first, so that the workers do not wait on it)."""
+    session.commit()
+    if workers > 1:
+        result = activate_plan_parallel(database_url, year, actor=actor, workers=workers,
+                                        timezone=engine.clock.local_tz.key)
+    else:
+        result = activate_plan(session, engine, year, actor=actor)
+    session.commit()
+    return result
+
+
 def activate_plan_parallel(database_url: str, year: int, *, actor: str, workers: int,
                            timezone: str = DEFAULT_TIMEZONE) -> ActivationResult:
     """`activate_plan` shared out among ``workers`` processes, for a caller that holds no open transaction.
