@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from engine import HumanTask, ProcessDefinition, ProcessInstance
-from workflows.models import Unit
+from workflows.directory.models import Unit
 
 BATCH = 20_000
 COLUMNS = ("instance_id", "task_guid", "spec_name", "name", "lane", "assigned_unit", "due_on", "state", "claimed_by",

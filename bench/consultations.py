@@ -12,8 +12,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine import BpmnEngine, ProcessInstance
-from workflows import cases
-from workflows.models import Unit
+from workflows.cases import opening as cases
+from workflows.directory.models import Unit
 
 from .copies import BATCH, Ids, chunks, table
 from .database import fix_sequences

@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from engine import BpmnEngine
-from workflows import directory, plan as plans
-from workflows.accounts import create_user
+from workflows.accounts.users import create_user
 from workflows.demo import DEMO_PASSWORD, ROLE_USERS, UNIT_KIND_ROLES, deploy_diagrams
-from workflows.models import Plan, Unit
+from workflows.directory import units as directory
+from workflows.directory.models import Unit
+from workflows.plan import loading as plans
+from workflows.plan.models import Plan
 
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 YEAR = 2017

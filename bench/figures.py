@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import BpmnEngine, HistoryEvent, ProcessInstance
-from workflows.activation import activate_and_commit
-from workflows.inbox import inbox
+from workflows.projects.activation import activate_and_commit
+from workflows.tasks.inbox import inbox
 
 from .copies import Ids, copy_rows, shift_year, table
 from .database import fix_sequences

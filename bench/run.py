@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from engine import HumanTask, ProcessInstance
 from tests.year_support import play_year
 from web.db import new_session
-from workflows.models import Plan, Project
-from workflows.records import Consultation
+from workflows.plan.models import Plan, Project
+from workflows.records.models import Consultation
 from workflows.runtime import process_engine, script_functions
 
 from .bare import BareSpiff

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from werkzeug.serving import make_server
 
-from workflows.accounts import find_user
-from workflows.tokens import issue_token
+from workflows.accounts.tokens import issue_token
+from workflows.accounts.users import find_user
 
 
 class LiveServer:

@@ -5,10 +5,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from engine.models import Base
-import workflows.models  # noqa: F401  (the domain's tables)
-import workflows.records  # noqa: F401
-import workflows.tokens  # noqa: F401
-import workflows.taskwork  # noqa: F401
+import workflows.schema  # noqa: F401  (the domain's tables)
 
 target_metadata = Base.metadata
 

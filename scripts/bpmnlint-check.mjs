@@ -1,7 +1,7 @@
 // Lints one BPMN document read from stdin with bpmnlint's recommended rules.
 // Prints a JSON array [{element, message, rule, category}] on stdout; exit 0 even when rules report,
 // exit 2 with the reason on stderr when the XML cannot be read at all.
-// Called by workflows/deployment.py (python) for the API, the CLI and the editor page.
+// Called by workflows/processes/deployment.py (python) for the API, the CLI and the editor page.
 import { createRequire } from 'node:module';
 import { BpmnModdle } from 'bpmn-moddle';
 

@@ -8,10 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from engine.models import Base
-import workflows.models  # noqa: F401  (registers the domain tables on Base.metadata)
-import workflows.records  # noqa: F401
-import workflows.tokens  # noqa: F401
-import workflows.taskwork  # noqa: F401
+import workflows.schema  # noqa: F401  (registers the domain tables on Base.metadata)
 
 ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins = ["tests.browser_support"]

@@ -15,11 +15,13 @@ from engine import HistoryEvent, HumanTask, ProcessInstance
 from tests.conftest import fresh_app
 from tests.process_support import Driver
 from tests.web_support import csrf_token, ensure_user, sign_in
-from workflows import attachments, cases
-from workflows.models import Plan, Project, User
-from workflows.tasks import Actor
-from workflows.taskwork import Attachment, DeadlineExtension, TaskComment, TaskDraft
-from workflows.tokens import issue_token
+from workflows.accounts.actor import Actor
+from workflows.accounts.models import User
+from workflows.accounts.tokens import issue_token
+from workflows.cases import opening as cases
+from workflows.plan.models import Plan, Project
+from workflows.tasks import attachments
+from workflows.tasks.models import Attachment, DeadlineExtension, TaskComment, TaskDraft
 
 # role → (username, unit code); ``unit`` does the world's task, ``other_unit`` (a street) has no part in it.
 USERS = {"unit": ("zuzhibu", "zuzhibu"), "other_unit": ("caoyang", "caoyang"), "office": ("office", "tuijinban"),

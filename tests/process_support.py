@@ -8,11 +8,13 @@ from sqlalchemy import select
 
 from engine import HumanTask, ProcessInstance
 from engine.worker import sweep
-from workflows import directory, plan as plans
-from workflows.activation import activate_plan
+from workflows.accounts.actor import Actor
 from workflows.demo import deploy_diagrams
+from workflows.directory import units as directory
+from workflows.plan import loading as plans
+from workflows.projects.activation import activate_plan
 from workflows.runtime import process_engine
-from workflows.tasks import Actor, complete_task
+from workflows.tasks.completion import complete_task
 
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 OFFICE = Actor("office", "tuijinban", "office")
@@ -97,8 +99,8 @@ REPORT = {"progress": "按计划推进", "percent": 50, "status": "on_track", "p
 
 def start_projects(driver: Driver, *numbers: int) -> None:
     """Start only these projects' lifecycles with the data activation gives them, for tests that need a few."""
-    from workflows.activation import LIFECYCLE, project_data
-    from workflows.models import Plan, Project
+    from workflows.plan.models import Plan, Project
+    from workflows.projects.activation import LIFECYCLE, project_data
 
     for number in numbers:
         project = driver.session.scalar(select(Project).join(Plan).where(Plan.year == 2017, Project.number == number))

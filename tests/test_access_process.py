@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from engine import ProcessInstance
 from tests.process_support import Driver
-from workflows import cases
+from workflows.cases import opening as cases
 from workflows.forms import FormInvalid
-from workflows.records import AccessApplication, AccessFeedback
+from workflows.records.models import AccessApplication, AccessFeedback
 
 APPLICATION = {"affair": "高龄老人营养餐补贴的申请受理与初审", "legal_basis": "《上海市老年人权益保障条例》第三十条",
                "funding": "每街镇每年20万元", "staffing": "每街镇1名社工", "on_responsibility_list": True}

@@ -7,7 +7,7 @@ import pytest
 
 from tests.process_support import Driver, start_projects
 from tests.web_support import db, ensure_user  # noqa: F401
-from workflows.tokens import issue_token
+from workflows.accounts.tokens import issue_token
 
 REPORT = {"progress": "已召开联席会议两次", "percent": 40, "status": "on_track", "next_step": "submit"}
 

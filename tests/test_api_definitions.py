@@ -8,9 +8,10 @@ import pytest
 
 from tests.deployment_support import chain, review, script
 from tests.web_support import ensure_user
-from workflows import deployment, directory
+from workflows.accounts.tokens import issue_token
+from workflows.directory import units as directory
+from workflows.processes import deployment
 from workflows.runtime import process_engine
-from workflows.tokens import issue_token
 
 USERS = {"office": ("office", "tuijinban"), "admin": ("admin", "tuijinban"), "auditor": ("auditor", "tuijinban"),
          "unit": ("zuzhibu", "zuzhibu")}

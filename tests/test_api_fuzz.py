@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.process_support import Driver, start_projects
 from tests.web_support import db, ensure_user  # noqa: F401
-from workflows.tokens import issue_token
+from workflows.accounts.tokens import issue_token
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 

@@ -8,7 +8,7 @@ from engine import ProcessInstance
 from tests.browser_support import INBOX, open_task, sign_in, submit_task
 from tests.process_support import Driver
 from tests.web_support import ensure_user
-from workflows.records import Consultation, ConsultationInvitation
+from workflows.records.models import Consultation, ConsultationInvitation
 
 PROBLEM = "长寿路沿线老旧小区养老服务点选址需区民政局协调"
 REPLY = "已将选址纳入区养老服务设施规划，7月底前答复具体方案"

@@ -14,7 +14,7 @@ from engine import ProcessDefinition
 from tests.browser_support import open_task, sign_in
 from tests.process_support import Driver
 from tests.web_support import ensure_user
-from workflows.tokens import issue_token
+from workflows.accounts.tokens import issue_token
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLE = ROOT / "web" / "static" / "editor" / "editor.js"

@@ -20,8 +20,8 @@ from engine.worker import sweep
 from tests.engine_support import diagram, make_engine
 from tests.process_support import Driver, start_projects
 from tests.web_support import db, ensure_user  # noqa: F401
-from workflows.records import QuarterlyReport
-from workflows.tokens import issue_token
+from workflows.accounts.tokens import issue_token
+from workflows.records.models import QuarterlyReport
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPORT = {"progress": "已召开联席会议两次", "percent": 40, "status": "on_track", "next_step": "submit"}

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from engine import HumanTask, ProcessInstance
 from engine.worker import sweep
 from tests.process_support import Driver
-from workflows.workdays import add_workdays
-from workflows import cases
+from workflows.cases import opening as cases
 from workflows.forms import FormInvalid
-from workflows.records import Consultation, ConsultationInvitation
+from workflows.records.models import Consultation, ConsultationInvitation
+from workflows.records.settings import set_setting
 from workflows.runtime import process_engine
-from workflows.settings import set_setting
+from workflows.workdays import add_workdays
 
 FLOODING = "曹杨路积水点改造涉及排水管网，需区职能部门协调"
 SIGNED = {"signer": "王科长", "signer_phone": "52564588"}

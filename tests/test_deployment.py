@@ -10,8 +10,9 @@ from sqlalchemy import select
 from engine import HumanTask, MigrationRefused, ProcessInstance
 from tests.deployment_support import HEADER, chain, review, script, timer, user_task
 from tests.process_support import BPMN_DIR, REPORT, Driver, start_projects
-from workflows import deployment, directory
 from workflows.demo import deploy_diagrams
+from workflows.directory import units as directory
+from workflows.processes import deployment
 
 
 @pytest.fixture

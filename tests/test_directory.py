@@ -6,9 +6,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from workflows.directory import (DirectoryError, find_unit, load_directory, read_units_file, split_unit_cell,
+from workflows.directory.units import (DirectoryError, find_unit, load_directory, read_units_file, split_unit_cell,
                                  units_as_json)
-from workflows.models import Unit, UnitMembership
+from workflows.directory.models import Unit, UnitMembership
 
 STREETS_AND_TOWNS = {"caoyang", "changfeng", "changshou", "ganquan", "shiquan", "yichuan", "zhenru", "wanli",
                      "changzheng", "taopu"}

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from engine import HumanTask, NotFound, ProcessInstance, TaskNotReady
 from tests.process_support import OFFICE, REPORT, Driver, start_projects
-from workflows import assignment, extensions
+from workflows.accounts.actor import Actor, NotAllowed
 from workflows.forms import FormInvalid
-from workflows.records import QuarterlyReport
-from workflows.taskwork import DeadlineExtension
-from workflows.tasks import Actor, NotAllowed
+from workflows.records.models import QuarterlyReport
+from workflows.tasks import assignment, extensions
+from workflows.tasks.models import DeadlineExtension
 
 COMPILE, REVIEW_EXTENSION = "汇总填报季度报告", "审批延期申请"
 Q2_LAST_DAY = date(2017, 6, 19)

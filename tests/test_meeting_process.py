@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from engine import HumanTask, ProcessInstance
 from tests.process_support import Driver
-from workflows import cases
+from workflows.cases import opening as cases
 from workflows.forms import FormInvalid
-from workflows.records import Meeting
+from workflows.records.models import Meeting
 
 CALL = {"meeting_date": "2017-06-15", "topics": "二季度重点项目推进情况",
         "invited_units": ["minzhengju", "fangguanju", "caoyang"]}

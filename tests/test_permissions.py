@@ -17,7 +17,7 @@ import pytest
 
 from tests.permission_support import world  # noqa: F401
 from tests.web_support import csrf_token, ensure_user, sign_in
-from workflows.tokens import issue_token
+from workflows.accounts.tokens import issue_token
 
 LOGIN = "→login"  # a 302 to the sign-in page
 ROLES = ("anonymous", "unit", "other_unit", "office", "supervisor", "auditor", "admin")

@@ -6,8 +6,8 @@ from sqlalchemy import delete, select
 
 from engine import HistoryEvent, HumanTask, ProcessInstance
 from tests.process_support import Driver, start_projects
-from workflows.activation import ActivationError, activate_plan_parallel
-from workflows.models import Plan
+from workflows.plan.models import Plan
+from workflows.projects.activation import ActivationError, activate_plan_parallel
 
 BUSINESS_KEYS = [f"2017-{number:02d}" for number in range(1, 56)]
 

@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 
 from tools.convert_putuo_2017 import convert_file, split_columns
-from workflows.plan import DEFAULT_PLAN_FILE, PlanFileError, parse_deadline, read_plan_file
+from workflows.plan.document import PlanFileError, parse_deadline
+from workflows.plan.loading import DEFAULT_PLAN_FILE, read_plan_file
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,13 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from workflows import plan_import, plan_preview
-from workflows.directory import load_directory
-from workflows.models import Plan, Project
-from workflows.plan import DEFAULT_PLAN_FILE, PlanFileError, load_plan, parse_deadline
-from workflows.plan_import import PlanImportError
+from workflows.directory.units import load_directory
+from workflows.plan import spreadsheet as plan_import
+from workflows.plan.document import PlanFileError, parse_deadline
+from workflows.plan.loading import DEFAULT_PLAN_FILE, load_plan
+from workflows.plan.models import Plan, Project
+from workflows.plan.spreadsheet import PlanImportError
+from workflows.projects import plan_preview
 
 HEADER = {"year": "2018", "title": "普陀区2018年重点工作项目安排", "issued_on": "2018-03-01"}
 SMALL_PLAN = """\

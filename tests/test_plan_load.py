@@ -6,9 +6,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from workflows.directory import load_directory
-from workflows.models import Plan, Project, ProjectUnit, TaskArea
-from workflows.plan import DEFAULT_PLAN_FILE, PlanFileError, load_plan, projects_as_json
+from workflows.directory.units import load_directory
+from workflows.plan.document import PlanFileError
+from workflows.plan.loading import DEFAULT_PLAN_FILE, load_plan
+from workflows.plan.models import Plan, Project, ProjectUnit, TaskArea
+from workflows.plan.projects import projects_as_json
 
 SMALL_PLAN = """\
 year: 2018

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.process_support import REPORT, Driver, start_projects
-from workflows.activation import expand
-from workflows.models import Plan, Project
-from workflows.records import Evaluation, ProjectCompletion
+from workflows.plan.models import Plan, Project
+from workflows.projects.activation import expand
+from workflows.records.models import Evaluation, ProjectCompletion
 
 COMPILE, REVIEW = "汇总填报季度报告", "审核季度报告"
 PARTNER_INPUT = "提供季度进展材料"

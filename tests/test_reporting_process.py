@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from engine.worker import sweep
 from tests.process_support import REPORT, Driver, start_projects
+from workflows.accounts.actor import NotAllowed
 from workflows.forms import FormInvalid
-from workflows.records import QuarterlyReport
+from workflows.records.models import QuarterlyReport
 from workflows.runtime import process_engine
-from workflows.tasks import NotAllowed
 
 COMPILE, REVIEW, REVISE = "汇总填报季度报告", "审核季度报告", "按意见修改季度报告"
 PARTNER_INPUT, RESPONSIBLE_INPUT, CHASE = "提供季度进展材料", "责任单位提供材料", "催办季度报告"

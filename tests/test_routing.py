@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from engine import ProcessInstance, TaskView
-from workflows import directory
-from workflows.routing import Router, due_date
+from workflows.directory import units as directory
+from workflows.directory.routing import Router, due_date
 
 ROLES = {"发起街镇": "caoyang", "区推进办": "tuijinban", "牵头单位(统筹)": "fangguanju"}
 

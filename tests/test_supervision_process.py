@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 
 from engine import ProcessInstance
 from tests.process_support import Driver
-from workflows import cases
+from workflows.cases import opening as cases
 from workflows.forms import FormInvalid
-from workflows.records import SupervisionCheck
-from workflows.scoring import year_end_score
-from workflows.settings import get_setting
+from workflows.records.models import SupervisionCheck
+from workflows.records.scoring import year_end_score
+from workflows.records.settings import get_setting
 
 CHECK = {"project": "2017-05", "subject": "旧住房综合改造推进情况", "requirements": "说明开工户数和资金到位情况",
          "answer_due": "2017-06-20"}

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from engine import HumanTask
 from tests.process_support import Driver, start_projects
 from tests.web_support import csrf_token, db, ensure_user, login_as, post_form, text  # noqa: F401
-from workflows.attachments import clean_filename, content_matches
-from workflows.taskwork import Attachment, TaskComment, TaskDraft
-from workflows.tokens import issue_token
+from workflows.accounts.tokens import issue_token
+from workflows.tasks.attachments import clean_filename, content_matches
+from workflows.tasks.models import Attachment, TaskComment, TaskDraft
 
 COMPILE, REVIEW = "汇总填报季度报告", "审核季度报告"
 LEAD = "zuzhibu"  # 区委组织部 leads projects 1 and 2

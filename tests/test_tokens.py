@@ -6,8 +6,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from tests.web_support import ensure_user
-from workflows.directory import load_directory
-from workflows.tokens import ApiToken, user_for_token
+from workflows.accounts.models import ApiToken
+from workflows.accounts.tokens import user_for_token
+from workflows.directory.units import load_directory
 
 
 def test_a_token_printed_for_a_user_identifies_that_user_and_only_its_hash_is_kept(app, runner):

@@ -11,9 +11,10 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from tests.web_support import db, ensure_user, login_as, post_form, sign_in, text  # noqa: F401
-from workflows.accounts import find_user
-from workflows.directory import load_directory
-from workflows.models import Plan, Project, Unit
+from workflows.accounts.users import find_user
+from workflows.directory.models import Unit
+from workflows.directory.units import load_directory
+from workflows.plan.models import Plan, Project
 
 PLAN_2018 = """\
 序号,项目,牵头单位,责任单位,完成时间

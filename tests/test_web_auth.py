@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.web_support import PASSWORD, csrf_token, db, ensure_user, login_as, sign_in  # noqa: F401
-from workflows import directory
-from workflows.models import LoginAttempt
+from workflows.accounts.models import LoginAttempt
+from workflows.directory import units as directory
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from engine import ProcessDefinition, ProcessInstance
 from tests.web_support import csrf_token, db, login_as, post_form, text  # noqa: F401
-from workflows.directory import load_directory
-from workflows.models import ProcessDraft
+from workflows.directory.units import load_directory
+from workflows.processes.models import ProcessDraft
 from workflows.runtime import process_engine
 
 DIAGRAM = (Path(__file__).resolve().parent / "diagrams" / "street_inspection.bpmn").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from engine import HumanTask
 from tests.process_support import Driver, start_projects
 from tests.web_support import db, ensure_user, login_as, post_form  # noqa: F401
-from workflows.inbox import urgency, working_days_left
+from workflows.workdays import urgency, working_days_left
 
 COMPILE, REVIEW, COMPLETION = "汇总填报季度报告", "审核季度报告", "提交办结报告"
 LEAD = "zuzhibu"  # 区委组织部 leads projects 1 and 2
@@ -172,7 +172,7 @@ def test_working_days_left_and_urgency_follow_the_chinese_calendar():
 
 
 def test_the_inbox_lists_the_earliest_due_first_those_without_a_date_last_and_pages_them(driver):
-    from workflows.inbox import inbox
+    from workflows.tasks.inbox import inbox
 
     first = inbox(driver.session, LEAD, today=driver.today, per_page=3)
     second = inbox(driver.session, LEAD, today=driver.today, per_page=3, page=2)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from tests.process_support import Driver, start_projects
 from tests.web_support import db, ensure_user, login_as, post_form  # noqa: F401
-from workflows.activation import lifecycle_instance
-from workflows.models import Plan, Project
+from workflows.plan.models import Plan, Project
+from workflows.projects.activation import lifecycle_instance
 
 LEAD = "zuzhibu"  # 区委组织部 leads projects 1 and 2
 

@@ -9,8 +9,8 @@ import pytest
 from engine import HumanTask
 from tests.process_support import REPORT, Driver, start_projects
 from tests.web_support import db, ensure_user, login_as, post_form, text  # noqa: F401
-from workflows.taskwork import DeadlineExtension
-from workflows.tokens import issue_token
+from workflows.accounts.tokens import issue_token
+from workflows.tasks.models import DeadlineExtension
 
 COMPILE, REVIEW_EXTENSION = "汇总填报季度报告", "审批延期申请"
 REQUEST = {"requested_due_on": "2017-06-30", "reason": "需等待区统计局提供二季度数据"}

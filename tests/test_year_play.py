@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from workflows.records import Evaluation, ProjectCompletion, QuarterlyReport
+from workflows.records.models import Evaluation, ProjectCompletion, QuarterlyReport
 from workflows.workdays import quarter_report_date, quarter_window_opens
 from tests.process_support import Driver
 from tests.year_support import LATE_IN_Q3, RETURNED_IN_Q2, play_year

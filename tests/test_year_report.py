@@ -21,9 +21,10 @@ from tests.conftest import fresh_app
 from tests.process_support import Driver
 from tests.web_support import db, login_as  # noqa: F401
 from tests.year_support import LATE_IN_Q3, play_year
-from workflows import cases, plan as plans
-from workflows.models import Plan, Project
-from workflows.records import ConsultationInvitation, Evaluation, ProjectCompletion, QuarterlyReport
+from workflows.cases import opening as cases
+from workflows.plan import loading as plans
+from workflows.plan.models import Plan, Project
+from workflows.records.models import ConsultationInvitation, Evaluation, ProjectCompletion, QuarterlyReport
 from workflows.workdays import workdays_between
 
 TITLE = "2017年度重点工作评估报告"

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from workflows.accounts import create_user, find_user
+from workflows.accounts.users import create_user, find_user
 
 PASSWORD = "secret"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -1,4 +1,4 @@
-"""Turn the 2017 notice's flattened project table into the plan file ``workflows/data/plan-2017.yaml``.
+"""Turn the 2017 notice's flattened project table into the plan file ``workflows/plan/data/plan-2017.yaml``.
 
 The table came out of the web page one cell per paragraph, with a blank line between cells, so the
 牵头单位 and 责任单位 columns run together. They are told apart like this (the office's reading rules):
@@ -20,8 +20,9 @@ from pathlib import Path
 
 import yaml
 
-from workflows.directory import DEFAULT_UNITS_FILE, DirectoryError, read_units_file, split_names
-from workflows.plan import DEFAULT_PLAN_FILE, PlanFileError, parse_deadline
+from workflows.directory.units import DEFAULT_UNITS_FILE, DirectoryError, read_units_file, split_names
+from workflows.plan.document import PlanFileError, parse_deadline
+from workflows.plan.loading import DEFAULT_PLAN_FILE
 
 SOURCE_FILE = Path(__file__).resolve().parent / "putuo-2017-key-projects.txt"
 TABLE_LAST_HEADER = "完成时间"
@@ -39,7 +40,7 @@ HEADER = """\
 #   否则第一个单位为牵头单位，其余为责任单位，并标 read_by_fallback: true，请推进办核对。
 # due_on 是由 deadline（完成时间）推算的截止日期；改了完成时间请同时改 due_on，或把 due_on 置空由系统推算。
 # no_fixed_date: true 表示没有固定完成日期（如“根据市级部署”），不推算 due_on。
-# 单位写名称或别名（见 workflows/data/units.yaml）。
+# 单位写名称或别名（见 workflows/directory/data/units.yaml）。
 # 区委“1+6”工作一栏原表无文字，party_work 留空。
 """
 

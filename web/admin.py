@@ -5,8 +5,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from workflows import administration, plan_import, plan_preview
-from workflows.models import ROLES, UNIT_KINDS, Plan
+from workflows.accounts import administration
+from workflows.accounts.models import ROLES
+from workflows.directory.models import UNIT_KINDS
+from workflows.plan import spreadsheet as plan_import
+from workflows.plan.models import Plan
+from workflows.projects import plan_preview
 
 from .db import get_session
 

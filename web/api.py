@@ -8,12 +8,14 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from engine import EngineError, HumanTask, NotFound, ProcessInstance
-from workflows import inbox as inboxes, plan as plans, starting, tokens
+from workflows.accounts import tokens
+from workflows.accounts.actor import Actor, NotAllowed
+from workflows.cases import starting
 from workflows.forms import FormInvalid
-from workflows import dashboard as dashboards
-from workflows.tasks import Actor, NotAllowed, complete_task
-from workflows import attachments as files, task_notes
-from workflows import assignment, extensions
+from workflows.plan import projects as plans
+from workflows.reports import dashboard as dashboards
+from workflows.tasks import assignment, attachments as files, extensions, inbox as inboxes, notes as task_notes, permissions
+from workflows.tasks.completion import complete_task
 
 from .auth import csrf
 from . import dashboard as dashboard_pages
@@ -98,7 +100,7 @@ def _task_json(task: HumanTask, fields=None) -> dict:
 
 def _visible_task(task_id: int) -> HumanTask:
     task = get_session().get(HumanTask, task_id)
-    if task is None or not inboxes.may_view(g.actor, task):
+    if task is None or not permissions.may_view(g.actor, task):
         abort(404, f"任务 {task_id} 不存在")
     return task
 
@@ -189,7 +191,7 @@ def _instance_json(row: ProcessInstance) -> dict:
 def instance(instance_id: int):
     session = get_session()
     row = session.get(ProcessInstance, instance_id)
-    if row is None or not inboxes.may_view_instance(session, g.actor, row.id):
+    if row is None or not permissions.may_view_instance(session, g.actor, row.id):
         raise NotFound(f"流程实例 {instance_id} 不存在")
     history = [{"at": e.at.isoformat(), "kind": e.kind, "task_name": e.task_name, "actor": e.actor, "data": e.data}
                for e in get_process_engine().history(row.id)]

@@ -9,7 +9,7 @@ from flask import Response, abort, g, jsonify, request
 
 from engine import ProcessDefinition
 from engine.parser import MAX_BYTES
-from workflows import deployment
+from workflows.processes import deployment
 
 from .api import _error, _instance_json, bp
 from .db import get_session

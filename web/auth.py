@@ -11,9 +11,9 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from workflows import signin
-from workflows.models import ROLES, User
-from workflows.tasks import Actor
+from workflows.accounts import signin
+from workflows.accounts.actor import Actor
+from workflows.accounts.models import ROLES, User
 
 from .db import get_session
 

@@ -11,7 +11,16 @@ from flask.cli import AppGroup
 
 from engine import EngineError, parse_step
 from engine.worker import run_forever, sweep
-from workflows import accounts, activation, demo as demo_data, deployment, directory, plan as plans, settings, tokens
+from workflows import demo as demo_data
+from workflows.accounts import tokens, users
+from workflows.accounts.models import ROLES
+from workflows.directory import units as directory
+from workflows.plan import loading as plans
+from workflows.plan.document import PlanFileError
+from workflows.plan.projects import projects_as_json
+from workflows.processes import deployment
+from workflows.projects import activation
+from workflows.records import settings
 from workflows.runtime import process_engine
 
 from .db import get_process_engine, get_session, new_session
@@ -119,7 +128,7 @@ def plan_load(path: str):
     try:
         directory.load_directory(session)
         result = plans.load_plan(session, path)
-    except (plans.PlanFileError, directory.DirectoryError) as error:
+    except (PlanFileError, directory.DirectoryError) as error:
         session.rollback()
         _fail(str(error))
     session.commit()
@@ -131,7 +140,7 @@ def plan_load(path: str):
 @click.option("--year", type=int, default=None)
 def plan_list(as_json: bool, year: int | None):
     """列出计划项目及其单位与完成时间。"""
-    projects = plans.projects_as_json(get_session(), year)
+    projects = projects_as_json(get_session(), year)
     if as_json:
         _echo_json(projects)
         return
@@ -178,13 +187,13 @@ users_cli = AppGroup("users", help="用户")
 @users_cli.command("create")
 @click.argument("username")
 @click.option("--unit", "unit_code", required=True, help="所属单位代码")
-@click.option("--role", type=click.Choice(sorted(accounts.ROLES)), default="unit")
+@click.option("--role", type=click.Choice(sorted(ROLES)), default="unit")
 @click.password_option()
 def users_create(username: str, unit_code: str, role: str, password: str):
     session = get_session()
     try:
-        accounts.create_user(session, username=username, unit_code=unit_code, role=role, password=password)
-    except accounts.AccountError as error:
+        users.create_user(session, username=username, unit_code=unit_code, role=role, password=password)
+    except users.AccountError as error:
         session.rollback()
         _fail(str(error))
     session.commit()
@@ -221,7 +230,7 @@ def settings_set(key: str, name: str, value: float):
 def users_token(username: str):
     """为用户签发一个 API 令牌（只显示这一次）：Authorization: Bearer <令牌>。"""
     session = get_session()
-    user = accounts.find_user(session, username)
+    user = users.find_user(session, username)
     if user is None or not user.active:
         _fail(f"用户“{username}”不存在或已停用")
     token = tokens.issue_token(session, user, datetime.utcnow())
@@ -239,7 +248,7 @@ def demo(if_empty: bool):
         return
     try:
         summary = demo_data.load(session, get_process_engine(session), current_app.config["BPMN_DIR"])
-    except (plans.PlanFileError, directory.DirectoryError, activation.ActivationError, EngineError) as error:
+    except (PlanFileError, directory.DirectoryError, activation.ActivationError, EngineError) as error:
         session.rollback()
         _fail(str(error))
     session.commit()

@@ -12,8 +12,8 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from pygal.style import Style
 
-from workflows import dashboard as dashboards
-from workflows.inbox import OVERSEERS
+from workflows.reports import dashboard as dashboards
+from workflows.tasks.permissions import OVERSEERS
 
 from .db import get_process_engine, get_session
 

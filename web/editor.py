@@ -1,7 +1,7 @@
 """The process editor (流程编辑器) of the office and the administrator: the deployed processes with their versions
 and drafts, a bpmn-js modeler per process (web/editor_src, bundled into web/static/editor), uploading a diagram
 drawn elsewhere, and moving running instances to the newest version. Checking and deploying are
-workflows/deployment.py's; the modeler's buttons post JSON here."""
+workflows/processes/deployment.py's; the modeler's buttons post JSON here."""
 from __future__ import annotations
 
 import re
@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, flash, jsonify, make_response, red
 from flask_login import current_user, login_required
 
 from engine import EngineError
-from workflows import deployment
+from workflows.processes import deployment
 
 from .db import get_session
 from .inputs import db_int

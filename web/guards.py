@@ -5,7 +5,7 @@ from flask import Blueprint, render_template
 from flask_login import login_required
 
 from engine import EngineError
-from workflows.tasks import NotAllowed
+from workflows.accounts.actor import NotAllowed
 
 
 def _signed_in() -> None:

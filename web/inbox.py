@@ -5,9 +5,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from engine import HumanTask
-from workflows import inbox as inboxes, task_notes
 from workflows.forms import FieldSpec, FormInvalid
-from workflows.tasks import complete_task
+from workflows.tasks import inbox as inboxes, notes as task_notes
+from workflows.tasks.completion import complete_task
+from workflows.tasks.permissions import may_view
 
 from .db import get_process_engine, get_session
 from .guards import guard
@@ -26,7 +27,7 @@ def claim_conflict(error: inboxes.ClaimConflict):
 def get_task(task_id: int) -> HumanTask:
     """The task if this user may see it; 404 otherwise, so other units' tasks stay invisible."""
     task = get_session().get(HumanTask, task_id)
-    if task is None or not inboxes.may_view(current_user.actor, task):
+    if task is None or not may_view(current_user.actor, task):
         abort(404)
     return task
 

@@ -31,10 +31,7 @@ def pending_changes() -> list:
     from alembic.migration import MigrationContext
 
     from engine.models import Base
-    import workflows.models  # noqa: F401
-    import workflows.records  # noqa: F401
-    import workflows.tokens  # noqa: F401
-    import workflows.taskwork  # noqa: F401
+    import workflows.schema  # noqa: F401
 
     with get_engine().connect() as connection:
         return compare_metadata(MigrationContext.configure(connection), Base.metadata)

@@ -76,7 +76,7 @@ ATTACHMENT = {"type": "object", "properties": {
 
 
 def _task_note_paths() -> dict:
-    """Comments, attachments and drafts of a task (web/task_notes.py, workflows/task_notes.py)."""
+    """Comments, attachments and drafts of a task (web/task_notes.py, workflows/tasks/notes.py)."""
     task_id = [_path_id("task_id")]
     too_large = {"413": _json({"$ref": "#/components/schemas/Error"}, "请求体超过上限（单个附件 10 MB）")}
     upload = {"required": True, "content": {"multipart/form-data": {"schema": {
@@ -149,7 +149,7 @@ REFUSED_DIAGRAM = {"type": "object", "required": ["error", "problems"], "propert
 
 
 def _definition_paths() -> dict:
-    """Deploying diagrams and migrating instances (web/api_definitions.py, workflows/deployment.py)."""
+    """Deploying diagrams and migrating instances (web/api_definitions.py, workflows/processes/deployment.py)."""
     bpmn = {"type": "string", "description": "BPMN 2.0 XML，不超过 5 MB"}
     deployed = {**DEFINITION, "properties": {**DEFINITION["properties"], "definitions": {
         "type": "array", "items": DEFINITION}, "notes": {"type": "array", "items": {"type": "string"}}}}

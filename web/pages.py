@@ -6,7 +6,7 @@ from flask_login import login_required
 from sqlalchemy import func, select, text
 
 from engine import Clock, ProcessInstance
-from workflows.models import Plan, Project
+from workflows.plan.models import Plan, Project
 
 from .db import get_session
 

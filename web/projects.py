@@ -8,9 +8,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
     send_from_directory, url_for
 from flask_login import current_user, login_required
 
-from workflows import project_views
-from workflows.activation import lifecycle_instance
-from workflows.models import Project
+from workflows.plan.models import Project
+from workflows.projects import pages as project_pages
+from workflows.projects.activation import lifecycle_instance
 
 from .db import get_process_engine, get_session
 from .inputs import db_int
@@ -27,10 +27,10 @@ def require_login():
 
 def get_project(number: int, *, check_editor: bool = False) -> Project:
     """The project of the chosen (or latest) plan; 404 if there is none, 403 if editing and not the office."""
-    project = project_views.find_project(get_session(), number, request.args.get("year", type=db_int))
+    project = project_pages.find_project(get_session(), number, request.args.get("year", type=db_int))
     if project is None:
         abort(404)
-    if check_editor and not project_views.may_edit(current_user.role):
+    if check_editor and not project_pages.may_edit(current_user.role):
         abort(403)
     return project
 
@@ -38,16 +38,16 @@ def get_project(number: int, *, check_editor: bool = False) -> Project:
 @bp.get("/projects")
 def index():
     session = get_session()
-    plan = project_views.plan_for(session, request.args.get("year", type=db_int))
-    rows = project_views.project_rows(session, list(plan.projects), get_process_engine().clock.today()) if plan else []
+    plan = project_pages.plan_for(session, request.args.get("year", type=db_int))
+    rows = project_pages.project_rows(session, list(plan.projects), get_process_engine().clock.today()) if plan else []
     return render_template("projects/index.html", plan=plan, rows=rows)
 
 
 def _render_project(project: Project, form: dict | None = None, errors: dict | None = None, status: int = 200):
     engine = get_process_engine()
-    page = project_views.project_page(get_session(), engine, project, engine.clock.today())
+    page = project_pages.project_page(get_session(), engine, project, engine.clock.today())
     return render_template("projects/show.html", page=page, project=project, form=form, errors=errors or {},
-                           may_edit=project_views.may_edit(current_user.role)), status
+                           may_edit=project_pages.may_edit(current_user.role)), status
 
 
 @bp.get("/projects/<int:number>")
@@ -68,8 +68,8 @@ def edit(number: int):
     session, project = get_session(), get_project(number, check_editor=True)
     form = {name: request.form.get(name, "") for name in ("lead_units", "responsible_units", "due_on")}
     try:
-        project_views.edit_project(session, get_process_engine(), project, form, actor=current_user.username)
-    except project_views.EditInvalid as invalid:
+        project_pages.edit_project(session, get_process_engine(), project, form, actor=current_user.username)
+    except project_pages.EditInvalid as invalid:
         session.rollback()
         return _render_project(project, form, invalid.errors, 422)
     session.commit()

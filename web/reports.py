@@ -9,11 +9,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from weasyprint import HTML
 
-from workflows import project_views
-from workflows.models import Plan
-from workflows.overdue_items import overdue_items, project_overdue
-from workflows.report_tables import summary_tables, tables_csv, tables_xlsx
-from workflows.year_report import find_plan, project_facts, report_date, year_summary
+from workflows.plan.models import Plan
+from workflows.projects import pages as project_pages
+from workflows.reports.overdue_items import overdue_items, project_overdue
+from workflows.reports.tables import summary_tables, tables_csv, tables_xlsx
+from workflows.reports.year_report import find_plan, project_facts, report_date, year_summary
 
 from . import year_book
 from .db import get_process_engine, get_session
@@ -96,7 +96,7 @@ def year_xlsx(year: int):
 @bp.get("/reports/projects/<int:number>.pdf")
 def project_pdf(number: int):
     session = get_session()
-    project = project_views.find_project(session, number, request.args.get("year", type=db_int))
+    project = project_pages.find_project(session, number, request.args.get("year", type=db_int))
     if project is None:
         abort(404)
     as_of = report_date(project.plan, get_process_engine().clock.today())

@@ -10,10 +10,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from workflows import cases
+from workflows.accounts.actor import NotAllowed
+from workflows.cases import opening as cases
+from workflows.directory.models import Unit
 from workflows.forms import FormInvalid
-from workflows.models import Plan, Project, Unit
-from workflows.tasks import NotAllowed
+from workflows.plan.models import Plan, Project
 
 from .db import get_process_engine, get_session
 

@@ -6,10 +6,10 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from engine import HumanTask
-from workflows import assignment, extensions
+from workflows.accounts.actor import NotAllowed
+from workflows.directory.models import Unit
 from workflows.forms import FormInvalid
-from workflows.models import Unit
-from workflows.tasks import NotAllowed
+from workflows.tasks import assignment, extensions
 
 from .db import get_process_engine, get_session
 from .guards import guard

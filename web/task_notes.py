@@ -6,10 +6,10 @@ import io
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from workflows import attachments as files, task_notes
+from workflows.accounts.actor import Actor
 from workflows.forms import FormInvalid
-from workflows.taskwork import Attachment
-from workflows.tasks import Actor
+from workflows.tasks import attachments as files, notes as task_notes
+from workflows.tasks.models import Attachment
 
 from .db import get_process_engine, get_session
 from .guards import guard

@@ -14,8 +14,8 @@ from typing import TypeVar
 from flask import render_template
 from markupsafe import Markup
 
-from workflows.overdue_items import OverdueItem
-from workflows.year_report import YearSummary
+from workflows.reports.overdue_items import OverdueItem
+from workflows.reports.year_report import YearSummary
 
 from .pdf_book import LaidPart, book_anchors, join, lay_out_all
 

@@ -10,10 +10,12 @@ from werkzeug.security import generate_password_hash
 
 from engine import BpmnEngine
 
-from . import directory, plan as plans
-from .accounts import create_user, find_user
-from .activation import activate_plan
-from .models import Unit, User
+from .accounts.models import User
+from .accounts.users import create_user, find_user
+from .directory.models import Unit
+from .directory.units import load_directory
+from .plan.loading import DEFAULT_PLAN_FILE, load_plan
+from .projects.activation import activate_plan
 
 DEMO_PASSWORD = "demo"
 ROLE_USERS = (
@@ -45,8 +47,8 @@ def deploy_diagrams(engine: BpmnEngine, bpmn_dir: str) -> list[str]:
 
 def load(session: Session, engine: BpmnEngine, bpmn_dir: str) -> str:
     """Idempotent: running it again adds nothing that is already there."""
-    directory.load_directory(session)
-    loaded = plans.load_plan(session, plans.DEFAULT_PLAN_FILE)
+    load_directory(session)
+    loaded = load_plan(session, DEFAULT_PLAN_FILE)
     units = session.scalars(select(Unit).where(Unit.kind != "group").order_by(Unit.code)).all()
     password_hash = generate_password_hash(DEMO_PASSWORD)
     for unit in units:

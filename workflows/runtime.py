@@ -1,4 +1,8 @@
-"""Builds the engine the domain works with: our router, our timezone, our functions for diagram code."""
+"""Builds the engine the domain works with: our router, our timezone, our functions for diagram code.
+
+It stands above records/ (diagram code may call ``year_end_score``, which reads the record tables) and
+directory/ (the router), and below every package that runs processes.
+"""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -9,7 +13,8 @@ from sqlalchemy.orm import Session
 from engine import BpmnEngine, Clock
 
 from . import workdays
-from .routing import Router
+from .directory.routing import Router
+from .records.scoring import year_end_score
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -40,8 +45,6 @@ def quarter_window_opens(year: int, quarter: int) -> str:
 
 def script_functions(session: Session, clock: Clock) -> dict:
     """What diagram code may call besides today() and now(): dates as ISO strings in and out."""
-    from .scoring import year_end_score
-
     return {
         "add_days": add_days,
         "add_workdays": add_workdays,

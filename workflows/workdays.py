@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import chinese_calendar
 
+SOON_WORKDAYS = 3  # a due date this close is shown yellow
+
 
 @lru_cache(maxsize=8192)
 def is_workday(day: date) -> bool:
@@ -56,3 +58,17 @@ def quarter_report_date(year: int, quarter: int) -> date:
 
 def quarter_window_opens(year: int, quarter: int) -> date:
     return date(year, quarter * 3, 1)
+
+
+def working_days_left(due_on: date | None, today: date) -> int | None:
+    """Chinese working days from today to the due date; 0 on the day, negative once it has passed."""
+    return None if due_on is None else workdays_between(today, due_on)
+
+
+def urgency(due_on: date | None, today: date) -> str:
+    """``overdue`` (red) after the due date, ``soon`` (yellow) within 3 working days, else ``normal``."""
+    if due_on is None:
+        return "normal"
+    if today > due_on:
+        return "overdue"
+    return "soon" if workdays_between(today, due_on) <= SOON_WORKDAYS else "normal"

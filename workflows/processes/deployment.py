@@ -1,0 +1,300 @@
+"""Deploying diagrams the office draws in the editor or brings from Camunda Modeler and bpmn.io.
+
+A diagram is checked by, in order: the XML reader (size, DTDs and entities, BPMN root), the list of elements
+the engine can run, the lane names the router knows, the engine's own parse with the sandbox's check of every
+script and condition, and bpmnlint's recommended rules (scripts/bpmnlint-check.mjs, in Node). bpmnlint's
+errors block a deployment; its warnings are given back as ``warnings`` and do not. bpmnlint runs here, in the
+interactive paths (API, command line, editor), not in the bulk loader of the demo and the tests
+(workflows/demo.py deploys through the engine directly), which would pay a Node start per diagram.
+
+A diagram saved with ``isExecutable="false"`` (bpmn-js's default) is made executable, with a note saying so.
+Timer values written as Camunda users write them (``PT5M``, ``2017-06-20T00:00:00``, ``R3/P1D``) are taken
+as ISO 8601 literals by the sandbox (engine/sandbox.py), so they need no change here.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from lxml import etree
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer
+
+from engine.clock import to_db
+from engine import EngineError, InvalidDiagram, NotFound, ProcessDefinition, ProcessInstance
+from engine.parser import BPMN_NS, MAX_BYTES, safe_tree, unsupported_elements
+
+from ..directory.routing import Router
+from ..runtime import process_engine
+from .models import ProcessDraft
+
+LINT_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bpmnlint-check.mjs"
+LINT_TIMEOUT_SECONDS = 20
+DEPLOYER_ROLES = frozenset({"office", "admin"})
+
+# bpmnlint's messages are English; the office reads Chinese, with the original beside it.
+LINT_MESSAGES = {
+    "label-required": "元素缺少名称", "no-disconnected": "元素没有连线", "no-implicit-start": "元素没有进入的连线",
+    "no-implicit-end": "元素没有离开的连线", "start-event-required": "流程缺少开始事件",
+    "end-event-required": "流程缺少结束事件", "no-complex-gateway": "不支持复杂网关",
+    "conditional-flows": "条件连线缺少条件", "no-duplicate-sequence-flows": "重复的连线",
+    "no-gateway-join-fork": "网关同时汇合与分支", "no-implicit-split": "任务有多条离开的连线但没有网关",
+    "single-blank-start-event": "只能有一个空白开始事件", "single-event-definition": "一个事件只能有一个事件定义",
+    "no-bpmndi": "缺少图形信息（BPMN DI），可用 python -m engine.layout 补画",
+    "fake-join": "多条连线进入任务而没有汇合网关", "superfluous-gateway": "多余的网关（只有一进一出）",
+    "superfluous-termination": "多余的终止结束事件", "no-overlapping-elements": "元素相互重叠",
+    "superfluous-label": "多余的名称", "global": "全局元素有误", "link-event": "链接事件不成对",
+    "event-based-gateway": "事件网关的后续必须是捕获事件", "ad-hoc-sub-process": "自由子流程有误",
+    "sub-process-blank-start-event": "子流程须有空白开始事件",
+    "event-sub-process-typed-start-event": "事件子流程的开始事件须有类型",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    element: str | None
+    message: str
+    rule: str  # 'bpmnlint:<name>' | 'parse' | 'sandbox' | 'lane' | 'xml' | 'unsupported'
+
+    def as_json(self) -> dict:
+        return {"element": self.element, "message": self.message, "rule": self.rule}
+
+
+@dataclass
+class Checked:
+    xml: bytes  # what would be deployed: made executable where it was not
+    problems: list[Problem]  # any of these refuses the deployment
+    notes: list[str]
+    warnings: list[Problem] = field(default_factory=list)  # bpmnlint's warnings: shown, not blocking
+
+
+class DiagramRefused(InvalidDiagram):
+    """The diagram was not deployed; ``problems`` names each element at fault."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems[0].message, problems=[p.as_json() for p in problems], element=problems[0].element)
+        self.problems = problems
+
+
+class LintUnavailable(EngineError):
+    """bpmnlint could not run (no Node.js, a timeout); the other checks still count."""
+
+
+@dataclass
+class ProcessOverview:
+    """One process key, deployed or only drafted: its versions newest first and its draft."""
+
+    key: str
+    versions: list[ProcessDefinition]
+    draft: ProcessDraft | None
+
+    @property
+    def newest(self) -> ProcessDefinition | None:
+        return self.versions[0] if self.versions else None
+
+
+@dataclass
+class OutdatedInstance:
+    instance: ProcessInstance
+    newest: ProcessDefinition
+
+
+def may_deploy(role: str) -> bool:
+    return role in DEPLOYER_ROLES
+
+
+# -- checking ------------------------------------------------------------------------------------
+
+
+def check_diagram(session: Session, xml: bytes, *, source: str = "diagram.bpmn") -> Checked:
+    """Every problem of the diagram, with the element it is on; never raises for a bad diagram."""
+    if len(xml) > MAX_BYTES:
+        return Checked(xml, [Problem(None, f"{source}：文件大于 5 MB", "xml")], [])
+    try:
+        tree = safe_tree(xml, source)
+    except InvalidDiagram as error:
+        return Checked(xml, [Problem(None, error.message, "xml")], [])
+    notes = _make_executable(tree)
+    if notes or not _is_utf8(xml):  # versions are stored as UTF-8 text, whatever the file's own encoding
+        xml = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+    problems = [Problem(element, f"{source}：元素 {element or '（无 id）'}：{reason}", "unsupported")
+                for element, reason in unsupported_elements(tree)]
+    problems += _lane_problems(session, tree, source)
+    if not problems:
+        problems += _parse_problems(session, xml, source)
+    checked = Checked(xml, problems, notes)
+    _add_lint(checked)
+    return checked
+
+
+def _is_utf8(xml: bytes) -> bool:
+    try:
+        xml.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _make_executable(tree) -> list[str]:
+    """bpmn-js saves processes with isExecutable="false"; a process with something in it is meant to run."""
+    notes = []
+    for process in tree.iter(f"{{{BPMN_NS}}}process"):
+        if process.get("isExecutable") == "false" and len(process.xpath("./*[local-name()='startEvent']")):
+            process.set("isExecutable", "true")
+            notes.append(f"流程 {process.get('id')} 原为 isExecutable=\"false\"（bpmn-js 的默认值），已设为可执行")
+    return notes
+
+
+def _lane_problems(session: Session, tree, source: str) -> list[Problem]:
+    router = Router(session)
+    return [Problem(lane.get("id"), f"{source}：泳道“{lane.get('name')}”不是已知的角色或单位，任务无法分派", "lane")
+            for lane in tree.iter(f"{{{BPMN_NS}}}lane")
+            if lane.get("name") and not router.knows_lane(lane.get("name"))]
+
+
+def _parse_problems(session: Session, xml: bytes, source: str) -> list[Problem]:
+    try:
+        process_engine(session).parse([(source, xml)])
+    except InvalidDiagram as error:
+        return _problems_of(error)
+    return []
+
+
+def _problems_of(error: InvalidDiagram) -> list[Problem]:
+    return [Problem(p.get("element") or None, p["message"], p.get("rule", "parse")) for p in error.problems]
+
+
+def _add_lint(checked: Checked) -> None:
+    try:
+        reports = lint(checked.xml)
+    except LintUnavailable as error:
+        checked.notes.append(f"未运行 bpmnlint 检查：{error.message}")
+        return
+    for report in reports:
+        rule = report["rule"]
+        message = f"{LINT_MESSAGES.get(rule, report['message'])}（{report['message']}）"
+        problem = Problem(report.get("element"), message, f"bpmnlint:{rule}")
+        (checked.problems if report.get("category") == "error" else checked.warnings).append(problem)
+
+
+def lint(xml: bytes) -> list[dict]:
+    """bpmnlint's reports on the document: ``[{element, message, rule, category}]``."""
+    node = shutil.which("node")
+    if node is None:
+        raise LintUnavailable("未找到 Node.js（node 命令），请安装 Node.js 后再检查")
+    try:
+        run = subprocess.run([node, str(LINT_SCRIPT)], input=xml, capture_output=True, timeout=LINT_TIMEOUT_SECONDS,
+                             cwd=LINT_SCRIPT.parent.parent, check=False)
+    except subprocess.TimeoutExpired as error:
+        raise LintUnavailable(f"bpmnlint 检查超过 {LINT_TIMEOUT_SECONDS} 秒未完成") from error
+    if run.returncode != 0:
+        reason = run.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise LintUnavailable(f"bpmnlint 运行失败：{reason[0] if reason else run.returncode}")
+    return json.loads(run.stdout)
+
+
+# -- deploying -----------------------------------------------------------------------------------
+
+
+def deploy_diagram(session: Session, xml: bytes, *, source: str,
+                   deployed_by: str) -> tuple[list[ProcessDefinition], list[str]]:
+    """Deploy each process of the file as its next version; flushes, never commits. Raises DiagramRefused."""
+    checked = check_diagram(session, xml, source=source)
+    if checked.problems:
+        raise DiagramRefused(checked.problems)
+    engine = process_engine(session)
+    newest = {d.key: d.version for d in engine.latest_definitions()}
+    try:
+        definitions = engine.deploy(checked.xml, deployed_by=deployed_by, source=source)
+    except InvalidDiagram as error:
+        raise DiagramRefused(_problems_of(error)) from error
+    notes = list(checked.notes)
+    notes += [f"流程 {d.key} 与已部署的版本 {d.version} 相同，未新建版本" for d in definitions
+              if newest.get(d.key) == d.version]
+    return definitions, notes
+
+
+def definition_versions(session: Session) -> list[ProcessDefinition]:
+    """Every deployed version, by key and version."""
+    return list(session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version)))
+
+
+def process_overview(session: Session, key: str | None = None) -> list[ProcessOverview]:
+    """Every process key (or the one ``key``) that has a deployed version or a draft, by key."""
+    versions: dict[str, list[ProcessDefinition]] = {}
+    for definition in definition_versions(session):
+        versions.setdefault(definition.key, []).insert(0, definition)
+    drafts = {draft.key: draft for draft in session.scalars(select(ProcessDraft))}
+    keys = sorted(set(versions) | set(drafts)) if key is None else [key] if key in versions or key in drafts else []
+    return [ProcessOverview(k, versions.get(k, []), drafts.get(k)) for k in keys]
+
+
+def definition_version(session: Session, key: str, version: int) -> ProcessDefinition:
+    definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key,
+                                                                ProcessDefinition.version == version))
+    if definition is None:
+        raise NotFound(f"没有流程 {key} 的版本 {version}")
+    return definition
+
+
+# -- drafts --------------------------------------------------------------------------------------
+
+
+def save_draft(session: Session, key: str, xml: bytes, *, saved_by: str) -> ProcessDraft:
+    """Keep the editor's work on a process (one draft per key, the last save wins); flushes, never commits."""
+    if len(xml) > MAX_BYTES:
+        raise InvalidDiagram(f"草稿 {key}：文件大于 5 MB")
+    if not _is_utf8(xml):
+        raise InvalidDiagram(f"草稿 {key}：不是 UTF-8 编码的文本")
+    draft = get_draft(session, key) or ProcessDraft(key=key)
+    draft.bpmn_xml, draft.saved_by, draft.saved_at = xml.decode("utf-8"), saved_by, _now(session)
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def get_draft(session: Session, key: str) -> ProcessDraft | None:
+    return session.scalar(select(ProcessDraft).where(ProcessDraft.key == key))
+
+
+def discard_draft(session: Session, key: str) -> None:
+    draft = get_draft(session, key)
+    if draft is not None:
+        session.delete(draft)
+        session.flush()
+
+
+def _now(session: Session) -> datetime:
+    return to_db(process_engine(session).clock.now())
+
+
+# -- running instances on older versions --------------------------------------------------------
+
+
+def instances_on_older_versions(session: Session) -> list[OutdatedInstance]:
+    """Running instances whose process has a newer version, for the office to migrate."""
+    newest = {d.key: d for d in process_engine(session).latest_definitions()}
+    top = select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version")).group_by(
+        ProcessDefinition.key).subquery()
+    rows = session.scalars(
+        select(ProcessInstance).join(ProcessInstance.definition).join(top, ProcessDefinition.key == top.c.key)
+        .where(ProcessInstance.status == "running", ProcessDefinition.version < top.c.version)
+        .options(defer(ProcessInstance.state)).order_by(ProcessInstance.id))
+    return [OutdatedInstance(row, newest[row.definition.key]) for row in rows]
+
+
+def migrate_instance(session: Session, instance_id: int, *, actor: str) -> ProcessInstance:
+    """Move a running instance to its process's newest version. Raises MigrationRefused (409) with the reason."""
+    row = session.get(ProcessInstance, instance_id)
+    if row is None:
+        raise NotFound(f"流程实例 {instance_id} 不存在")
+    engine = process_engine(session)
+    return engine.migrate_instance(instance_id, engine.latest_definition(row.definition.key), actor=actor).row
+
+
+def count_definitions(session: Session) -> int:
+    return session.scalar(select(func.count(ProcessDefinition.id)))

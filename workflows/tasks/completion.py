@@ -1,0 +1,82 @@
+"""Completing a task: who may (permissions.py), what the form accepts, what the completion records."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine import BpmnEngine, HumanTask, Instance, NotFound, TaskView
+
+from ..accounts.actor import Actor, NotAllowed
+from ..directory.units import normalise_name, unit_index
+from ..forms import FieldSpec, field_specs, validate
+from ..records import recorders
+from . import extensions
+from .models import Attachment, TaskDraft
+from .permissions import may_complete
+
+
+def unit_resolver(session: Session):
+    index = unit_index(session)
+    codes = {unit.code: unit for unit in index.values()}
+
+    def resolve(name: str, kinds: tuple[str, ...] | None = None) -> str | None:
+        unit = codes.get(name) or index.get(normalise_name(name))
+        if unit is None or unit.is_group or (kinds and unit.kind not in kinds):
+            return None
+        return unit.code
+
+    return resolve
+
+
+def form_of(view: TaskView) -> list[FieldSpec]:
+    return field_specs(view.form_fields)
+
+
+@dataclass
+class Completion:
+    instance: Instance
+    next_tasks: list[HumanTask]
+
+
+def complete_task(session: Session, engine: BpmnEngine, actor: Actor, human_task_id: int,
+                  submitted: dict[str, Any]) -> Completion:
+    """Validate against the task's form, complete it, record its facts; raises FormInvalid, NotAllowed …"""
+    task = session.get(HumanTask, human_task_id)
+    if task is None:
+        raise NotFound(f"任务 {human_task_id} 不存在")
+    if not may_complete(actor, task):
+        raise NotAllowed(f"任务“{task.name}”不属于{actor.unit_code}")
+    resolve, cleaned = unit_resolver(session), {}
+    files = set(session.scalars(select(Attachment.id).where(Attachment.instance_id == task.instance_id)))
+
+    def check(view: TaskView, data: dict[str, Any]) -> dict[str, Any]:
+        cleaned.update(validate(form_of(view), data, resolve, files))
+        return dict(cleaned)
+
+    instance = engine.complete_task(task.id, submitted, actor=actor.username, validate=check)
+    completed = instance.completed_task
+    session.execute(delete(TaskDraft).where(TaskDraft.human_task_id == task.id))  # the draft is done with
+    today = engine.clock.today()
+    facts = recorders.Completed(session, instance.row, task, completed.data, cleaned, today)
+    _record(completed.properties.get("record"), facts)
+    if instance.row.status == "completed":
+        recorders.instance_ended(session, instance.row, today)
+    session.flush()
+    return Completion(instance, _open_tasks(session, instance.id))
+
+
+def _record(tag: str | None, facts: recorders.Completed) -> None:
+    """What the task's ``record`` property names: a row of the record tables, or the office's decision on a
+    延期申请, which moves another task's due date and so is the tasks' own (extensions.py)."""
+    if tag == extensions.DECISION_RECORD:
+        extensions.record_decision(facts)
+    else:
+        recorders.record(tag, facts)
+
+
+def _open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
+    return list(session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance_id, HumanTask.state == "ready").order_by(HumanTask.id)))

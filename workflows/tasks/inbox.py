@@ -1,0 +1,245 @@
+"""A unit's to-do list (待办) and a person's done list (已办), with due-date warnings and claiming.
+
+A task belongs to a unit; anyone of the unit may claim it so colleagues see who is working on it.
+Project columns come from the instance's business key (``2017-02``, ``督查-2017-02``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import String, and_, case, cast, func, join, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from engine import BpmnEngine, HumanTask, ProcessDefinition, ProcessInstance, TaskNotReady, TaskView
+
+from ..accounts.actor import Actor, NotAllowed
+from ..cases.summary import CaseSummary, case_summary
+from ..forms import FieldSpec
+from ..plan.models import Plan, Project, TaskArea
+from ..plan.projects import project_for, projects_for
+from ..records.history import HistoryLine, timeline
+from ..workdays import urgency, working_days_left
+from .completion import form_of
+from .permissions import may_complete
+
+
+class ClaimConflict(Exception):
+    """Someone else of the unit has claimed the task."""
+
+
+@dataclass
+class InboxRow:
+    task: HumanTask
+    business_key: str | None
+    process_name: str
+    project: Project | None
+    days_left: int | None
+    urgency: str
+
+
+@dataclass
+class Page:
+    rows: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _project_key():
+    number = cast(Project.number, String)
+    padded = case((Project.number < 10, "0" + number), else_=number)
+    return cast(Plan.year, String) + "-" + padded
+
+
+# A list row needs the task's instance and process, not the instance's state or the diagram's specs (tens of
+# KiB of JSON each that the models' joined loading would read and decode for every row); they load if used.
+_WITHOUT_JSON = joinedload(HumanTask.instance).defer(ProcessInstance.state).joinedload(
+    ProcessInstance.definition).defer(ProcessDefinition.spec_state).defer(ProcessDefinition.bpmn_xml)
+
+
+def _task_query(*, filter_by_project: bool = False):
+    """Tasks with their instance's key and process name. The join to the projects (on a key computed per row)
+    is made only for filters that need it; a page's projects are looked up afterwards by _projects()."""
+    key = _project_key()
+    query = (
+        select(HumanTask, ProcessInstance.business_key, ProcessDefinition.name).options(_WITHOUT_JSON)
+        .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+        .join(ProcessDefinition, ProcessInstance.definition_id == ProcessDefinition.id)
+    )
+    if filter_by_project:
+        projects = join(Project, Plan, Project.plan_id == Plan.id)
+        query = (query.outerjoin(projects, or_(ProcessInstance.business_key == key,
+                                               ProcessInstance.business_key == "督查-" + key))
+                 .outerjoin(TaskArea, Project.area_id == TaskArea.id))
+    return query, key
+
+
+def inbox(session: Session, unit_code: str, *, process: str | None = None, project: str | None = None,
+          area: int | None = None, status: str | None = None, overdue: bool | None = None,
+          search: str | None = None, page: int = 1, per_page: int = 20, today: date,
+          include_unassigned: bool = False) -> Page:
+    """The unit's ready tasks, earliest due first (no due date last). ``status``: claimed | unclaimed."""
+    search = search.strip() if search else None
+    query, key = _task_query(filter_by_project=bool(project or area or search))
+    mine = HumanTask.assigned_unit == unit_code
+    if include_unassigned:
+        mine = or_(mine, HumanTask.assigned_unit.is_(None))
+    conditions = [HumanTask.state == "ready", mine]
+    if process:
+        conditions.append(ProcessDefinition.key == process)
+    if project:
+        conditions.append(key == project.strip())
+    if area:
+        conditions.append(TaskArea.number == area)
+    if status == "claimed":
+        conditions.append(HumanTask.claimed_by.is_not(None))
+    elif status == "unclaimed":
+        conditions.append(HumanTask.claimed_by.is_(None))
+    if overdue:
+        conditions.append(and_(HumanTask.due_on.is_not(None), HumanTask.due_on < today))
+    if search:
+        pattern = f"%{search}%"
+        conditions.append(or_(HumanTask.name.ilike(pattern), ProcessInstance.business_key.ilike(pattern),
+                              Project.text.ilike(pattern)))
+    order = (HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.created_at, HumanTask.id)
+    if process or project or area or search:
+        return _paged(session, query.where(*conditions).order_by(*order), page, per_page, today)
+    # Only the task's own columns filter: count and choose the page on human_task's index alone, and join just
+    # the page's rows (joining every open task of a busy unit first costs more than all the rest).
+    ids = select(HumanTask.id).where(*conditions).order_by(*order)
+    return _paged(session, query.order_by(*order), page, per_page, today, ids=ids)
+
+
+def done(session: Session, username: str, page: int = 1, per_page: int = 20, *, today: date | None = None) -> Page:
+    """The tasks this person completed, latest first."""
+    query, _ = _task_query()
+    query = query.where(HumanTask.state == "completed", HumanTask.completed_by == username).order_by(
+        HumanTask.completed_at.desc(), HumanTask.id.desc())
+    return _paged(session, query, page, per_page, today)
+
+
+def _paged(session: Session, query, page: int, per_page: int, today: date | None, *, ids=None) -> Page:
+    """``ids``: the same tasks' ids in the same order, when they can be chosen without ``query``'s joins."""
+    counted = ids.order_by(None) if ids is not None else query.order_by(None)
+    total = session.scalar(select(func.count()).select_from(counted.subquery()))
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    if ids is not None:
+        query = query.where(HumanTask.id.in_(ids.limit(per_page).offset((page - 1) * per_page).scalar_subquery()))
+    else:
+        query = query.limit(per_page).offset((page - 1) * per_page)
+    found = session.execute(query).all()
+    projects = projects_for(session, {business_key for _, business_key, _ in found})
+    rows = []
+    for task, business_key, process_name in found:
+        days = working_days_left(task.due_on, today) if today and task.state == "ready" else None
+        level = urgency(task.due_on, today) if today and task.state == "ready" else "normal"
+        rows.append(InboxRow(task, business_key, process_name, projects.get(business_key), days, level))
+    return Page(rows, page, per_page, total)
+
+
+def _lock(session: Session, task: HumanTask, actor: Actor) -> None:
+    # Lock the row alone (the task's joined instance must not be locked), then read it afresh.
+    session.execute(select(HumanTask.id).where(HumanTask.id == task.id).with_for_update())
+    session.refresh(task)
+    if task.state != "ready":
+        raise TaskNotReady(f"任务“{task.name}”已不在待办状态")
+    if not may_complete(actor, task):
+        raise NotAllowed(f"任务“{task.name}”不由您所在单位办理")
+
+
+def claim(session: Session, task: HumanTask, actor: Actor) -> None:
+    """Mark the task as being handled by this person; refused when a colleague holds it."""
+    _lock(session, task, actor)
+    if task.claimed_by not in (None, actor.username):
+        raise ClaimConflict(f"任务“{task.name}”已由 {task.claimed_by} 认领")
+    task.claimed_by = actor.username
+    session.flush()
+
+
+def release(session: Session, task: HumanTask, actor: Actor) -> None:
+    """Give the task back to the unit; only the person who claimed it may."""
+    _lock(session, task, actor)
+    if task.claimed_by not in (None, actor.username):
+        raise ClaimConflict(f"任务“{task.name}”由 {task.claimed_by} 认领，只有认领人可以释放")
+    task.claimed_by = None
+    session.flush()
+
+
+def check_not_held_by_other(task: HumanTask, actor: Actor) -> None:
+    """A claimed task is submitted by the person who claimed it."""
+    if task.claimed_by not in (None, actor.username):
+        raise ClaimConflict(f"任务“{task.name}”已由 {task.claimed_by} 认领，请先由其释放")
+
+
+def filter_choices(session: Session) -> tuple[list[tuple[str, str]], list[tuple[int, str]]]:
+    """The processes and the latest plan's task areas an inbox can be filtered by."""
+    processes = session.execute(select(ProcessDefinition.key, ProcessDefinition.name)
+                                .distinct().order_by(ProcessDefinition.key)).all()
+    year = session.scalar(select(func.max(Plan.year)))
+    areas = session.execute(select(TaskArea.number, TaskArea.heading).join(Plan).where(Plan.year == year)
+                            .order_by(TaskArea.number)).all()
+    return [tuple(p) for p in processes], [tuple(a) for a in areas]
+
+
+@dataclass
+class TaskPage:
+    task: HumanTask
+    view: TaskView | None
+    fields: list[FieldSpec]
+    values: dict
+    project: Project | None
+    history: list[HistoryLine]
+    may_submit: bool
+    days_left: int | None
+    urgency: str
+    case: CaseSummary | None = None
+
+
+def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Actor,
+              submitted: dict | None = None) -> TaskPage:
+    """What a task's page shows: its project, documentation, form (with the data so far) and history."""
+    view = engine.task_view(task) if task.state == "ready" else None
+    fields = form_of(view) if view is not None else []
+    values = submitted if submitted is not None else {
+        spec.id: as_form_text(spec, (view.data if view else {}).get(spec.id, spec.default)) for spec in fields}
+    today = engine.clock.today()
+    ready = task.state == "ready"
+    return TaskPage(task, view, fields, values, project_for(session, task.instance.business_key),
+                    timeline(session, engine, task.instance_id), ready and may_complete(actor, task),
+                    working_days_left(task.due_on, today) if ready else None,
+                    urgency(task.due_on, today) if ready else "normal", case_summary(session, task.instance_id))
+
+
+def form_fields(engine: BpmnEngine, task: HumanTask) -> list[FieldSpec]:
+    """The task's form as its diagram defines it; none once the task is no longer ready."""
+    view = engine.task_view(task) if task.state == "ready" else None
+    return form_of(view) if view is not None else []
+
+
+def as_form_text(spec: FieldSpec, value) -> str:
+    """Stored data back into what the form field shows (lists of units or action items become lines)."""
+    if value is None:
+        return ""
+    if spec.type == "units" and isinstance(value, list):
+        return "、".join(str(code) for code in value)
+    if spec.type == "action_items" and isinstance(value, list):
+        return "\n".join(f"{item.get('unit', '')}；{item.get('task', '')}；{item.get('due_on', '')}"
+                         for item in value if isinstance(item, dict))
+    if spec.type == "attachments" and isinstance(value, list):
+        return ",".join(str(attachment_id) for attachment_id in value)
+    if spec.type == "boolean":
+        return "true" if value in (True, "true", "on", "1", "是") else ""
+    return str(value)
