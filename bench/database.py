@@ -50,7 +50,7 @@ def empty_database(url: str) -> None:
 def fresh_app(url: str):
     """The product's app on an emptied database, migrated by the same code as `flask db upgrade`."""
     from web import create_app
-    from web.migrate import upgrade
+    from web.core.migrate import upgrade
 
     ensure_database(url)
     empty_database(url)

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from engine import HumanTask
 from engine.worker import sweep
-from web.db import new_session
+from web.core.db import new_session
 from workflows.plan.models import Plan
 from workflows.projects.activation import activate_and_commit, activate_plan
 from workflows.runtime import process_engine

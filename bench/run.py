@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from engine import HumanTask, ProcessInstance
 from tests.year_support import play_year
-from web.db import new_session
+from web.core.db import new_session
 from workflows.plan.models import Plan, Project
 from workflows.records.models import Consultation
 from workflows.runtime import process_engine, script_functions

@@ -44,7 +44,7 @@ def _reset_schema(url: str) -> None:
 def fresh_app(database_url: str):
     """An app on an emptied database, migrated to the newest schema by the same command as `make run`."""
     from web import create_app
-    from web.migrate import upgrade
+    from web.core.migrate import upgrade
 
     _reset_schema(database_url)
     application = create_app({"DATABASE_URL": database_url, "TESTING": True, "WTF_CSRF_ENABLED": True,
@@ -66,7 +66,7 @@ def engine_db(database_url):
     """A bare SQLAlchemy session on the migrated test database, for engine tests that need no app."""
     from sqlalchemy.orm import sessionmaker
 
-    from web.migrate import upgrade_connection
+    from web.core.migrate import upgrade_connection
 
     _reset_schema(database_url)
     bind = create_engine(database_url)
@@ -88,7 +88,7 @@ def engine_db(database_url):
 @pytest.fixture
 def db(app):
     """A session inside an app context; tests commit through it like a command would."""
-    from web.db import get_session
+    from web.core.db import get_session
 
     with app.app_context():
         session = get_session()

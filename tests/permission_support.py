@@ -115,7 +115,7 @@ def build_world(session) -> dict:
 @pytest.fixture(scope="module")
 def world(database_url):
     """Built once per test module: requests in its tests see what earlier ones changed, so keep changes small."""
-    from web.db import new_session
+    from web.core.db import new_session
 
     app = fresh_app(database_url)
     with app.app_context():

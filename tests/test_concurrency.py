@@ -86,7 +86,7 @@ def test_fifty_simultaneous_completions_of_one_task_give_one_success_and_forty_n
 
 @on_postgresql
 def test_two_workers_sweeping_at_once_fire_every_timer_exactly_once(app, db):  # noqa: F811
-    from web.db import new_session
+    from web.core.db import new_session
 
     ids = timer_instances(db, 40)
     results = []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 def test_the_migrated_schema_matches_the_models(app):
-    from web.migrate import pending_changes
+    from web.core.migrate import pending_changes
 
     with app.app_context():
         assert pending_changes() == []

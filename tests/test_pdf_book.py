@@ -7,7 +7,7 @@ import subprocess
 import pikepdf
 import pytest
 
-from web.pdf_book import join, lay_out, lay_out_all
+from web.reports.pdf_book import join, lay_out, lay_out_all
 
 STYLE = "<style>@page { size: A5; margin: 15mm } h1 { break-before: page } body { font-family: 'Noto Sans CJK SC' }</style>"
 

@@ -12,7 +12,7 @@ from workflows.directory.units import load_directory
 
 
 def test_a_token_printed_for_a_user_identifies_that_user_and_only_its_hash_is_kept(app, runner):
-    from web.db import get_session
+    from web.core.db import get_session
 
     with app.app_context():
         db = get_session()

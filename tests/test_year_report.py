@@ -75,7 +75,7 @@ def load_empty_2018_plan(session) -> None:
 @pytest.fixture(scope="module")
 def app(database_url):
     """One app for the module on a database holding the played 2017 and an empty 2018."""
-    from web.db import new_session
+    from web.core.db import new_session
 
     application = fresh_app(database_url)
     with application.app_context():
@@ -133,7 +133,7 @@ def project(db, number: int, year: int = 2017) -> Project:
 def year_pdf(app):
     """The 2017 PDF as the auditor downloads it (rendered once for the module's checks)."""
     from tests.web_support import ensure_user, sign_in
-    from web.db import new_session
+    from web.core.db import new_session
 
     with app.app_context():
         session = new_session()

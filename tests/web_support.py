@@ -49,7 +49,7 @@ def db(app):
     and flask-login's cached user); here every request gets its own context, as behind a real server.
     Call ``db.expire_all()`` before reading what a request changed.
     """
-    from web.db import new_session
+    from web.core.db import new_session
 
     with app.app_context():
         session = new_session()

@@ -1,13 +1,16 @@
-"""The Flask app: task inbox, project pages and the command line (`flask --app web ...`)."""
+"""The Flask app: one blueprint per feature (their templates under templates/<blueprint>/), the JSON API and the
+command line (`flask --app web ...`). core/ is the plumbing every blueprint stands on, shared/ what several
+blueprints use; the blueprints do not import each other (checked by import-linter, see .importlinter)."""
 from __future__ import annotations
 
 from flask import Flask
 
-from . import config as app_config
-from . import db, inputs
+from .core import config as app_config
+from .core import db, inputs
 
 
 def create_app(config: dict | None = None) -> Flask:
+    """The app, configured from the environment (core/config.py) and then by ``config`` (the tests' database …)."""
     app = Flask(__name__)
     app.config.update(app_config.from_environment())
     if config:
@@ -16,12 +19,14 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     inputs.init_app(app)  # before the blueprints: their <int:…> rules use its converter
 
-    from . import admin, api, auth, cli, dashboard, editor, filters, inbox, pages, projects, reports, starts, \
-        task_actions, task_notes
+    from . import admin, api, auth, cli, dashboard, editor, inbox, pages, projects, reports, starts, task_actions, \
+        task_notes
+    from .core import filters, security
 
     cli.register(app)
-    auth.init_app(app)
+    security.init_app(app)
     filters.register(app)
-    for feature in (pages, inbox, api, starts, projects, dashboard, task_notes, admin, reports, task_actions, editor):
+    for feature in (auth, pages, inbox, api, starts, projects, dashboard, task_notes, admin, reports, task_actions,
+                    editor):
         app.register_blueprint(feature.bp)
     return app

@@ -12,7 +12,7 @@ from workflows.plan import spreadsheet as plan_import
 from workflows.plan.models import Plan
 from workflows.projects import plan_preview
 
-from .db import get_session
+from .core.db import get_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 MANAGERS = ("office", "admin")

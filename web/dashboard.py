@@ -7,15 +7,14 @@ from __future__ import annotations
 import re
 
 import pygal
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from pygal.style import Style
 
 from workflows.reports import dashboard as dashboards
-from workflows.tasks.permissions import OVERSEERS
 
-from .db import get_process_engine, get_session
+from .shared.dashboard import BadYear, load, may_view, year_arg
 
 bp = Blueprint("dashboard", __name__)
 FONT = "Noto Sans CJK SC"
@@ -23,29 +22,6 @@ STATUS_COLOURS = {"on_time": "#3c9a3c", "late": "#f2a900", "returned": "#7b5ea7"
                   "not_due": "#9fb8d0", "not_applicable": "#d5d5d5"}
 # pygal writes comments naming its web site and a script with its settings; neither is wanted inline.
 UNWANTED = re.compile(r"<!--.*?-->|<script\b.*?</script>", re.S)
-
-
-class BadYear(Exception):
-    """The ``year`` parameter is not a year."""
-
-
-def may_view(role: str) -> bool:
-    return role in OVERSEERS
-
-
-def year_arg() -> int | None:
-    """``?year=`` as an int, None when absent; BadYear when it is not a four-digit year."""
-    text = request.args.get("year", "").strip()
-    if not text:
-        return None
-    if not (text.isdigit() and len(text) == 4):
-        raise BadYear(f"参数 year 应为四位年份，如 2017，而不是“{text[:20]}”")
-    return int(text)
-
-
-def load(year: int | None) -> dashboards.Dashboard:
-    engine = get_process_engine()
-    return dashboards.dashboard(get_session(), year, engine.clock.today(), engine.clock.local_tz)
 
 
 def _style(colours: tuple[str, ...] = ()) -> Style:

@@ -13,8 +13,8 @@ from flask_login import current_user, login_required
 from engine import EngineError
 from workflows.processes import deployment
 
-from .db import get_session
-from .inputs import db_int
+from .core.db import get_session
+from .core.inputs import db_int
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,99}")  # a process id: an XML name, no dots or colons

@@ -1,19 +1,18 @@
-"""The task inbox (待办/已办), claiming, and the task page with its generated form."""
+"""The task inbox (待办/已办), claiming, and the task page with its generated form (drawn by shared/task_page.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import HumanTask
 from workflows.forms import FieldSpec, FormInvalid
 from workflows.tasks import inbox as inboxes, notes as task_notes
 from workflows.tasks.completion import complete_task
-from workflows.tasks.permissions import may_view
 
-from .db import get_process_engine, get_session
-from .guards import guard
-from .inputs import db_int
-from .filters import cn_datetime
+from .core.db import get_process_engine, get_session
+from .core.filters import cn_datetime
+from .core.inputs import db_int
+from .shared.guards import guard
+from .shared.task_page import get_task, render_task
 
 bp = guard(Blueprint("inbox", __name__))
 FILTERS = ("process", "project", "area", "status", "overdue", "q")
@@ -22,22 +21,6 @@ FILTERS = ("process", "project", "area", "status", "overdue", "q")
 @bp.errorhandler(inboxes.ClaimConflict)
 def claim_conflict(error: inboxes.ClaimConflict):
     return render_template("inbox/refused.html", message=str(error)), 409
-
-
-def get_task(task_id: int) -> HumanTask:
-    """The task if this user may see it; 404 otherwise, so other units' tasks stay invisible."""
-    task = get_session().get(HumanTask, task_id)
-    if task is None or not may_view(current_user.actor, task):
-        abort(404)
-    return task
-
-
-def widget(spec: FieldSpec) -> str:
-    """The HTML control for a form field."""
-    if spec.type == "string":
-        return "textarea" if int(spec.constraints.get("maxlength") or 0) > 200 else "text"
-    return {"long": "number", "date": "date", "enum": "select", "boolean": "checkbox",
-            "attachments": "attachments"}.get(spec.type, "textarea")
 
 
 @bp.get("/")
@@ -87,21 +70,9 @@ def _same_site(url: str | None) -> bool:
     return bool(url) and url.startswith(request.host_url)
 
 
-def _render_task(task: HumanTask, submitted: dict | None = None, errors: dict | None = None, status: int = 200,
-                 note_errors: dict | None = None):
-    """The task page; ``errors`` are the form's, ``note_errors`` those of the draft, upload or comment forms."""
-    session, actor = get_session(), current_user.actor
-    page = inboxes.task_page(session, get_process_engine(), task, actor, submitted)
-    notes = task_notes.notes_for(session, task, actor, page.project)
-    if submitted is None:
-        page.values = task_notes.values_with_draft(page.fields, page.values, notes.draft)
-    return render_template("inbox/task.html", page=page, notes=notes, errors=errors or {},
-                           note_errors=note_errors or {}, widget=widget), status
-
-
 @bp.get("/tasks/<int:task_id>")
 def task(task_id: int):
-    return _render_task(get_task(task_id))
+    return render_task(get_task(task_id))
 
 
 @bp.post("/tasks/<int:task_id>")
@@ -113,7 +84,7 @@ def submit(task_id: int):
         complete_task(session, get_process_engine(), current_user.actor, task.id, submitted)
     except FormInvalid as invalid:
         session.rollback()
-        return _render_task(task, submitted, invalid.errors, 422)
+        return render_task(task, submitted, invalid.errors, 422)
     session.commit()
     flash(f"已提交“{task.name}”")
     return redirect(url_for("inbox.index"))
@@ -129,7 +100,7 @@ def save_draft(task_id: int):
                                       now=get_process_engine().clock.now())
     except FormInvalid as invalid:
         session.rollback()
-        return _render_task(task, submitted, None, 422, invalid.errors)
+        return render_task(task, submitted, None, 422, invalid.errors)
     session.commit()
     flash(f"草稿已保存（{cn_datetime(draft.saved_at)}），可稍后继续填写")
     return redirect(url_for("inbox.task", task_id=task.id))

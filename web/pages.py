@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 from engine import Clock, ProcessInstance
 from workflows.plan.models import Plan, Project
 
-from .db import get_session
+from .core.db import get_session
 
 bp = Blueprint("pages", __name__)
 

@@ -12,8 +12,8 @@ from workflows.plan.models import Project
 from workflows.projects import pages as project_pages
 from workflows.projects.activation import lifecycle_instance
 
-from .db import get_process_engine, get_session
-from .inputs import db_int
+from .core.db import get_process_engine, get_session
+from .core.inputs import db_int
 
 bp = Blueprint("projects", __name__)
 BPMN_JS_DIST = Path(__file__).resolve().parent.parent / "node_modules" / "bpmn-js" / "dist"

@@ -16,7 +16,7 @@ from workflows.directory.models import Unit
 from workflows.forms import FormInvalid
 from workflows.plan.models import Plan, Project
 
-from .db import get_process_engine, get_session
+from .core.db import get_process_engine, get_session
 
 bp = Blueprint("starts", __name__)
 MEETING_KINDS = ("department", "street", "town", "mass_organisation", "other")

@@ -11,9 +11,9 @@ from workflows.directory.models import Unit
 from workflows.forms import FormInvalid
 from workflows.tasks import assignment, extensions
 
-from .db import get_process_engine, get_session
-from .guards import guard
-from .inbox import get_task
+from .core.db import get_process_engine, get_session
+from .shared.guards import guard
+from .shared.task_page import get_task
 
 bp = guard(Blueprint("task_actions", __name__))
 

@@ -1,19 +1,16 @@
 """Attachments and comments on the task page: upload, download, delete, comment; and the 413 for big bodies."""
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from workflows.accounts.actor import Actor
 from workflows.forms import FormInvalid
 from workflows.tasks import attachments as files, notes as task_notes
-from workflows.tasks.models import Attachment
 
-from .db import get_process_engine, get_session
-from .guards import guard
-from .inbox import _render_task, get_task
+from .core.db import get_process_engine, get_session
+from .shared.attachments import send_attachment, upload_from_request
+from .shared.guards import guard
+from .shared.task_page import get_task, render_task
 
 bp = guard(Blueprint("task_notes", __name__))
 
@@ -33,26 +30,6 @@ def too_large(_error):
     return render_template("inbox/refused.html", message=message), 413
 
 
-def upload_from_request(task, actor: Actor) -> Attachment:
-    """The request's ``file`` kept as an attachment of the task's instance (flushed, not committed)."""
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise files.AttachmentRefused("请选择要上传的文件")
-    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    content = upload.stream.read(limit + 1)
-    return files.upload(get_session(), task, actor, upload.filename, content, max_bytes=limit,
-                        now=get_process_engine().clock.now())
-
-
-def send_attachment(attachment: Attachment):
-    """The file as a download: never shown inline, its type fixed, its Chinese name kept (RFC 5987)."""
-    response = send_file(io.BytesIO(attachment.content), mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.filename, etag=attachment.sha256, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.post("/tasks/<int:task_id>/attachments")
 def upload(task_id: int):
     session, task = get_session(), get_task(task_id)
@@ -60,7 +37,7 @@ def upload(task_id: int):
         attachment = upload_from_request(task, current_user.actor)
     except FormInvalid as refused:
         session.rollback()
-        return _render_task(task, status=422, note_errors=refused.errors)
+        return render_task(task, status=422, note_errors=refused.errors)
     session.commit()
     flash(f"已上传附件“{attachment.filename}”（{files.size_text(attachment.size)}）")
     return redirect(url_for("inbox.task", task_id=task.id) + "#attachments")
@@ -88,7 +65,7 @@ def comment(task_id: int):
                                now=get_process_engine().clock.now())
     except FormInvalid as invalid:
         session.rollback()
-        return _render_task(task, status=422, note_errors=invalid.errors)
+        return render_task(task, status=422, note_errors=invalid.errors)
     session.commit()
     flash("意见已发表")
     return redirect(url_for("inbox.task", task_id=task.id) + "#comments")

@@ -1,6 +1,6 @@
 """The API's process definitions: deploy a diagram, list versions, download one, migrate an instance to the newest.
 
-Routes on the API blueprint (web/api.py): Bearer tokens, errors as JSON. The office and the administrator deploy
+Routes on the API blueprint (common.py): Bearer tokens, errors as JSON. The office and the administrator deploy
 and migrate; the overseers (office, supervision section, auditor, administrator) read; units get 403.
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from engine import ProcessDefinition
 from engine.parser import MAX_BYTES
 from workflows.processes import deployment
 
-from .api import _error, _instance_json, bp
-from .db import get_session
+from ..core.db import get_session
+from .common import bp, instance_json, json_error
 
 READER_ROLES = frozenset({"office", "supervisor", "auditor", "admin"})
 XML_TYPES = ("application/xml", "text/xml")
@@ -20,7 +20,7 @@ XML_TYPES = ("application/xml", "text/xml")
 
 @bp.errorhandler(deployment.DiagramRefused)
 def diagram_refused(error: deployment.DiagramRefused):
-    return _error(422, error.message, problems=[problem.as_json() for problem in error.problems])
+    return json_error(422, error.message, problems=[problem.as_json() for problem in error.problems])
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -82,4 +82,4 @@ def migrate_instance(instance_id: int):
     session = get_session()
     row = deployment.migrate_instance(session, instance_id, actor=g.actor.username)
     session.commit()
-    return jsonify(_instance_json(row))
+    return jsonify(instance_json(row))

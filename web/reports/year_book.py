@@ -1,4 +1,4 @@
-"""The year-end evaluation report as a book (web/pdf_book): the front matter (cover, contents, summary, project
+"""The year-end evaluation report as a book (pdf_book.py): the front matter (cover, contents, summary, project
 list) and the body (a section per project, the consultations, the overdue appendix), laid out in parallel.
 
 The front matter cites pages of the body (its contents and the project list's 页码 column); it is laid out with

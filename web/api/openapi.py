@@ -1,5 +1,9 @@
-"""The OpenAPI 3 document served at /api/openapi.json, kept next to the API it describes."""
+"""The OpenAPI 3 document served at /api/openapi.json (without a token), kept next to the API it describes."""
 from __future__ import annotations
+
+from flask import jsonify
+
+from .common import bp
 
 ERROR = {"type": "object", "required": ["error"], "properties": {
     "error": {"type": "string"}, "errors": {"type": "object", "additionalProperties": {"type": "string"}}}}
@@ -76,7 +80,7 @@ ATTACHMENT = {"type": "object", "properties": {
 
 
 def _task_note_paths() -> dict:
-    """Comments, attachments and drafts of a task (web/task_notes.py, workflows/tasks/notes.py)."""
+    """Comments, attachments and drafts of a task (tasks.py, workflows/tasks/notes.py)."""
     task_id = [_path_id("task_id")]
     too_large = {"413": _json({"$ref": "#/components/schemas/Error"}, "请求体超过上限（单个附件 10 MB）")}
     upload = {"required": True, "content": {"multipart/form-data": {"schema": {
@@ -149,7 +153,7 @@ REFUSED_DIAGRAM = {"type": "object", "required": ["error", "problems"], "propert
 
 
 def _definition_paths() -> dict:
-    """Deploying diagrams and migrating instances (web/api_definitions.py, workflows/processes/deployment.py)."""
+    """Deploying diagrams and migrating instances (definitions.py, workflows/processes/deployment.py)."""
     bpmn = {"type": "string", "description": "BPMN 2.0 XML，不超过 5 MB"}
     deployed = {**DEFINITION, "properties": {**DEFINITION["properties"], "definitions": {
         "type": "array", "items": DEFINITION}, "notes": {"type": "array", "items": {"type": "string"}}}}
@@ -247,3 +251,8 @@ def document() -> dict:
                                           "responses": {"200": _json({"type": "object"}, "OpenAPI 文档")}}},
         },
     }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())

@@ -16,8 +16,8 @@ from workflows.reports.tables import summary_tables, tables_csv, tables_xlsx
 from workflows.reports.year_report import find_plan, project_facts, report_date, year_summary
 
 from . import year_book
-from .db import get_process_engine, get_session
-from .inputs import db_int
+from ..core.db import get_process_engine, get_session
+from ..core.inputs import db_int
 
 bp = Blueprint("reports", __name__)
 READERS = ("auditor", "office", "supervisor", "admin")

@@ -1,0 +1,120 @@
+"""What the API's route modules share: the blueprint (/api, Bearer tokens, no CSRF), errors as JSON, and the
+request and response helpers. The routes are in tasks.py, instances.py, projects.py, dashboard.py,
+definitions.py and openapi.py, which import this module and never each other."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, g, jsonify, request
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from engine import EngineError, HumanTask, ProcessInstance
+from workflows.accounts import tokens
+from workflows.accounts.actor import Actor, NotAllowed
+from workflows.forms import FormInvalid
+from workflows.tasks import inbox as inboxes
+from workflows.tasks.permissions import may_view
+
+from ..core.db import get_session
+from ..core.security import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(bp)
+MAX_PER_PAGE = 100
+
+
+def json_error(status: int, message: str, **extra):
+    """The API's error body, ``{"error": message, …extra}``, with its status."""
+    return jsonify({"error": message, **extra}), status
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    return json_error(error.code, error.description or error.name)
+
+
+@bp.errorhandler(EngineError)
+def engine_error(error: EngineError):
+    return json_error(error.status, error.message)
+
+
+@bp.errorhandler(FormInvalid)
+def invalid(error: FormInvalid):
+    return json_error(422, "提交的数据有误", errors=error.errors)
+
+
+@bp.errorhandler(NotAllowed)
+def not_allowed(error: NotAllowed):
+    return json_error(403, str(error))
+
+
+@bp.errorhandler(inboxes.ClaimConflict)
+def claim_conflict(error: inboxes.ClaimConflict):
+    return json_error(409, str(error))
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint == "api.openapi":
+        return None
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.startswith("Bearer ") else ""
+    user = tokens.user_for_token(get_session(), token, datetime.utcnow())
+    if user is None:
+        return json_error(401, "需要有效的 API 令牌：Authorization: Bearer <令牌>")
+    g.actor = Actor(user.username, user.unit_code, user.role)
+    return None
+
+
+def int_arg(name: str, default: int, high: int) -> int:
+    value = request.args.get(name, str(default))
+    if not value.isdigit() or not 1 <= int(value) <= high:
+        abort(400, f"参数 {name} 应为 1–{high} 的整数")
+    return int(value)
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise FormInvalid({"_body": "请求体应为 JSON 对象"})
+    return body
+
+
+def task_json(task: HumanTask, fields=None) -> dict:
+    return {
+        "id": task.id, "name": task.name, "lane": task.lane, "assigned_unit": task.assigned_unit,
+        "state": task.state, "due_on": task.due_on.isoformat() if task.due_on else None,
+        "claimed_by": task.claimed_by, "instance_id": task.instance_id,
+        "business_key": task.instance.business_key, "process_key": task.instance.definition.key,
+        "created_at": task.created_at.isoformat(), "completed_by": task.completed_by,
+        **({"form": [{"id": f.id, "label": f.label, "type": f.type, "required": f.required,
+                      "options": [{"id": o, "name": n} for o, n in f.options]} for f in fields]}
+           if fields is not None else {}),
+    }
+
+
+def visible_task(task_id: int) -> HumanTask:
+    task = get_session().get(HumanTask, task_id)
+    if task is None or not may_view(g.actor, task):
+        abort(404, f"任务 {task_id} 不存在")
+    return task
+
+
+def body_fields(*names: str) -> list:
+    """The JSON body's values for these names; any other key is refused field by field."""
+    body = json_body()
+    unknown = set(body) - set(names)
+    if unknown:
+        raise FormInvalid({name: "没有这个字段" for name in unknown})
+    return [body.get(name) for name in names]
+
+
+def instance_json(row: ProcessInstance) -> dict:
+    session = get_session()
+    open_tasks = session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == row.id, HumanTask.state == "ready").order_by(HumanTask.id)).all()
+    return {"id": row.id, "process_key": row.definition.key, "version": row.definition.version,
+            "business_key": row.business_key, "status": row.status, "error": row.error_message,
+            "started_at": row.started_at.isoformat(), "ended_at": row.ended_at.isoformat() if row.ended_at else None,
+            "open_tasks": [task_json(t) for t in open_tasks]}
