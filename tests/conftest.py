@@ -1,11 +1,12 @@
 """Fixtures: `app` on a fresh schema (SQLite by default, TEST_DATABASE_URL for PostgreSQL), `db`, `runner`."""
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from engine.models import Base
 import workflows.schema  # noqa: F401  (registers the domain tables on Base.metadata)
@@ -26,19 +27,57 @@ def database_url(tmp_path_factory) -> str:
     return _database_url(tmp_path_factory)
 
 
-def _reset_schema(url: str) -> None:
+def _reset_schema(url: str) -> bool:
+    """Empty the test database. Returns True when it was already migrated to the newest schema and only its rows
+    went (the tests' common case, some 20 times cheaper than dropping and migrating again), False when it was
+    dropped whole and must be migrated."""
     engine = create_engine(url)
     with engine.begin() as connection:
         if url.startswith("postgresql"):
             # A connection a failed test left open would block the drop.
             connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        emptied = _at_newest_schema(connection)
+        if emptied:
+            _delete_rows(connection)
+        elif url.startswith("postgresql"):
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
         else:
             Base.metadata.drop_all(connection)
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
+    return emptied
+
+
+@functools.cache
+def _newest_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    from web.core.migrate import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def _at_newest_schema(connection) -> bool:
+    """Whether the database holds exactly the models' tables, migrated to the newest revision."""
+    tables = set(inspect(connection).get_table_names())
+    if tables != set(Base.metadata.tables) | {"alembic_version"}:
+        return False
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [_newest_revision()]
+
+
+def _delete_rows(connection) -> None:
+    """Every row goes, children first, and ids start again at 1 (PostgreSQL's TRUNCATE costs far more here)."""
+    for table in reversed(Base.metadata.sorted_tables):
+        connection.execute(table.delete())
+    if connection.dialect.name == "postgresql":
+        sequences = connection.execute(text("SELECT sequence_name FROM information_schema.sequences "
+                                            "WHERE sequence_schema = 'public'")).scalars().all()
+        for name in sequences:
+            connection.execute(text(f'ALTER SEQUENCE "{name}" RESTART WITH 1'))
+    elif "sqlite_sequence" in inspect(connection).get_table_names():
+        connection.execute(text("DELETE FROM sqlite_sequence"))
 
 
 def fresh_app(database_url: str):
@@ -46,11 +85,12 @@ def fresh_app(database_url: str):
     from web import create_app
     from web.core.migrate import upgrade
 
-    _reset_schema(database_url)
+    emptied = _reset_schema(database_url)
     application = create_app({"DATABASE_URL": database_url, "TESTING": True, "WTF_CSRF_ENABLED": True,
                               "SECRET_KEY": "test"})
-    with application.app_context():
-        upgrade()
+    if not emptied:
+        with application.app_context():
+            upgrade()
     return application
 
 
@@ -68,10 +108,11 @@ def engine_db(database_url):
 
     from web.core.migrate import upgrade_connection
 
-    _reset_schema(database_url)
+    emptied = _reset_schema(database_url)
     bind = create_engine(database_url)
-    with bind.begin() as connection:
-        upgrade_connection(connection)
+    if not emptied:
+        with bind.begin() as connection:
+            upgrade_connection(connection)
     make_session = sessionmaker(bind, expire_on_commit=False)
     opened = []
 
