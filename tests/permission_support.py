@@ -123,7 +123,7 @@ def world(database_url):
     world = World(app, session, build_world(session))
     for role, (username, unit_code) in USERS.items():
         user = ensure_user(session, username, unit_code, "unit" if role.endswith("unit") else role)
-        world.tokens[role] = issue_token(session, user, datetime(2017, 6, 8))
+        world.tokens[role] = issue_token(session, user, datetime.utcnow())
     session.commit()
     yield world
     session.close()

@@ -307,7 +307,7 @@ def test_a_post_without_its_csrf_token_is_refused_with_400_and_changes_nothing(w
 
 def test_a_deactivated_user_is_signed_out_and_their_api_token_stops_working(world):
     user = ensure_user(world.session, "leaver", "fangguanju")
-    token = issue_token(world.session, user, datetime(2017, 6, 8))
+    token = issue_token(world.session, user, datetime.utcnow())
     world.session.commit()
     leaver = world.app.test_client()
     assert sign_in(leaver, "leaver").status_code == 302
@@ -323,7 +323,7 @@ def test_a_colleague_of_the_street_that_raised_a_consultation_follows_it_through
     """PERMISSION BUG (web/api.py ``_involved``): an instance a unit started is visible only to the clerk who
     started it, so a colleague of the same street gets 404; visibility is per unit everywhere else."""
     world.tokens["caoyang2"] = issue_token(world.session, ensure_user(world.session, "caoyang2", "caoyang"),
-                                           datetime(2017, 6, 8))
+                                           datetime.utcnow())
     world.session.commit()
 
     response = world.call_api("caoyang2", "GET", f"/api/process-instances/{world.params['consultation_id']}")
