@@ -40,6 +40,9 @@ MATRIX = {
     "auth.login":             {"GET":  row(200,       200, 200,  200,   200,  200,    200),
                                "POST": row(422,       422, 422,  422,   422,  422,    422)},  # the empty form, refused
     "auth.logout":            {"POST": row(LOGIN,   LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)},
+    "auth.account":           {"GET":  row(LOGIN,     200, 200,  200,   200,  200,    200)},
+    "auth.change_password":   {"POST": row(LOGIN,     422, 422,  422,   422,  422,    422)},  # no current password
+    "auth.revoke_token":      {"POST": row(LOGIN,     404, 404,  404,   404,  404,    404)},  # the spare user's
     # a unit's task: its unit does it, another unit gets 404, overseers read it and do nothing of the unit's work
     "inbox.task":             {"GET":  row(LOGIN,     200, 404,  200,   200,  200,    200)},
     "inbox.submit":           {"POST": row(LOGIN,     422, 404,  403,   403,  403,    403)},
@@ -86,6 +89,8 @@ MATRIX = {
                                "POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
     "admin.reset_password":   {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},  # no password
     "admin.set_active":       {"POST": row(LOGIN,     403, 403,  302,   403,  403,    302)},  # active stays active
+    "admin.api_tokens":       {"GET":  row(LOGIN,     403, 403,  200,   403,  403,    200)},
+    "admin.revoke_token":     {"POST": row(LOGIN,     403, 403,  302,   403,  403,    302)},  # the spare user's
     "admin.plans":            {"GET":  row(LOGIN,     403, 403,  200,   403,  403,    200)},
     "admin.plan_preview_page": {"POST": row(LOGIN,    403, 403,  422,   403,  403,    422)},  # no file
     "admin.plan_confirm":     {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},  # no preview
