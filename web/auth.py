@@ -83,8 +83,7 @@ def account():
 def change_password():
     session, form = get_session(), {name: request.form.get(name, "") for name in PASSWORD_FIELDS}
     try:
-        user = administration.change_own_password(session, user_id=current_user.id, current_password=form[
-            "current_password"], new_password=form["new_password"], repeated=form["repeated"])
+        user = administration.change_own_password(session, user_id=current_user.id, **form)
     except administration.AdminError as error:
         session.rollback()
         return _render_account(errors={error.field or "new_password": str(error)}, status=error.status)
