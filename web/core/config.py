@@ -32,6 +32,8 @@ def from_environment() -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # A signed-in session ends after this long without a request; the signed cookie carries its time.
+        # An API token is valid this many days from its issue (it can be revoked before).
+        "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "90")),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=float(os.environ.get("SESSION_LIFETIME_HOURS", "8"))),
         # One uploaded file may have 10 MB; a request body a little larger (the form around the file) is refused
         # with 413 before it is read.
