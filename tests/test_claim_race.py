@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from engine import HumanTask, TaskNotReady
 from tests.process_support import Driver, start_projects, unit_actor
 from tests.web_support import csrf_token, db, ensure_user, login_as  # noqa: F401
 from workflows.accounts.actor import Actor
+from workflows.accounts.tokens import issue_token
 from workflows.tasks import inbox
 from workflows.tasks.inbox import ClaimConflict
 
@@ -119,3 +121,24 @@ def test_a_task_completed_meanwhile_cannot_be_claimed(driver, db):  # noqa: F811
                            "next_step": "submit"})
     with pytest.raises(TaskNotReady):
         inbox.claim(db, task, unit_actor(LEAD))
+
+
+def test_two_api_clients_claiming_at_once_get_one_200_and_one_409(driver, db, app):  # noqa: F811
+    tokens = [issue_token(db, ensure_user(db, name, LEAD), datetime(2017, 6, 8)) for name in ("zuzhibu", "zuzhibu2")]
+    db.commit()
+    task_id = driver.task(name=COMPILE, business_key="2017-01").id
+    start, codes = threading.Barrier(2), []
+
+    def claim(token: str) -> None:
+        client = app.test_client()
+        start.wait()
+        codes.append(client.post(f"/api/tasks/{task_id}/claim", headers={"Authorization": f"Bearer {token}"})
+                     .status_code)
+
+    threads = [threading.Thread(target=claim, args=(token,)) for token in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [200, 409]
+    assert holder(db, task_id) in ("zuzhibu", "zuzhibu2")

@@ -42,6 +42,7 @@ class DayKind:
 
 @dataclass(frozen=True)
 class OfficeYear:
+    """A year the office entered: where from (an imported file's name, the page) and whether it is complete."""
     source: str
     complete: bool
     updated_by: str

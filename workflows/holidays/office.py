@@ -50,6 +50,7 @@ class YearRow:
 
 @dataclass(frozen=True)
 class DayRow:
+    """A day off or 调休 workday on a year's page; ``by_office`` when the office set it (it can be cleared)."""
     day: date
     is_workday: bool
     name: str
