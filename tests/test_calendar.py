@@ -149,7 +149,8 @@ def test_the_office_sets_and_clears_a_day_on_the_page(office, db):  # noqa: F811
     runtime.process_engine(db)
     assert not is_workday(date(2026, 12, 31))
 
-    assert post_form(office, "/admin/calendar/2026", "/admin/calendar/days/2026-12-31/clear").status_code == 302
+    assert post_form(office, "/admin/calendar/2026", "/admin/calendar/days/clear",
+                     {"day": "2026-12-31"}).status_code == 302
     runtime.process_engine(db)
     assert is_workday(date(2026, 12, 31)) and days_stored(db) == 0
     assert "区内调整" not in text(office.get("/admin/calendar/2026"))
@@ -171,8 +172,10 @@ def test_the_page_refuses_bad_urls_and_bad_files_without_a_500(office, db):  # n
     import io
 
     assert office.get("/admin/calendar/99999").status_code == 404
-    assert post_form(office, "/admin/calendar", "/admin/calendar/days/2027-02-30/clear").status_code == 404
-    assert post_form(office, "/admin/calendar", "/admin/calendar/days/2027-02-08/clear").status_code == 404
+    assert post_form(office, "/admin/calendar", "/admin/calendar/days/clear", {"day": "2027-02-30"}).status_code == 422
+    assert post_form(office, "/admin/calendar", "/admin/calendar/days/clear", {"day": "2027-02-08"}).status_code == 404
+    assert post_form(office, "/admin/calendar", "/admin/calendar/2026/complete", {"complete": "0"}).status_code == 422
+    assert post_form(office, "/admin/calendar", "/admin/calendar/2027/complete", {"complete": "x"}).status_code == 422
     bad = post_form(office, "/admin/calendar", "/admin/calendar/import",
                     {"file": (io.BytesIO("2027-01-01,休,元旦\n2027-01-02,休\n".encode()), "2027.csv")})
     assert bad.status_code == 422 and "第 2 行" in text(bad) and days_stored(db) == 0

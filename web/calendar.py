@@ -3,7 +3,7 @@
 page shows while the clock's year or the next is not in the calendar."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -65,28 +65,35 @@ def set_day():
     return redirect(url_for("calendar.year", year=entry.day.year))
 
 
-@bp.post("/days/<day>/clear")
-def clear_day(day: str):
+@bp.post("/days/clear")
+def clear_day():
+    text = request.form.get("day", "")
     try:
-        office.clear_day(get_session(), _date(day), current_user.username, datetime.utcnow())
+        day = office.parse_day(text)
+    except office.CalendarInvalid as error:
+        return render_template("calendar/refused.html", message=error.errors[0]), 422
+    try:
+        office.clear_day(get_session(), day, current_user.username, datetime.utcnow())
     except office.CalendarInvalid as error:
         get_session().rollback()
         return render_template("calendar/refused.html", message=error.errors[0]), 404
     get_session().commit()
-    flash(f"已删除办公室对 {day} 的录入，该日恢复为内置数据或周一至周五的规则")
-    return redirect(url_for("calendar.year", year=int(day[:4])))
+    flash(f"已删除办公室对 {day.isoformat()} 的录入，该日恢复为内置数据或周一至周五的规则")
+    return redirect(url_for("calendar.year", year=day.year))
 
 
 @bp.post("/<int:year>/complete")
 def mark_year(year: int):
-    complete = request.form.get("complete") == "1"
+    choice = request.form.get("complete", "")
     try:
-        office.mark_year(get_session(), year, complete, current_user.username, datetime.utcnow())
+        if choice not in ("0", "1"):
+            raise office.CalendarInvalid(["请选择标为完整录入或未完整录入"])
+        office.mark_year(get_session(), year, choice == "1", current_user.username, datetime.utcnow())
     except office.CalendarInvalid as error:
         get_session().rollback()
         return render_template("calendar/refused.html", message=error.errors[0]), 422
     get_session().commit()
-    flash(f"{year} 年已标为{'完整录入' if complete else '未完整录入（按周一至周五推算未录入的日期）'}")
+    flash(f"{year} 年已标为{'完整录入' if choice == '1' else '未完整录入（未录入的日期按周一至周五推算）'}")
     return redirect(url_for("calendar.year", year=year))
 
 
@@ -107,13 +114,6 @@ def import_notice():
     get_session().commit()
     flash(f"已导入 {'、'.join(map(str, years))} 年的 {len(entries)} 个日期" + ("（草稿，未标为完整）" if draft else ""))
     return redirect(url_for("calendar.year", year=years[0]))
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise office.CalendarInvalid([f"“{text}”不是 YYYY-MM-DD 格式的日期"]) from None
 
 
 def _render_index(form: dict | None = None, errors: list | None = None, import_errors: list | None = None,

@@ -57,16 +57,27 @@ class DayRow:
     by_office: bool
 
 
-def parse_entry(day_text: str, kind_text: str, name: str, where: str = "") -> Entry:
-    """One day from text (the form's fields or a file's line); CalendarInvalid naming ``where`` and the field."""
-    errors = []
+def parse_day(text: str, where: str = "") -> date:
+    """A calendar date from ``YYYY-MM-DD`` text, in YEARS; CalendarInvalid naming ``where`` otherwise."""
+    text = text.strip()
     try:
-        day = date.fromisoformat(day_text.strip())
-        if day.year not in YEARS:
-            errors.append(f"{where}日期“{day_text.strip()}”的年份不在 {YEARS.start}–{YEARS.stop - 1} 之间")
+        day = date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
         day = None
-        errors.append(f"{where}日期“{day_text.strip()}”不是 YYYY-MM-DD 格式的日期")
+    if day is None:
+        raise CalendarInvalid([f"{where}日期“{text}”不是 YYYY-MM-DD 格式的日期"])
+    if day.year not in YEARS:
+        raise CalendarInvalid([f"{where}日期“{text}”的年份不在 {YEARS.start}–{YEARS.stop - 1} 之间"])
+    return day
+
+
+def parse_entry(day_text: str, kind_text: str, name: str, where: str = "") -> Entry:
+    """One day from text (the form's fields or a file's line); CalendarInvalid naming ``where`` and the field."""
+    errors, day = [], None
+    try:
+        day = parse_day(day_text, where)
+    except CalendarInvalid as error:
+        errors.extend(error.errors)
     if kind_text.strip() not in KINDS:
         errors.append(f"{where}类型“{kind_text.strip()}”应为“休”（放假）或“班”（调休上班）")
     name = name.strip()
@@ -143,6 +154,8 @@ def mark_year(session: Session, year: int, complete: bool, actor: str, now: date
     """Say that the year's days are all entered (its dates are no longer guessed), or take that back."""
     if year not in YEARS:
         raise CalendarInvalid([f"年份 {year} 不在 {YEARS.start}–{YEARS.stop - 1} 之间"])
+    if year in book.LIBRARY_YEARS:
+        raise CalendarInvalid([f"{year} 年是内置数据（国务院历年通知），已完整，无需标记"])
     _touch_year(session, year, actor, now, complete=complete)
     _new_revision(session)
 
