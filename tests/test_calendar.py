@@ -6,10 +6,12 @@ from __future__ import annotations
 import warnings
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
+from engine import Clock
 from tests.web_support import db, login_as, post_form, text  # noqa: F401
 from workflows import runtime, workdays
 from workflows.directory.units import load_directory
@@ -42,13 +44,18 @@ def notice(tmp_path, body: str) -> Path:
     return path
 
 
+def set_clock(db, when: datetime) -> None:  # noqa: F811
+    Clock(db, ZoneInfo("Asia/Shanghai")).set(when)
+    db.commit()
+
+
 def days_stored(db) -> int:  # noqa: F811
     db.expire_all()
     return db.scalar(select(func.count()).select_from(CalendarDay))
 
 
 def test_without_2027_in_the_calendar_a_deadline_is_counted_monday_to_friday_and_says_so():
-    with pytest.warns(GuessedWorkdays, match="2027 年的节假日和调休安排尚未录入"):
+    with pytest.warns(GuessedWorkdays, match="2027 年的节假日和调休安排尚未完整录入"):
         assert add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 1)
     assert not workdays.year_known(2027) and workdays.year_known(2026)
 
@@ -124,19 +131,15 @@ def test_the_office_sees_every_year_with_its_source_and_whether_it_is_complete(o
 
 
 def test_the_banner_names_next_year_until_the_office_marks_it_complete(office, db):  # noqa: F811
-    from engine import Clock
-    from zoneinfo import ZoneInfo
-
-    Clock(db, ZoneInfo("Asia/Shanghai")).set(datetime(2026, 12, 1, 9, 0))
-    db.commit()
-    assert "2027 年的节假日和调休安排尚未录入工作日历" in text(office.get("/inbox"))
+    set_clock(db, datetime(2026, 12, 1, 9, 0))
+    assert "2027 年的节假日和调休安排尚未完整录入工作日历" in text(office.get("/inbox"))
 
     assert post_form(office, "/admin/calendar", "/admin/calendar/days",
                      {"day": "2027-02-08", "kind": "休", "name": "春节"}).status_code == 302
-    assert "2027 年的节假日和调休安排尚未录入工作日历" in text(office.get("/inbox"))  # one day is not the year
+    assert "2027 年的节假日和调休安排尚未完整录入工作日历" in text(office.get("/inbox"))  # one day is not the year
     assert post_form(office, "/admin/calendar/2027", "/admin/calendar/2027/complete",
                      {"complete": "1"}).status_code == 302
-    assert "尚未录入工作日历" not in text(office.get("/inbox"))
+    assert "尚未完整录入工作日历" not in text(office.get("/inbox"))
     assert not is_workday(date(2027, 2, 8))
 
 
@@ -186,7 +189,9 @@ def test_the_page_refuses_bad_urls_and_bad_files_without_a_500(office, db):  # n
     assert db.get(CalendarYear, 2027).complete
 
 
-def test_only_the_office_and_the_administrator_keep_the_calendar(office, login_as):  # noqa: F811
+def test_only_the_office_and_the_administrator_keep_the_calendar_and_see_the_banner(office, db, login_as):  # noqa: F811
+    set_clock(db, datetime(2026, 12, 1, 9, 0))
     clerk = login_as("zuzhibu", unit="zuzhibu")
     assert clerk.get("/admin/calendar").status_code == 403
-    assert "尚未录入工作日历" not in text(clerk.get("/inbox"))
+    assert "尚未完整录入工作日历" in text(office.get("/inbox"))
+    assert "尚未完整录入工作日历" not in text(clerk.get("/inbox"))

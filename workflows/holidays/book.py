@@ -129,6 +129,6 @@ def _replace(book: Book) -> Book:
 
 def warn_guessed(day: date) -> None:
     """Say that ``day`` was counted Monday to Friday: a ``GuessedWorkdays`` warning and a log line."""
-    message = f"{day.year} 年的节假日和调休安排尚未录入工作日历，{day.isoformat()} 按周一至周五推算"
+    message = f"{day.year} 年的节假日和调休安排尚未完整录入工作日历，{day.isoformat()} 按周一至周五推算"
     log.warning(message)
     warnings.warn(message, GuessedWorkdays, stacklevel=3)
