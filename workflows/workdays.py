@@ -3,7 +3,7 @@
 The same calendar feeds timers, due dates and the yellow/red warnings. The calendar is the chinese-calendar
 package's tables under the office's own days; ``holidays.book.refresh(session)`` (run by runtime.process_engine)
 brings in the office's latest edits. A day of a year nobody has entered is taken Monday to Friday and raises a
-``GuessedWorkdays`` warning (and a log line) each time it is first counted; ``year_known`` lets pages say so.
+``GuessedWorkdays`` warning (and a log line) once per year and calendar load; ``year_known`` lets pages say so.
 """
 from __future__ import annotations
 

@@ -84,6 +84,7 @@ def library_days(year: int) -> dict[date, DayKind]:
 _book = Book()
 _lock = threading.Lock()
 _listeners: list = []
+_warned_years: set[int] = set()
 
 
 def current() -> Book:
@@ -122,13 +123,18 @@ def _replace(book: Book) -> Book:
     global _book
     with _lock:
         _book = book
+        _warned_years.clear()
         for listener in _listeners:
             listener()
     return book
 
 
 def warn_guessed(day: date) -> None:
-    """Say that ``day`` was counted Monday to Friday: a ``GuessedWorkdays`` warning and a log line."""
+    """Say that ``day`` was counted Monday to Friday: a ``GuessedWorkdays`` warning and a log line, once per
+    year until the calendar changes (``add_workdays`` over a long span would otherwise say it per day)."""
+    if day.year in _warned_years:
+        return
+    _warned_years.add(day.year)
     message = f"{day.year} 年的节假日和调休安排尚未完整录入工作日历，{day.isoformat()} 按周一至周五推算"
     log.warning(message)
     warnings.warn(message, GuessedWorkdays, stacklevel=3)
