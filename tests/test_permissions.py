@@ -94,6 +94,12 @@ MATRIX = {
     "admin.plans":            {"GET":  row(LOGIN,     403, 403,  200,   403,  403,    200)},
     "admin.plan_preview_page": {"POST": row(LOGIN,    403, 403,  422,   403,  403,    422)},  # no file
     "admin.plan_confirm":     {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},  # no preview
+    "calendar.index":         {"GET":  row(LOGIN,     403, 403,  200,   403,  403,    200)},
+    "calendar.year":          {"GET":  row(LOGIN,     403, 403,  200,   403,  403,    200)},
+    "calendar.set_day":       {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},  # no day
+    "calendar.clear_day":     {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},  # no day
+    "calendar.mark_year":     {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},  # 2017 is built in
+    "calendar.import_notice": {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},  # no file
     # the JSON API: a Bearer token for everything but its own description
     "api.openapi":            {"GET":  row(200,       200, 200,  200,   200,  200,    200)},
     "api.projects":           {"GET":  row(401,       200, 200,  200,   200,  200,    200)},
@@ -188,7 +194,7 @@ def test_the_matrix_lets_auditors_read_everything_and_change_nothing():
             if method in CHANGES and not endpoint.startswith("auth."):
                 assert expected["auditor"] == 403, f"{method} {endpoint}: auditors must get 403"
             if method == "GET" and expected["office"] == 200:
-                assert expected["auditor"] == 200 or endpoint.startswith(("starts.", "admin.", "task_actions.", "editor.")), \
+                assert expected["auditor"] == 200 or endpoint.startswith(("starts.", "admin.", "calendar.", "task_actions.", "editor.")), \
                     f"GET {endpoint}: auditors read what the office reads"
 
 

@@ -14,6 +14,7 @@ from engine import BpmnEngine, Clock
 
 from . import workdays
 from .directory.routing import Router
+from .holidays import book as calendar_book
 from .records.scoring import year_end_score
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -56,6 +57,8 @@ def script_functions(session: Session, clock: Clock) -> dict:
 
 
 def process_engine(session: Session, timezone: str = DEFAULT_TIMEZONE) -> BpmnEngine:
+    """The engine on ``session``; brings the process's working-day calendar up to the office's latest edits."""
+    calendar_book.refresh(session)
     local_tz = ZoneInfo(timezone)
     return BpmnEngine(session, local_tz=local_tz, router=Router(session),
                       script_functions=script_functions(session, Clock(session, local_tz)))
