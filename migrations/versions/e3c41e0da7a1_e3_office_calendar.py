@@ -1,7 +1,7 @@
 """E3: the office-kept working-day calendar (calendar_day, calendar_year, calendar_revision)
 
 Revision ID: e3c41e0da7a1
-Revises: c2a8d4f17e05
+Revises: e2a7c5d31f08
 Create Date: 2026-11-30 11:17:08.956386
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'e3c41e0da7a1'
-down_revision = 'c2a8d4f17e05'
+down_revision = 'e2a7c5d31f08'
 branch_labels = None
 depends_on = None
 
