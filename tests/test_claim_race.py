@@ -124,7 +124,7 @@ def test_a_task_completed_meanwhile_cannot_be_claimed(driver, db):  # noqa: F811
 
 
 def test_two_api_clients_claiming_at_once_get_one_200_and_one_409(driver, db, app):  # noqa: F811
-    tokens = [issue_token(db, ensure_user(db, name, LEAD), datetime(2017, 6, 8)) for name in ("zuzhibu", "zuzhibu2")]
+    tokens = [issue_token(db, ensure_user(db, name, LEAD), datetime.utcnow()) for name in ("zuzhibu", "zuzhibu2")]
     db.commit()
     task_id = driver.task(name=COMPILE, business_key="2017-01").id
     start, codes = threading.Barrier(2), []
