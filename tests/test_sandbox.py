@@ -1,18 +1,26 @@
-"""Diagram code cannot reach the server: every escape is refused, at deploy time where it shows, else when it runs.
+"""Diagram code cannot reach the server nor take it down: every escape is refused, at deploy time where it shows,
+else when it runs, in a child process the operating system bounds; the host survives every payload.
 
 Each attempt writes what it got into ``r``; an attempt that got through would leave ``r`` in the task's data.
 """
 from __future__ import annotations
 
+import resource
 from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
-from engine import InvalidDiagram, ProcessDefinition, ProcessInstance, ScriptError, limits
-from engine.sandbox import SandboxEnvironment, check
+from engine import (Bounds, DataNotStorable, InvalidDiagram, ProcessDefinition, ProcessInstance, ScriptError,
+                    HumanTask)
+from engine.isolation import pool
+from engine.sandbox import SandboxEnvironment, check, is_cheap
 from tests.engine_support import diagram, make_engine
+from tests.sandbox_payloads import EXITS, GROWING_CONDITION, LONG_CALLS, LONG_CONDITION, MEMORY_BOMBS, UNSTORABLE
+from workflows import runtime
 
+BOUNDS = Bounds(seconds=0.5, megabytes=256)
+HOST_RSS_LIMIT_KIB = 1024 * 1024
 # Refused when the diagram is deployed: the code itself shows the attempt.
 SEEN_AT_DEPLOY = {
     "import statement": "import os",
@@ -61,16 +69,19 @@ STOPPED_AT_RUN = {
     "a comprehension over a huge range": ("r = [i for i in range(10 ** 9)]", "range"),
     "an endless loop": ("while True:\n    pass", "秒"),
     "exponential recursion": ("def f(n):\n    return f(n - 1) + f(n - 1) if n else 1\nr = f(100)", "秒"),
-    "endless recursion": ("def f():\n    return f()\nr = f()", "RecursionError"),
-    "a lambda calling itself": ("r = (lambda f: f(f))(lambda f: f(f))", "RecursionError"),
+    "endless recursion": ("def f():\n    return f()\nr = f()", "递归"),
+    "a lambda calling itself": ("r = (lambda f: f(f))(lambda f: f(f))", "递归"),
     "a huge result": ("r = ['x' * 900000 for i in range(5)]", "数据过大"),
     "a result that repeats one list a million times": ("a = [0] * 1000000\nr = [a] * 1000000", "数据过大"),
 }
 
 
-@pytest.fixture(autouse=True)
-def short_time_limit(monkeypatch):
-    monkeypatch.setattr(limits, "MAX_SECONDS", 0.3)
+def sandbox(functions: dict | None = None) -> SandboxEnvironment:
+    return SandboxEnvironment(functions or {}, BOUNDS)
+
+
+def host_peak_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def test_there_are_at_least_thirty_escape_attempts():
@@ -87,13 +98,95 @@ def test_an_escape_that_shows_in_the_code_is_refused_before_it_is_deployed(code)
 def test_an_escape_that_only_shows_when_it_runs_is_stopped_and_leaves_nothing(code, message):
     check(code, is_script=True)  # nothing to see statically
     data = {"values": [1]}
-    with pytest.raises(Exception, match=message):
-        SandboxEnvironment({}).execute(code, data)
-    assert "r" not in data
+    with pytest.raises(ScriptError, match=message):
+        sandbox().execute(code, data)
+    assert data == {"values": [1]}
+
+
+@pytest.mark.parametrize("code", LONG_CALLS.values(), ids=LONG_CALLS.keys())
+def test_one_long_c_level_call_is_stopped_by_the_deadline_and_the_host_survives(code):
+    data = {"values": [1]}
+    with pytest.raises(ScriptError, match="秒"):
+        sandbox().execute(code, data)
+    assert data == {"values": [1]} and host_peak_kib() < HOST_RSS_LIMIT_KIB
+
+
+@pytest.mark.parametrize("code", MEMORY_BOMBS.values(), ids=MEMORY_BOMBS.keys())
+def test_a_memory_bomb_is_stopped_by_the_memory_limit_and_the_host_survives(code):
+    data = {"values": [1]}
+    with pytest.raises(ScriptError, match="内存|秒"):  # whichever bound it reaches first
+        sandbox().execute(code, data)
+    assert data == {"values": [1]} and host_peak_kib() < HOST_RSS_LIMIT_KIB
+
+
+@pytest.mark.parametrize("code, variable, message", UNSTORABLE.values(), ids=UNSTORABLE.keys())
+def test_a_value_task_data_cannot_hold_is_refused_naming_the_variable(code, variable, message):
+    data = {"values": [1]}
+    with pytest.raises(DataNotStorable, match=message) as refused:
+        sandbox().execute(code, data)
+    assert refused.value.variable == variable and f"变量 {variable}" in refused.value.message
+    assert data == {"values": [1]}
+
+
+@pytest.mark.parametrize("code", EXITS.values(), ids=EXITS.keys())
+def test_a_script_that_asks_to_exit_ends_as_a_script_error_and_the_host_goes_on(code):
+    with pytest.raises(ScriptError, match="不允许"):
+        sandbox().execute(code, {})
+
+
+def test_a_long_gateway_condition_is_stopped_by_the_deadline():
+    with pytest.raises(ScriptError, match="秒"):
+        sandbox().evaluate(LONG_CONDITION, {})
+
+
+def test_a_gateway_condition_cannot_change_the_data():
+    data = {"decisions": [1, 2]}
+    assert sandbox().evaluate(GROWING_CONDITION, data) is True
+    assert data == {"decisions": [1, 2]}
+
+
+def test_a_child_killed_on_a_breach_is_replaced_and_the_next_evaluation_works():
+    replaced = pool().replaced
+    with pytest.raises(ScriptError, match="秒"):
+        sandbox().execute(LONG_CALLS["a huge power"], {})
+    data = {"values": [1, 2, 3]}
+    sandbox().execute("total = sum(values)", data)
+    assert pool().replaced == replaced + 1 and data["total"] == 6
+
+
+def test_a_date_a_script_makes_is_stored_as_iso_text():
+    data = {}
+    sandbox().execute("deadline = date(2017, 6, 30)\nat = datetime(2017, 6, 30, 9, 0)", data)
+    assert data == {"deadline": "2017-06-30", "at": "2017-06-30T09:00:00"}
+
+
+def test_a_script_changes_only_what_it_names_and_sees_only_that():
+    data = {"values": [1, 2], "kept": {"a": 1}, "gone": 1}
+    sandbox().execute("total = sum(values)\ndel gone", data)
+    assert data == {"values": [1, 2], "kept": {"a": 1}, "total": 3}
+
+
+def test_functions_the_host_offers_run_in_the_host_with_bounded_counts():
+    functions = {"add_workdays": runtime.add_workdays, "add_days": runtime.add_days}
+    data = {}
+    sandbox(functions).execute("due = add_days(date(2017, 1, 1), 3)", data)
+    assert data == {"due": "2017-01-04"}
+    with pytest.raises(ScriptError, match=str(runtime.MAX_DAY_COUNT)):
+        sandbox(functions).execute('due = add_workdays("2017-01-01", 2800000)', {})
+
+
+@pytest.mark.parametrize("expression, cheap", [
+    ("not agree", True), ("score >= 90 and level == '甲'", True), ("roles['审核人'] != ''", True),
+    ("days - 1 > 3", True), ("x in ['a', 'b']", True),
+    ("len(values) > 2", False), ("a * 2 > 1", False), ("x.upper() == 'A'", False), ("values[i] > 0", False),
+    ("[i for i in values]", False), ("_secret", False),
+])
+def test_only_expressions_bounded_by_their_shape_run_in_the_host(expression, cheap):
+    assert is_cheap(expression) is cheap
 
 
 @pytest.mark.parametrize("code, expected", [
-    ("r = 2 ** 100", 2 ** 100),
+    ("r = 2 ** 100 // 2 ** 90", 1024),
     ("r = [1, 2] * 3", [1, 2, 1, 2, 1, 2]),
     ("r = 'a%5d' % 3", "a    3"),
     ("r = 1\nr += 2", 3),
@@ -104,11 +197,12 @@ def test_an_escape_that_only_shows_when_it_runs_is_stopped_and_leaves_nothing(co
 ])
 def test_ordinary_code_still_runs(code, expected):
     data = {}
-    SandboxEnvironment({}).execute(code, data)
+    sandbox().execute(code, data)
     assert data["r"] == expected
 
 
 def test_the_worker_puts_an_endless_script_in_error_and_fires_the_other_instances(app, db, runner):
+    app.config["SCRIPT_SECONDS"] = 0.5
     engine = make_engine(db)
     engine.clock.set(datetime(2017, 6, 8, 9, 0))
     engine.deploy(diagram("timers.bpmn").replace(b"total = sum(values)", b"while True:\n    total = 1"),
@@ -123,7 +217,49 @@ def test_the_worker_puts_an_endless_script_in_error_and_fires_the_other_instance
     db.expire_all()
     assert db.get(ProcessInstance, endless).status == "error"
     assert "秒" in db.get(ProcessInstance, endless).error_message
+    assert "compute" in db.get(ProcessInstance, endless).error_message
     assert db.get(ProcessInstance, healthy).status == "completed"
+
+
+def test_a_script_leaving_a_value_data_cannot_hold_names_the_element_and_the_variable(engine_db):
+    with engine_db() as session:
+        engine = make_engine(session)
+        engine.clock.set(datetime(2017, 6, 8, 9, 0))
+        engine.deploy(diagram("timers.bpmn").replace(b"total = sum(values)", b"total = range(3)"),
+                      deployed_by="tester")
+        instance = engine.start_instance("timers", data={"values": [1]})
+        engine.clock.set(datetime(2030, 1, 1))
+        with pytest.raises(DataNotStorable) as refused:
+            engine.fire_timers(instance.id)
+        assert (refused.value.element, refused.value.variable) == ("compute", "total")
+        assert "计算" in refused.value.message and "compute" in refused.value.message
+
+
+def test_start_data_that_cannot_be_stored_is_refused_and_nothing_starts(engine_db):
+    with engine_db() as session:
+        engine = make_engine(session)
+        engine.deploy(diagram("timers.bpmn"), deployed_by="tester")
+        with pytest.raises(DataNotStorable, match="键 1 不是文字") as refused:
+            engine.start_instance("timers", data={"values": [1], "names": {1: "甲"}})
+        assert refused.value.variable == "names"
+        session.rollback()
+        assert session.scalars(select(ProcessInstance)).all() == []
+
+
+def test_completion_data_that_cannot_be_stored_is_refused_and_the_task_stays_open(engine_db):
+    roles = {"经办人": "street_a", "科室": "dept_office"}
+    with engine_db() as session:
+        engine = make_engine(session)
+        engine.deploy(diagram("subprocess_loop.bpmn"), deployed_by="tester")
+        instance = engine.start_instance("subprocess_loop", data={"roles": roles, "due": datetime(2017, 6, 30)})
+        task = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).one()
+        assert engine.task_view(task).data["due"] == "2017-06-30T00:00:00"
+        session.commit()
+        with pytest.raises(DataNotStorable, match="请改用列表") as refused:
+            engine.complete_task(task.id, {"agree": (1, 2)}, actor="street_a")
+        assert (refused.value.element, refused.value.variable) == ("prepare", "agree")
+        session.rollback()
+        assert session.get(HumanTask, task.id).state == "ready"
 
 
 def test_a_diagram_with_an_import_is_not_deployed_and_the_element_is_named(engine_db):
