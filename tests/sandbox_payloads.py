@@ -3,6 +3,60 @@
 Shared by tests/test_sandbox.py and bench/sandbox_report.py (which runs them all and prints the tally)."""
 from __future__ import annotations
 
+# Refused when the diagram is deployed: the code itself shows the attempt.
+SEEN_AT_DEPLOY = {
+    "import statement": "import os",
+    "from-import": "from os import system",
+    "the __import__ function": "r = __import__('os')",
+    "the builtins module": "r = __builtins__",
+    "subclasses of object": "r = ().__class__.__bases__[0].__subclasses__()",
+    "subclasses through type()": "r = type(()).__subclasses__",
+    "exec": "exec('import os')",
+    "eval": "r = eval('1+1')",
+    "a generator's frame": "g = (i for i in [1])\nr = g.gi_frame",
+    "a generator's code": "g = (i for i in [1])\nr = g.gi_code",
+    "a function's globals": "def f():\n    pass\nr = f.__globals__",
+    "a function's code": "def f():\n    pass\nr = f.__code__",
+    "a lambda's code": "r = (lambda: 1).__code__",
+    "an exception's traceback": "try:\n    1 / 0\nexcept Exception as e:\n    r = e.__traceback__",
+    "a module through a class": "r = datetime.__module__",
+    "an f-string reaching a dunder": "r = f'{().__class__}'",
+    "an f-string with a huge width": "r = f'{1:>999999999}'",
+    "a class definition": "class X:\n    pass",
+}
+
+# Refused when the code runs: what it names is not there, or what it asks for is too large or too long.
+STOPPED_AT_RUN = {
+    "open a file": ("r = open('/etc/passwd').read()", "open"),
+    "compile": ("r = compile('1', 'x', 'eval')", "compile"),
+    "getattr on a dunder": ("r = getattr(1, '__class__')", "getattr"),
+    "globals()": ("r = globals()", "globals"),
+    "vars()": ("r = vars()", "vars"),
+    "type() with three arguments": ("r = type('X', (), {})", "type"),
+    "setattr": ("setattr(limits, 'MAX_SECONDS', 1e9)", "setattr"),
+    "str.format reaching an attribute": ("r = '{0.__class__}'.format(1)", "format"),
+    "str.format_map": ("r = '{x.__class__}'.format_map({'x': 1})", "format"),
+    "replacing a list's method": ("x = []\nx.append = 1", "read-only"),
+    "a power bomb": ("r = 10 ** 10 ** 10", "乘方"),
+    "a shift bomb": ("r = 1 << 10 ** 9", "移位"),
+    "a string repeat bomb": ("r = 'a' * 10 ** 10", "序列"),
+    "a list repeat bomb": ("r = [0] * 10 ** 10", "序列"),
+    "an augmented repeat bomb": ("r = 'a'\nr *= 10 ** 10", "序列"),
+    "a padding bomb": ("r = 'a'.ljust(10 ** 10)", "宽度"),
+    "a zfill bomb": ("r = '1'.zfill(10 ** 10)", "宽度"),
+    "a replace bomb": ("r = ('a' * 1000).replace('a', 'a' * 10000)", "替换"),
+    "a %-format width bomb": ("r = '%999999999d' % 1", "格式宽度"),
+    "summing a huge range": ("r = sum(range(10 ** 12))", "range"),
+    "listing a huge range": ("r = list(range(10 ** 9))", "range"),
+    "a comprehension over a huge range": ("r = [i for i in range(10 ** 9)]", "range"),
+    "an endless loop": ("while True:\n    pass", "秒"),
+    "exponential recursion": ("def f(n):\n    return f(n - 1) + f(n - 1) if n else 1\nr = f(100)", "秒"),
+    "endless recursion": ("def f():\n    return f()\nr = f()", "递归"),
+    "a lambda calling itself": ("r = (lambda f: f(f))(lambda f: f(f))", "递归"),
+    "a huge result": ("r = ['x' * 900000 for i in range(5)]", "数据过大"),
+    "a result that repeats one list a million times": ("a = [0] * 1000000\nr = [a] * 1000000", "数据过大"),
+}
+
 # One C-level operation that runs long: only the child's deadline stops it.
 LONG_CALLS = {
     "a huge power": "r = pow(3, 4 * 10 ** 7)",
