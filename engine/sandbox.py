@@ -13,58 +13,33 @@ Two rules keep data sound:
 - the child receives only the variables and functions the code names (it has no ``globals()``), so a condition
   on one flag does not ship a whole form.
 
-Cheap expressions stay in the host, a round trip saved on the most frequent evaluation, a gateway condition. An
-expression is cheap when its syntax tree holds only: names, constants, comparisons, ``and``/``or``/``not``, unary
-``-``/``+``, ``+``/``-`` between two operands, literal lists/tuples/sets of those, and subscripts ``x[...]`` whose
-index is a constant. No calls, no attributes, no ``*``/``**``/``%``, no comprehensions: each such operation is
-linear in its operands, and the operands are task data, at most ``engine.data.MAX_DATA_BYTES`` by the data rule
-or the expression's own literals, so the cost is bounded by construction.
+Code whose cost its shape bounds (``engine.cheap``: ``not agree``, ``len(units) > 0``, ``due = today()``) runs in
+the host, a round trip saved on the most frequent evaluations; the same policy, guards and data rule apply.
 
 Every failure (refusal, breach, the code's own exception, ``SystemExit`` included) reaches the engine as a
 ``ScriptError`` whose ``element`` is the BPMN element id and whose message names the element.
 """
 from __future__ import annotations
 
-import ast
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from .cheap import is_cheap
 from .data import storable
 from .errors import DataNotStorable, ScriptError
 from .isolation import Bounds, pool
-from .restricted import check, compile_expression, guards, is_iso_literal, names_used
+from .restricted import check, compile_expression, compile_script, guards, is_iso_literal, names_used
 
-__all__ = ["Bounds", "SandboxEnvironment", "SandboxScriptEngine", "check", "clock_functions", "is_cheap"]
+__all__ = ["Bounds", "SandboxEnvironment", "SandboxScriptEngine", "check", "clock_functions"]
 
-_CHEAP_NODES = (ast.Expression, ast.Name, ast.Constant, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.List, ast.Tuple,
-                ast.Set, ast.Subscript, ast.Load, ast.cmpop, ast.boolop, ast.Not, ast.USub, ast.UAdd, ast.BinOp,
-                ast.Add, ast.Sub)
 _EXCEPTION_WORDS = {
     "NameError": "用到了未定义的名称", "KeyError": "字典中没有这个键", "IndexError": "下标超出范围",
     "TypeError": "值的类型不对", "ValueError": "值不对", "ZeroDivisionError": "除数为零",
     "AttributeError": "没有这个属性", "RecursionError": "递归过深", "SystemExit": "代码要求退出（不允许）",
     "KeyboardInterrupt": "代码发出中断（不允许）", "GeneratorExit": "代码发出中断（不允许）",
 }
-
-
-@lru_cache(maxsize=4096)
-def is_cheap(expression: str) -> bool:
-    """True when the expression may run in the host: see the module's rule."""
-    try:
-        tree = ast.parse(expression.strip(), mode="eval")
-    except SyntaxError:
-        return False
-    for node in ast.walk(tree):
-        if not isinstance(node, _CHEAP_NODES):
-            return False
-        if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Constant):
-            return False
-        if isinstance(node, ast.Name) and node.id.startswith("_"):
-            return False
-    return True
 
 
 def _decoded(answer: dict):
@@ -100,7 +75,18 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
     def __init__(self, environment_globals: dict | None = None, bounds: Bounds | None = None):
         super().__init__(environment_globals or {})
         self.bounds = bounds or Bounds()
+        self._offered = frozenset(self.globals)
         pool().warm(self.bounds.megabytes)
+
+    def _namespace(self, context: dict, external_context: dict | None) -> dict:
+        return {**self.globals, **(external_context or {}), **context, **guards()}
+
+    def _execute_here(self, script: str, context: dict, external_context: dict | None) -> dict:
+        """A cheap script in the host, on a namespace of its own: what it assigns, as a child would answer."""
+        namespace = self._namespace(context, external_context)
+        exec(compile_script(script), namespace)
+        assigned = names_used(script, is_script=True) - self.globals.keys() - (external_context or {}).keys()
+        return {name: namespace[name] for name in assigned if name in namespace and not callable(namespace[name])}
 
     def _request(self, kind: str, code: str, context: dict, external_context: dict | None) -> dict:
         used = names_used(code, is_script=kind == "exec")
@@ -114,14 +100,17 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
     def evaluate(self, expression, context, external_context=None):
         if is_iso_literal(expression):
             return expression.strip()
-        compile_expression(expression)  # refuse in the host what the policy refuses, before any round trip
-        if is_cheap(expression):
-            return eval(compile_expression(expression), {**(external_context or {}), **context, **guards()})
+        code = compile_expression(expression)  # refused in the host what the policy refuses, before any round trip
+        if is_cheap(expression, self._offered):
+            return eval(code, self._namespace(context, external_context))
         return _decoded(self._request("eval", expression, context, external_context))
 
     def execute(self, script, context, external_context=None):
         used = names_used(script, is_script=True)
-        changed = self._request("exec", script, context, external_context)["data"]
+        if is_cheap(script, self._offered, is_script=True):
+            changed = self._execute_here(script, context, external_context)
+        else:
+            changed = self._request("exec", script, context, external_context)["data"]
         kept = {name: value for name, value in context.items() if name not in used}
         result = storable(kept | changed)  # the whole data, once more in the host: the total size holds
         context.clear()

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from engine import (Bounds, DataNotStorable, HumanTask, InvalidDiagram, ProcessDefinition, ProcessInstance,
                     ScriptError)
 from engine.isolation import pool
-from engine.sandbox import SandboxEnvironment, check, is_cheap
+from engine.cheap import is_cheap
+from engine.sandbox import SandboxEnvironment, check
 from tests.engine_support import diagram, make_engine
 from tests.sandbox_payloads import (EXITS, GROWING_CONDITION, LONG_CALLS, LONG_CONDITION, MEMORY_BOMBS, SEEN_AT_DEPLOY,
                                     STOPPED_AT_RUN, UNSTORABLE)
@@ -125,12 +126,29 @@ def test_functions_the_host_offers_run_in_the_host_with_bounded_counts():
 
 @pytest.mark.parametrize("expression, cheap", [
     ("not agree", True), ("score >= 90 and level == '甲'", True), ("roles['审核人'] != ''", True),
-    ("days - 1 > 3", True), ("x in ['a', 'b']", True),
-    ("len(values) > 2", False), ("a * 2 > 1", False), ("x.upper() == 'A'", False), ("values[i] > 0", False),
-    ("[i for i in values]", False), ("_secret", False),
+    ("days - 1 > 3", True), ("x in ['a', 'b']", True), ("len(values) > 2", True), ("today() > due", True),
+    ("a * 2 > 1", False), ("x.upper() == 'A'", False), ("values[i] > 0", False), ("sorted(values)", False),
+    ("[i for i in values]", False), ("_secret", False), (" + ".join(["a"] * 17), False),
 ])
 def test_only_expressions_bounded_by_their_shape_run_in_the_host(expression, cheap):
-    assert is_cheap(expression) is cheap
+    assert is_cheap(expression, frozenset({"today"})) is cheap
+
+
+@pytest.mark.parametrize("script, cheap", [
+    ("submitted_on = today()\nlate = submitted_on > due", True), ("label = name + '（已办）'", True),
+    ("a = b + b\nc = a + a", False), ("x = [1]\nx.append(2)", False), ("d['k'] = 1", False),
+    ("while True:\n    pass", False), ("a, b = 1, 2", False),
+])
+def test_only_scripts_bounded_by_their_shape_run_in_the_host(script, cheap):
+    assert is_cheap(script, frozenset({"today"}), is_script=True) is cheap
+
+
+def test_a_script_gives_the_same_data_in_the_host_and_in_a_child():
+    functions = {"today": lambda: "2017-06-30"}
+    here, there = {"due": "2017-06-29", "name": "甲"}, {"due": "2017-06-29", "name": "甲"}
+    sandbox(functions).execute("on = today()\nlate = on > due\nlabel = name + '办'", here)
+    sandbox(functions).execute("on = today()\nlate = on > due\nlabel = name + '办'\nfor i in []:\n    pass", there)
+    assert here == there == {"due": "2017-06-29", "name": "甲", "on": "2017-06-30", "late": True, "label": "甲办"}
 
 
 @pytest.mark.parametrize("code, expected", [
