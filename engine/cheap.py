@@ -6,13 +6,14 @@ the data holds. The rule, checked on the syntax tree:
 
 - an expression is cheap when it holds only names, constants, comparisons, ``and``/``or``/``not``, unary
   ``-``/``+``, ``+``/``-``, literal lists/tuples/sets, subscripts ``x[...]`` with a constant index, ``len(x)``,
-  and calls of the functions the caller offers (they run in the host anyway, with bounded arguments), and has at
-  most :data:`MAX_OPERANDS` names and constants. Each of these operations is linear in its operands; operands are
-  task data (at most 2 MB by ``engine.data``) or literals, so no value made is larger than ``MAX_OPERANDS`` times
-  the largest variable, and the time is linear in that;
-- a script is cheap when each statement assigns a cheap expression to one name, with at most ``MAX_OPERANDS``
-  names and constants in all, and ``+``/``-`` never read a name assigned earlier in the script (so values cannot
-  double statement after statement).
+  and calls of the functions the caller offers (they run in the host anyway, with bounded arguments);
+- a script is cheap when each statement assigns a cheap expression to one name;
+- and no value can grow past :data:`MAX_OPERANDS` times the largest operand: an expression's *weight* is the sum
+  of its operands' (a name from the data, a constant, a call's result: 1; a name the script assigned: the weight
+  of what it was given), and no expression may weigh more than ``MAX_OPERANDS``, so ``a = b + b; c = a + a …``
+  stops at the fourth doubling. Each of these operations is linear in its operands; operands are task data (at
+  most 2 MB by ``engine.data``), literals of the diagram or results of the offered functions, so the time and
+  the memory are bounded by construction.
 
 No attribute access, no ``*``, ``**``, ``%``, no comprehensions, loops or function definitions: all of those go to a
 child. The host still compiles the code with the same RestrictedPython policy and checks a script's result with the
@@ -37,7 +38,6 @@ def _cheap_call(node: ast.Call, functions: frozenset[str]) -> bool:
 
 
 def _cheap_tree(tree: ast.AST, functions: frozenset[str]) -> bool:
-    operands = 0
     for node in ast.walk(tree):
         if not isinstance(node, _NODES):
             return False
@@ -49,20 +49,27 @@ def _cheap_tree(tree: ast.AST, functions: frozenset[str]) -> bool:
             return False
         if isinstance(node, ast.Assign) and (len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name)):
             return False
-        if isinstance(node, (ast.Name, ast.Constant)) and not isinstance(getattr(node, "ctx", None), ast.Store):
-            operands += 1
-    return operands <= MAX_OPERANDS
+    return True
 
 
-def _no_growth(statements: list[ast.stmt]) -> bool:
-    """``+``/``-`` read no name an earlier statement assigned."""
-    assigned: set[str] = set()
+def _weight(node: ast.AST, weights: dict[str, int]) -> int:
+    if isinstance(node, ast.Name):
+        return weights.get(node.id, 1)
+    if isinstance(node, (ast.Constant, ast.Call)):
+        return 1
+    return sum(_weight(child, weights) for child in ast.iter_child_nodes(node))
+
+
+def _light(statements: list[ast.AST]) -> bool:
+    """No expression weighs more than MAX_OPERANDS (see the module's rule)."""
+    weights: dict[str, int] = {}
     for statement in statements:
-        for node in ast.walk(statement.value):
-            if isinstance(node, ast.BinOp) and any(isinstance(part, ast.Name) and part.id in assigned
-                                                   for part in ast.walk(node)):
-                return False
-        assigned.add(statement.targets[0].id)
+        value = statement.value if isinstance(statement, ast.Assign) else statement
+        weight = _weight(value, weights)
+        if weight > MAX_OPERANDS:
+            return False
+        if isinstance(statement, ast.Assign):
+            weights[statement.targets[0].id] = weight
     return True
 
 
@@ -75,4 +82,6 @@ def is_cheap(code: str, functions: frozenset[str] = frozenset(), *, is_script: b
         return False
     if not _cheap_tree(tree, functions):
         return False
-    return not is_script or (all(isinstance(s, ast.Assign) for s in tree.body) and _no_growth(tree.body))
+    if not is_script:
+        return _light([tree.body])
+    return all(isinstance(statement, ast.Assign) for statement in tree.body) and _light(tree.body)

@@ -136,7 +136,8 @@ def test_only_expressions_bounded_by_their_shape_run_in_the_host(expression, che
 
 @pytest.mark.parametrize("script, cheap", [
     ("submitted_on = today()\nlate = submitted_on > due", True), ("label = name + '（已办）'", True),
-    ("a = b + b\nc = a + a", False), ("x = [1]\nx.append(2)", False), ("d['k'] = 1", False),
+    ("overdue_at = report_date + 'T00:00:00'\nlate_at = overdue_at + '!'", True),
+    ("a = b + b\nc = a + a\nd = c + c\ne = d + d", True), ("a = b + b\nc = a + a\nd = c + c\ne = d + d\nf = e + e", False), ("x = [1]\nx.append(2)", False), ("d['k'] = 1", False),
     ("while True:\n    pass", False), ("a, b = 1, 2", False),
 ])
 def test_only_scripts_bounded_by_their_shape_run_in_the_host(script, cheap):
