@@ -103,6 +103,20 @@ def test_a_child_killed_on_a_breach_is_replaced_and_the_next_evaluation_works():
     assert pool().replaced == replaced + 1 and data["total"] == 6
 
 
+def test_the_memory_bound_is_the_settings():
+    code = "n = len([[0] * 1000000 for i in range(20)])"  # about 160 MB
+    with pytest.raises(ScriptError, match="内存"):
+        SandboxEnvironment({}, Bounds(seconds=5, megabytes=128)).execute(code, {})
+    data = {}
+    SandboxEnvironment({}, Bounds(seconds=5, megabytes=512)).execute(code, data)
+    assert data == {"n": 20}
+
+
+def test_the_bounds_come_from_the_apps_settings():
+    assert runtime.bounds_from({"SCRIPT_SECONDS": "1.5", "SCRIPT_MEGABYTES": "128"}) == Bounds(1.5, 128)
+    assert runtime.bounds_from({}) == Bounds(2.0, 256)
+
+
 def test_a_date_a_script_makes_is_stored_as_iso_text():
     data = {}
     sandbox().execute("deadline = date(2017, 6, 30)\nat = datetime(2017, 6, 30, 9, 0)", data)
@@ -183,7 +197,7 @@ def test_the_worker_puts_an_endless_script_in_error_and_fires_the_other_instance
     assert "已触发 1 个" in result.output and "失败 1 个" in result.output
     db.expire_all()
     assert db.get(ProcessInstance, endless).status == "error"
-    assert "秒" in db.get(ProcessInstance, endless).error_message
+    assert "0.5 秒" in db.get(ProcessInstance, endless).error_message
     assert "compute" in db.get(ProcessInstance, endless).error_message
     assert db.get(ProcessInstance, healthy).status == "completed"
 
