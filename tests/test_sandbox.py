@@ -182,13 +182,19 @@ def test_ordinary_code_still_runs(code, expected):
     assert data["r"] == expected
 
 
-def test_the_worker_puts_an_endless_script_in_error_and_fires_the_other_instances(app, db, runner):
+@pytest.mark.parametrize("script, message", [
+    ("while True:\n    total = 1", "0.5 秒"),
+    ("rows = [[0] * 900000 for i in range(5000)]", "内存"),
+    ("raise SystemExit(0)", "不允许"),
+    ("total = range(3)", "变量 total 是 range"),
+], ids=["an endless loop", "a memory bomb", "SystemExit", "a range left in the data"])
+def test_the_worker_puts_a_poisoned_instance_in_error_naming_the_element_and_fires_the_others(app, db, runner, script,
+                                                                                             message):
     app.config["SCRIPT_SECONDS"] = 0.5
     engine = make_engine(db)
     engine.clock.set(datetime(2017, 6, 8, 9, 0))
-    engine.deploy(diagram("timers.bpmn").replace(b"total = sum(values)", b"while True:\n    total = 1"),
-                  deployed_by="tester")
-    endless = engine.start_instance("timers", data={"values": [1]}).id
+    engine.deploy(diagram("timers.bpmn").replace(b"total = sum(values)", script.encode()), deployed_by="tester")
+    poisoned = engine.start_instance("timers", data={"values": [1]}).id
     engine.deploy(diagram("timers.bpmn"), deployed_by="tester")
     healthy = engine.start_instance("timers", data={"values": [1]}).id
     db.commit()
@@ -196,9 +202,9 @@ def test_the_worker_puts_an_endless_script_in_error_and_fires_the_other_instance
     result = runner.invoke(args=["worker", "--once"])
     assert "已触发 1 个" in result.output and "失败 1 个" in result.output
     db.expire_all()
-    assert db.get(ProcessInstance, endless).status == "error"
-    assert "0.5 秒" in db.get(ProcessInstance, endless).error_message
-    assert "compute" in db.get(ProcessInstance, endless).error_message
+    assert db.get(ProcessInstance, poisoned).status == "error"
+    assert message in db.get(ProcessInstance, poisoned).error_message
+    assert "“计算”（compute）" in db.get(ProcessInstance, poisoned).error_message
     assert db.get(ProcessInstance, healthy).status == "completed"
 
 
