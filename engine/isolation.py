@@ -56,6 +56,15 @@ class Bounds:
 class _Breach(Exception):
     """The child broke a bound or the protocol; it is killed and the evaluation fails with this message."""
 
+    def __init__(self, message: str, *, died: bool = False):
+        super().__init__(message)
+        self.died = died
+
+
+class _DiedIdle(Exception):
+    """A child that had waited idle died before it answered (the OOM killer, an operator): try once more on a
+    fresh one. Code that kills its child itself fails again there, and then as a ScriptError."""
+
 
 class _Child:
     """One child process and its pipes."""
@@ -64,14 +73,15 @@ class _Child:
         self.megabytes = megabytes
         self.process = subprocess.Popen(
             [sys.executable, "-I", str(CHILD_SCRIPT), str(megabytes)], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, bufsize=0, close_fds=True, start_new_session=True)
+            stdout=subprocess.PIPE, bufsize=0, close_fds=True, start_new_session=True,
+            env={"LC_ALL": "C.UTF-8"}, cwd="/")  # none of the host's settings (database URL, secret key) go along
         self.ready = False
 
     def send(self, payload: bytes) -> None:
         try:
             write_frame(self.process.stdin.fileno(), payload)
         except OSError as error:  # BrokenPipeError: the child is gone
-            raise _Breach("执行代码的子进程意外退出") from error
+            raise _Breach("执行代码的子进程意外退出", died=True) from error
 
     def receive(self, deadline: float, seconds: float) -> dict:
         header = self._read(FRAME.size, deadline, seconds)
@@ -91,7 +101,7 @@ class _Child:
                 raise _Breach(f"代码运行超过 {seconds:g} 秒，已中止")
             chunk = os.read(fd, min(count, 1 << 20))
             if not chunk:
-                raise _Breach(self._death())
+                raise _Breach(self._death(), died=True)
             chunks.append(chunk)
             count -= len(chunk)
         return b"".join(chunks)
@@ -140,13 +150,16 @@ class Pool:
                 self._idle.setdefault(megabytes, []).append(_Child(megabytes))
 
     def _take(self, megabytes: int) -> _Child:
-        with self._lock:
-            idle = self._idle.setdefault(megabytes, [])
-            while idle:
-                child = idle.pop()
-                if child.process.poll() is None:
-                    return child
-        return _Child(megabytes)
+        """An idle child that is still alive (one that died idle is reaped), or a new one."""
+        while True:
+            with self._lock:
+                idle = self._idle.setdefault(megabytes, [])
+                child = idle.pop() if idle else None
+            if child is None:
+                return _Child(megabytes)
+            if child.process.poll() is None:
+                return child
+            child.kill()
 
     def _give_back(self, child: _Child) -> None:
         with self._lock:
@@ -164,7 +177,14 @@ class Pool:
 
     def run(self, request: dict, functions: dict[str, Callable], bounds: Bounds) -> dict:
         """Send one request to a child and return its final answer; ScriptError on a breach of the bounds."""
+        try:
+            return self._run(request, functions, bounds)
+        except _DiedIdle:
+            return self._run(request, functions, bounds)
+
+    def _run(self, request: dict, functions: dict[str, Callable], bounds: Bounds) -> dict:
         child = self._take(bounds.megabytes)
+        was_idle, called = child.ready, False
         try:
             if not child.ready:
                 child.receive(time.monotonic() + STARTUP_SECONDS, STARTUP_SECONDS)
@@ -173,10 +193,13 @@ class Pool:
             child.send(pickle.dumps(request | {"seconds": bounds.seconds}, protocol=pickle.HIGHEST_PROTOCOL))
             answer = child.receive(deadline, bounds.seconds)
             while "call" in answer:
+                called = True
                 child.send(pickle.dumps(_call(functions, answer)))
                 answer = child.receive(deadline, bounds.seconds)
         except _Breach as breach:
             self._replace(child)
+            if breach.died and was_idle and not called:
+                raise _DiedIdle() from None
             raise ScriptError(str(breach)) from None
         except BaseException:
             self._replace(child)  # the host was interrupted mid-conversation: the child's state is unknown
@@ -186,6 +209,11 @@ class Pool:
         else:
             self._give_back(child)
         return answer
+
+    def idle_pids(self) -> list[int]:
+        """The process ids of the idle children (what an operator sees in ``ps``)."""
+        with self._lock:
+            return [child.process.pid for children in self._idle.values() for child in children]
 
     def peak_kib(self) -> int:
         """The highest peak resident memory of any child this pool ran, live or ended."""

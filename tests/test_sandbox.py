@@ -5,7 +5,9 @@ Each attempt writes what it got into ``r``; an attempt that got through would le
 """
 from __future__ import annotations
 
+import os
 import resource
+import signal
 from datetime import datetime
 
 import pytest
@@ -101,6 +103,15 @@ def test_a_child_killed_on_a_breach_is_replaced_and_the_next_evaluation_works():
     data = {"values": [1, 2, 3]}
     sandbox().execute("total = sum(values)", data)
     assert pool().replaced == replaced + 1 and data["total"] == 6
+
+
+def test_a_child_that_died_while_idle_is_replaced_without_failing_the_evaluation():
+    data = {"values": [1, 2, 3]}
+    sandbox().execute("total = sum(values)", data)
+    for pid in pool().idle_pids():
+        os.kill(pid, signal.SIGKILL)
+    sandbox().execute("doubled = sum(values) * 2", data)
+    assert data["doubled"] == 12
 
 
 def test_the_memory_bound_is_the_settings():
