@@ -60,7 +60,7 @@ def _raise(answer: dict):
         raise ScriptError("代码用尽了允许的内存，已中止")
     if kind == "exception":
         words = _EXCEPTION_WORDS.get(answer["type"], "代码出错")
-        line = f"第 {answer['line']} 行" if answer.get("line") else ""
+        line = f"第 {answer['line']} 行：" if answer.get("line") else ""
         raise ScriptError(f"{line}{words}（{answer['type']}）" + (f"：{message}" if message else ""))
     raise ScriptError(message)
 
