@@ -29,6 +29,9 @@ def from_environment() -> dict:
         "TIMEZONE": os.environ.get("APP_TIMEZONE", "Asia/Shanghai"),
         "BPMN_DIR": str(ROOT / "bpmn"),
         "WORKER_INTERVAL_SECONDS": float(os.environ.get("WORKER_INTERVAL_SECONDS", "10")),
+        # Each evaluation of a diagram's script, condition, timer value or collection (engine/isolation.py).
+        "SCRIPT_SECONDS": float(os.environ.get("SCRIPT_SECONDS", "2")),
+        "SCRIPT_MEGABYTES": int(os.environ.get("SCRIPT_MEGABYTES", "256")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # A signed-in session ends after this long without a request; the signed cookie carries its time.
