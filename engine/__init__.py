@@ -4,11 +4,12 @@ from .engine import BpmnEngine
 from .errors import (EngineError, InstanceNotRunning, InvalidDiagram, MigrationRefused, NotFound, ScriptError,
                      TaskNotReady)
 from .instance import Assignment, Instance, TaskView
-from .models import Base, ClockSetting, HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
+from .incidents import StepFailed
+from .models import Base, ClockSetting, HistoryEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance
 from .storage import serializer
 
 __all__ = [
     "Assignment", "Base", "BpmnEngine", "Clock", "ClockSetting", "EngineError", "HistoryEvent", "HumanTask",
-    "Instance", "InstanceNotRunning", "InvalidDiagram", "MigrationRefused", "NotFound", "ProcessDefinition",
-    "ProcessInstance", "ScriptError", "TaskNotReady", "TaskView", "parse_step", "serializer",
+    "Incident", "Instance", "InstanceNotRunning", "InvalidDiagram", "MigrationRefused", "NotFound", "ProcessDefinition",
+    "ProcessInstance", "ScriptError", "StepFailed", "TaskNotReady", "TaskView", "parse_step", "serializer",
 ]

@@ -20,7 +20,7 @@ from . import bounds as engine_bounds
 from .bounds import BoundedScriptEngine, EngineBounds
 from .clock import Clock, install_spiff_clock, to_db
 from .errors import InstanceNotRunning, MigrationRefused, NotFound, TaskNotReady
-from .incidents import UNAVAILABLE, StepFailed, StepTrace, describe, unstorable_data
+from .incidents import UNAVAILABLE, StepFailed, StepTrace, changed_keys, describe, find_unstorable, unstorable_data
 from .instance import Assignment, Instance, TaskView, is_timer, task_view
 from .models import HistoryEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance
 from .migration import move_state, predict_again
@@ -411,9 +411,13 @@ class BpmnEngine:
                 self._step(instance, step, trace)
         except UNAVAILABLE:
             raise
+        except (TypeError, ValueError, RecursionError) as error:
+            # Raised outside diagram code (those errors arrive wrapped): SpiffWorkflow copying or serializing
+            # data it cannot hold. Name the variable when one is found.
+            raise (find_unstorable(trace, instance.workflow.data) or describe(error, trace)) from error
         except (Exception, SystemExit, KeyboardInterrupt) as error:
             # SystemExit and KeyboardInterrupt here come from diagram code: the worker turns its own signals
-            # into a stop flag (engine/worker.py), so they never surface inside a step.
+            # into a stop flag (web/cli/worker.py), so they never surface inside a step.
             raise describe(error, trace) from error
         finally:
             engine_bounds.deactivate(bounds_token)
@@ -480,6 +484,8 @@ class BpmnEngine:
     def _check_storable(instance: Instance, state: dict, trace: StepTrace) -> None:
         """Refuse, naming the variable, a state the database would refuse or silently change (NaN, a set, a
         date object, an integer of 5,000 digits, a list nested 5,000 deep) before it is written."""
+        if (refused := changed_keys(trace)) is not None:
+            raise refused
         try:
             json.dumps(state, allow_nan=False)
         except (TypeError, ValueError, RecursionError) as error:

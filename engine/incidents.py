@@ -103,30 +103,70 @@ def _not_storable(value) -> str | None:
         return "嵌套过深"
     except (TypeError, ValueError) as error:
         text = str(error)
-        if "out of range float" in text:
+        if "out of range float" in text.lower():
             return "含有 NaN 或无穷大"
         if "Exceeds the limit" in text or "integer string conversion" in text:
             return "整数位数过多"
         if "keys must be" in text:
             return "字典的键只能是文本"
         kind = text.split("Object of type ", 1)[-1].split(" ", 1)[0] if "Object of type" in text else "未知"
+        if kind in ("date", "datetime", "time", "timedelta"):
+            return f"{kind} 对象无法保存，请存为 ISO 格式的文本（如 .isoformat()）"
         return f"类型 {kind} 无法保存（只能保存文本、数字、布尔值、列表和以文本为键的字典）"
     return None
 
 
-def unstorable_data(error: BaseException, trace: StepTrace, workflow_data: dict) -> DataNotStorable:
-    """Find the variable whose value the serializer refused, in the data of the tasks the step ran (latest
-    first) and the workflow's own data, and name it with its element."""
-    for task in reversed(trace.ran or ([trace.current] if trace.current is not None else [])):
+def _non_text_key(value, budget: int = 100_000) -> bool:
+    """Whether a dict inside ``value`` has a key that is not text (JSON would turn ``{1: "甲"}`` into
+    ``{"1": "甲"}`` without a word, and a gateway testing ``names[1]`` would then take another branch)."""
+    stack = [value]
+    while stack and budget > 0:
+        item = stack.pop()
+        budget -= 1
+        if isinstance(item, dict):
+            if any(not isinstance(key, str) for key in item):
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False
+
+
+def _tasks_that_ran(trace: StepTrace) -> list:
+    """The diagram's own tasks of the step, in the order they ran (SpiffWorkflow's internal ones left out)."""
+    tasks = trace.ran or ([trace.current] if trace.current is not None else [])
+    return [task for task in tasks if getattr(task.task_spec, "bpmn_id", None)]
+
+
+def _refused(task, variable: str, reason: str) -> DataNotStorable:
+    spec = task.task_spec
+    return DataNotStorable(f"{_label(spec.bpmn_id, spec.bpmn_name)}：变量 {variable} 的值无法保存：{reason}",
+                           element=spec.bpmn_id, element_name=spec.bpmn_name, variable=variable)
+
+
+def changed_keys(trace: StepTrace) -> DataNotStorable | None:
+    """A refusal when a script of this step left a dict with a key that is not text, else None."""
+    for task in _tasks_that_ran(trace):
+        if isinstance(getattr(task.task_spec, "script", None), str):
+            for variable, value in task.data.items():
+                if _non_text_key(value):
+                    return _refused(task, variable, "字典的键只能是文本（整数等键保存后会变成文本，改变流程走向）")
+    return None
+
+
+def find_unstorable(trace: StepTrace, workflow_data: dict) -> DataNotStorable | None:
+    """The first variable, in the data of the tasks the step ran (in order: the task that made it is named) and
+    then the workflow's own data, that JSON cannot hold; None if there is none."""
+    for task in _tasks_that_ran(trace):
         for variable, value in task.data.items():
-            reason = _not_storable(value)
-            if reason is not None:
-                spec = task.task_spec
-                element = spec.bpmn_id or spec.name
-                return DataNotStorable(f"{_label(element, spec.bpmn_name)}：变量 {variable} 的值无法保存：{reason}",
-                                       element=element, element_name=spec.bpmn_name, variable=variable)
+            if (reason := _not_storable(value)) is not None:
+                return _refused(task, variable, reason)
     for variable, value in workflow_data.items():
-        reason = _not_storable(value)
-        if reason is not None:
+        if (reason := _not_storable(value)) is not None:
             return DataNotStorable(f"流程数据：变量 {variable} 的值无法保存：{reason}", variable=variable)
-    return DataNotStorable(f"流程数据无法保存：{_detail(error)}")
+    return None
+
+
+def unstorable_data(error: BaseException, trace: StepTrace, workflow_data: dict) -> DataNotStorable:
+    """The refusal naming the variable whose value the serializer refused (see :func:`find_unstorable`)."""
+    return find_unstorable(trace, workflow_data) or DataNotStorable(f"流程数据无法保存：{_detail(error)}")

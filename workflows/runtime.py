@@ -5,12 +5,16 @@ directory/ (the router), and below every package that runs processes.
 """
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from dataclasses import fields
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from engine import BpmnEngine, Clock
+from engine.bounds import EngineBounds
 
 from . import workdays
 from .directory.routing import Router
@@ -55,7 +59,21 @@ def script_functions(session: Session, clock: Clock) -> dict:
     }
 
 
-def process_engine(session: Session, timezone: str = DEFAULT_TIMEZONE) -> BpmnEngine:
+def engine_bounds(settings: Mapping[str, object] | None = None) -> EngineBounds:
+    """The engine's bounds from settings named MAX_TIMER_YEARS, MIN_CYCLE_MINUTES, MAX_INSTANCES_PER_ACTIVITY and
+    STEP_SECONDS (the app's configuration, or the environment when None); a setting left out keeps its default."""
+    settings = os.environ if settings is None else settings
+    values = {}
+    for field in fields(EngineBounds):
+        value = settings.get(field.name.upper())
+        if value is not None:
+            values[field.name] = type(field.default)(float(value)) if field.type == "int" else float(value)
+    return EngineBounds(**values)
+
+
+def process_engine(session: Session, timezone: str = DEFAULT_TIMEZONE, bounds: EngineBounds | None = None) -> BpmnEngine:
+    """The engine on ``session``; ``bounds`` default to :func:`engine_bounds` of the environment."""
     local_tz = ZoneInfo(timezone)
     return BpmnEngine(session, local_tz=local_tz, router=Router(session),
-                      script_functions=script_functions(session, Clock(session, local_tz)))
+                      script_functions=script_functions(session, Clock(session, local_tz)),
+                      bounds=bounds or engine_bounds())
