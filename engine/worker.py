@@ -69,9 +69,11 @@ def backoff_seconds(failures: int, interval_seconds: float, cap: float = MAX_BAC
 
 
 def run_forever(new_session, new_engine, interval_seconds: float, should_stop: Callable[[], bool] = lambda: False,
-                sleep: Callable[[float], None] = time.sleep) -> None:
+                wait: Callable[[float], None] | None = None) -> None:
     """Sweep every ``interval_seconds`` until ``should_stop()``; a sweep that raises is logged and retried after
-    an exponential back-off. Only ``should_stop`` ends the loop."""
+    an exponential back-off. Only ``should_stop`` ends the loop. ``wait(seconds)`` pauses between sweeps (by
+    default in slices of a second, so a stop request is honoured quickly)."""
+    wait = wait or (lambda seconds: _sleep_unless_stopped(seconds, should_stop))
     failures = 0
     while not should_stop():
         try:
@@ -80,16 +82,15 @@ def run_forever(new_session, new_engine, interval_seconds: float, should_stop: C
             failures += 1
             delay = backoff_seconds(failures, interval_seconds)
             log.exception("timer sweep failed (%s in a row); retrying in %.0f s", failures, delay)
-            _wait(delay, should_stop, sleep)
+            wait(delay)
             continue
         failures = 0
         if result.fired or result.failed:
             log.info("timers fired for %s instances, %s failed", result.fired, len(result.failed))
-        _wait(interval_seconds, should_stop, sleep)
+        wait(interval_seconds)
 
 
-def _wait(seconds: float, should_stop: Callable[[], bool], sleep: Callable[[float], None]) -> None:
-    """Sleep in short slices so a stop request is honoured within a second."""
+def _sleep_unless_stopped(seconds: float, should_stop: Callable[[], bool]) -> None:
     end = time.monotonic() + seconds
     while not should_stop() and (remaining := end - time.monotonic()) > 0:
-        sleep(min(remaining, 1.0))
+        time.sleep(min(remaining, 1.0))
