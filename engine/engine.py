@@ -17,6 +17,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from . import bounds as engine_bounds
+from . import timers
 from .bounds import BoundedScriptEngine, EngineBounds
 from .clock import Clock, install_spiff_clock, to_db
 from .errors import InstanceNotRunning, MigrationRefused, NotFound, TaskNotReady
@@ -70,6 +71,7 @@ class BpmnEngine:
         self.script_engine = BoundedScriptEngine(local_tz, script_functions or {})
         install_spiff_clock(local_tz)
         engine_bounds.install()
+        timers.install()
 
     # -- definitions ---------------------------------------------------------------------------
 
