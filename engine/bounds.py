@@ -111,7 +111,7 @@ def skip_missed_cycles(task, now: datetime) -> None:
     upcoming = datetime.fromisoformat(value["next"])
     if upcoming >= now:
         return
-    missed = math.ceil((now - upcoming).total_seconds() / value["duration"])
+    missed = math.floor((now - upcoming).total_seconds() / value["duration"]) + 1
     if value["cycles"] > 0:
         missed = min(missed, value["cycles"])
         value["cycles"] -= missed
