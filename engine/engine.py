@@ -17,7 +17,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from . import bounds as engine_bounds
-from . import timers
+from . import join, timers
 from .bounds import BoundedScriptEngine, EngineBounds
 from .clock import Clock, install_spiff_clock, to_db
 from .errors import InstanceNotRunning, MigrationRefused, NotFound, TaskNotReady
@@ -72,6 +72,7 @@ class BpmnEngine:
         install_spiff_clock(local_tz)
         engine_bounds.install()
         timers.install()
+        join.install()
 
     # -- definitions ---------------------------------------------------------------------------
 
