@@ -30,13 +30,16 @@ class EngineBounds:
     - ``max_timer_years``: the longest duration a timer may wait (a date further away is allowed: it only waits);
     - ``min_cycle_minutes``: the shortest interval of a repeating timer;
     - ``max_instances_per_activity``: the most children one multi-instance activity may make;
-    - ``step_seconds``: wall time one instance may spend in one step (one task completed, one sweep's timers).
+    - ``step_seconds``: wall time one instance may spend in one step (one task completed, one sweep's timers);
+    - ``unhandled_error_incident``: a BPMN error no boundary event catches fails the step (an incident) instead
+      of ending its path like a none end event (Camunda 7's default; engine/errors_thrown.py).
     """
 
     max_timer_years: int = 10
     min_cycle_minutes: float = 1
     max_instances_per_activity: int = 1000
     step_seconds: float = 30.0
+    unhandled_error_incident: bool = False
 
 
 class BoundExceeded(EngineError):

@@ -20,6 +20,7 @@ from . import bounds as engine_bounds
 from . import join, timers
 from .bounds import BoundedScriptEngine, EngineBounds
 from .clock import Clock, install_spiff_clock, to_db
+from .errors_thrown import mark_uncaught, thrown_by
 from .errors import InstanceNotRunning, MigrationRefused, NotFound, TaskNotReady
 from .incidents import UNAVAILABLE, StepFailed, StepTrace, changed_keys, describe, find_unstorable, unstorable_data
 from .instance import Assignment, Instance, TaskView, is_timer, task_view
@@ -445,16 +446,27 @@ class BpmnEngine:
                                  f"{self.bounds.step_seconds:g} 秒，已中止", element=task.task_spec.bpmn_id)
             trace.starting(task)
 
+        thrown = []
+
         def finished(task):
             trace.finished(task)
             if is_timer(task):
                 self._record(instance, "timer_fired", task_name=task.task_spec.bpmn_name or task.task_spec.bpmn_id)
+            elif (error := thrown_by(task)) is not None:
+                thrown.append(error)
 
         workflow = instance.workflow
         self._refresh_timers(workflow, trace)  # a due timer becomes ready and runs on below
         while workflow._do_engine_steps(starting, finished) > 0:
             pass
         self._refresh_timers(workflow, trace)  # timers reached by this step start waiting
+        mark_uncaught(workflow, thrown)
+        for error in thrown:
+            if not error.caught and self.bounds.unhandled_error_incident:
+                raise StepFailed(f"元素 {error.element}：BPMN 错误 {error.code}（{error.name}）没有被任何边界事件捕获",
+                                 element=error.element, element_name=error.element_name)
+            self._record(instance, "error_thrown", task_name=error.element_name or error.element,
+                         data=error.history_data())
 
     def _refresh_timers(self, workflow: BpmnWorkflow, trace: StepTrace) -> None:
         """SpiffWorkflow's refresh_timers, naming each timer to ``trace``; a cycle fires at most once here and

@@ -60,14 +60,15 @@ def script_functions(session: Session, clock: Clock) -> dict:
 
 
 def engine_bounds(settings: Mapping[str, object] | None = None) -> EngineBounds:
-    """The engine's bounds from settings named MAX_TIMER_YEARS, MIN_CYCLE_MINUTES, MAX_INSTANCES_PER_ACTIVITY and
-    STEP_SECONDS (the app's configuration, or the environment when None); a setting left out keeps its default."""
+    """The engine's bounds from settings named MAX_TIMER_YEARS, MIN_CYCLE_MINUTES, MAX_INSTANCES_PER_ACTIVITY,
+    STEP_SECONDS and UNHANDLED_ERROR_INCIDENT (0 or 1) — the app's configuration, or the environment when None; a
+    setting left out keeps its default."""
     settings = os.environ if settings is None else settings
     values = {}
     for field in fields(EngineBounds):
         value = settings.get(field.name.upper())
         if value is not None:
-            values[field.name] = type(field.default)(float(value)) if field.type == "int" else float(value)
+            values[field.name] = {"int": int, "bool": bool}.get(field.type, float)(float(value))
     return EngineBounds(**values)
 
 
