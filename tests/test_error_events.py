@@ -57,5 +57,6 @@ def test_with_the_incident_setting_an_uncaught_error_fails_the_step_naming_the_e
     assert strict.bounds == EngineBounds(unhandled_error_incident=True)
     with pytest.raises(StepFailed) as failed:
         strict.start_instance("caller_ignores", data={"papers": "缺"})
+    strict.session.rollback()
     assert failed.value.element == "cp_refuse" and "MISSING_PAPERS" in failed.value.message
     assert strict.start_instance("caller_catches", data={"papers": "缺"}).data["outcome"] == "退回补正"
