@@ -60,3 +60,14 @@ def test_with_the_incident_setting_an_uncaught_error_fails_the_step_naming_the_e
     strict.session.rollback()
     assert failed.value.element == "cp_refuse" and "MISSING_PAPERS" in failed.value.message
     assert strict.start_instance("caller_catches", data={"papers": "缺"}).data["outcome"] == "退回补正"
+
+
+def test_the_history_tells_the_office_in_chinese_whether_the_error_was_caught(engine):
+    from web.core.filters import event_kind
+    from workflows.records.history import describe
+
+    instance = engine.start_instance("caller_ignores", data={"papers": "缺"})
+    engine.session.flush()
+    [event] = [e for e in engine.history(instance.id) if e.kind == "error_thrown"]
+    assert event_kind(event.kind) == "流程抛出错误"
+    assert describe(event, {}) == "错误 材料不全（MISSING_PAPERS）：没有边界事件捕获，按普通结束处理"
