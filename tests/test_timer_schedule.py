@@ -94,3 +94,17 @@ def test_the_worker_fires_timers_in_sub_processes_event_sub_processes_and_on_bou
     done, _ = _instance(engine_db, instance_id).element_states()
     assert element in done
     assert "timer_fired" in [event.kind for event in make_engine(engine_db()).history(instance_id)]
+
+
+def test_a_timer_already_due_when_it_is_reached_fires_in_the_same_step(engine_db):
+    from tests.deployment_support import chain, script, timer
+
+    session = engine_db()
+    engine = make_engine(session)
+    engine.clock.set(START)
+    engine.deploy(chain("past_date", timer("wait", "timeDate", "2017-06-01T09:00:00"), script("after", "done = True")),
+                  deployed_by="tester")
+
+    instance = engine.start_instance("past_date")
+
+    assert instance.row.status == "completed" and instance.data["done"] is True
