@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
 from typing import Any
@@ -11,7 +10,6 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, undefer
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -20,13 +18,13 @@ from . import bounds as engine_bounds
 from . import join, timers
 from .bounds import BoundedScriptEngine, EngineBounds
 from .clock import Clock, install_spiff_clock, to_db
-from .errors_thrown import mark_uncaught, thrown_by
 from .errors import InstanceNotRunning, MigrationRefused, NotFound, TaskNotReady
-from .incidents import UNAVAILABLE, StepFailed, StepTrace, changed_keys, describe, find_unstorable, unstorable_data
-from .instance import Assignment, Instance, TaskView, is_timer, task_view
+from .incidents import UNAVAILABLE, StepFailed, StepTrace, describe, find_unstorable
+from .instance import Assignment, Instance, TaskView, task_view
 from .models import HistoryEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance
 from .migration import move_state, predict_again
 from .parser import ParsedProcess, checksum, parse_processes
+from .steps import check_storable, run_engine_steps
 from .storage import restored_specs, serializer
 
 Router = Callable[[ProcessInstance, TaskView], Assignment]
@@ -58,6 +56,10 @@ def _drop_finished_subprocesses(workflow: BpmnWorkflow) -> None:
         dropped |= inner
     for key in dropped:
         del subprocesses[key]
+
+
+def _clip(text: str | None, length: int) -> str | None:
+    return text if text is None or len(text) <= length else text[:length - 1] + "…"
 
 
 class BpmnEngine:
@@ -329,8 +331,10 @@ class BpmnEngine:
                                   .with_for_update(of=ProcessInstance))
         now = to_db(self.clock.now())
         row.status, row.error_message, row.next_timer_at, row.updated_at = "error", failure.message, None, now
-        incident = Incident(instance_id=instance_id, element=failure.element, element_name=failure.element_name,
-                            variable=failure.variable, message=failure.message, created_at=now)
+        # Clipped to the columns: an over-long id must not make the incident itself fail (and the sweep retry it).
+        incident = Incident(instance_id=instance_id, element=_clip(failure.element, 200),
+                            element_name=_clip(failure.element_name, 300), variable=_clip(failure.variable, 200),
+                            message=failure.message, created_at=now)
         self.session.add(incident)
         self.record_event(instance_id, "incident", task_name=failure.element_name or failure.element,
                           data={"element": failure.element, "variable": failure.variable, "message": failure.message})
@@ -436,54 +440,17 @@ class BpmnEngine:
         self._save(instance, status=status, trace=trace)
 
     def _engine_steps(self, instance: Instance, trace: StepTrace) -> None:
-        """SpiffWorkflow's refresh_timers and do_engine_steps, with each task announced to ``trace`` (a failure names it), the
-        instance's time budget checked between tasks, and the timers refreshed one by one."""
-        deadline = time.monotonic() + self.bounds.step_seconds
+        def timer_fired(task):
+            self._record(instance, "timer_fired", task_name=task.task_spec.bpmn_name or task.task_spec.bpmn_id)
 
-        def starting(task):
-            if time.monotonic() > deadline:
-                raise StepFailed(f"元素 {task.task_spec.bpmn_id or task.task_spec.name}：实例单次运行超过 "
-                                 f"{self.bounds.step_seconds:g} 秒，已中止", element=task.task_spec.bpmn_id)
-            trace.starting(task)
-
-        thrown = []
-
-        def finished(task):
-            trace.finished(task)
-            if is_timer(task):
-                self._record(instance, "timer_fired", task_name=task.task_spec.bpmn_name or task.task_spec.bpmn_id)
-            elif (error := thrown_by(task)) is not None:
-                thrown.append(error)
-
-        workflow = instance.workflow
-        self._refresh_timers(workflow, trace)  # a due timer becomes ready and runs on below
-        while workflow._do_engine_steps(starting, finished) > 0:
-            pass
-        self._refresh_timers(workflow, trace)  # timers reached by this step start waiting
-        mark_uncaught(workflow, thrown)
-        for error in thrown:
-            if not error.caught and self.bounds.unhandled_error_incident:
-                raise StepFailed(f"元素 {error.element}：BPMN 错误 {error.code}（{error.name}）没有被任何边界事件捕获",
-                                 element=error.element, element_name=error.element_name)
+        for error in run_engine_steps(instance.workflow, trace, self.bounds, self.clock.now(), timer_fired):
             self._record(instance, "error_thrown", task_name=error.element_name or error.element,
                          data=error.history_data())
-
-    def _refresh_timers(self, workflow: BpmnWorkflow, trace: StepTrace) -> None:
-        """SpiffWorkflow's refresh_timers, naming each timer to ``trace``; a cycle fires at most once here and
-        skips the occurrences the clock has already passed."""
-        now = self.clock.now()
-        for task in list(workflow.event_manager.tasks.values()):
-            if not is_timer(task) and not isinstance(task.task_spec.event_definition, MultipleEventDefinition):
-                continue
-            trace.starting(task)
-            task.task_spec._update(task)
-            if engine_bounds.is_cycle(task):
-                engine_bounds.skip_missed_cycles(task, now)
 
     def _save(self, instance: Instance, *, status: str, trace: StepTrace | None = None) -> None:
         codec = serializer()
         state = codec.to_dict(instance.workflow)
-        self._check_storable(instance, state, trace or StepTrace())
+        check_storable(instance.workflow, state, trace or StepTrace())
         row = instance.row
         row.state = state
         row.serializer_version = codec.VERSION
@@ -494,17 +461,6 @@ class BpmnEngine:
         if status in ("completed", "cancelled"):
             row.ended_at = now
         self._sync_human_tasks(instance, now)
-
-    @staticmethod
-    def _check_storable(instance: Instance, state: dict, trace: StepTrace) -> None:
-        """Refuse, naming the variable, a state the database would refuse or silently change (NaN, a set, a
-        date object, an integer of 5,000 digits, a list nested 5,000 deep) before it is written."""
-        if (refused := changed_keys(trace)) is not None:
-            raise refused
-        try:
-            json.dumps(state, allow_nan=False)
-        except (TypeError, ValueError, RecursionError) as error:
-            raise unstorable_data(error, trace, instance.workflow.data) from error
 
     def _stored_ready_tasks(self, instance: Instance) -> dict[str, HumanTask]:
         if instance.id is None:  # being started in a batch, not flushed yet: nothing stored to look up
