@@ -209,3 +209,25 @@ def test_the_instance_json_shows_its_open_incident(office_api, db):
     assert body["status"] == "error"
     assert (body["incident"]["element"], body["incident"]["variable"]) == ("compute", "r")
     assert "变量 r" in body["incident"]["message"]
+
+
+def test_the_retry_command_reports_a_second_failure_in_chinese_and_runs_the_step_once_fixed(app, db, runner):
+    engine = process_engine(db)
+    engine.clock.set(datetime(2017, 6, 8, 9, 0))
+    engine.deploy(diagram("poison.bpmn"), deployed_by="tester")
+    instance_id = engine.start_instance("poison", data={"kind": "set"}).id
+    db.commit()
+    runner.invoke(args=["clock", "advance", "2h"])
+    runner.invoke(args=["worker", "--once"])
+
+    again = runner.invoke(args=["worker", "retry", str(instance_id)])
+    assert again.exit_code != 0 and "变量 r" in again.output
+
+    fixed = engine.deploy(diagram("poison.bpmn").replace(b"r = {1, 2}", b"r = [1, 2]"), deployed_by="tester")[0]
+    engine.migrate_instance(instance_id, fixed, actor="office")
+    db.commit()
+    done = runner.invoke(args=["worker", "retry", str(instance_id)])
+
+    assert done.exit_code == 0 and "已重新运行，当前状态：已结束" in done.output
+    db.expire_all()
+    assert db.get(ProcessInstance, instance_id).status == "completed"
