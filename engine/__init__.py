@@ -4,12 +4,14 @@ from .engine import BpmnEngine
 from .errors import (DataNotStorable, EngineError, InstanceNotRunning, InvalidDiagram, MigrationRefused, NotFound,
                      ScriptError, TaskNotReady)
 from .instance import Assignment, Instance, TaskView
+from .incidents import StepFailed
 from .isolation import Bounds
-from .models import Base, ClockSetting, HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
+from .models import Base, ClockSetting, HistoryEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance
 from .storage import serializer
 
 __all__ = [
     "Assignment", "Base", "Bounds", "BpmnEngine", "Clock", "ClockSetting", "DataNotStorable", "EngineError",
-    "HistoryEvent", "HumanTask", "Instance", "InstanceNotRunning", "InvalidDiagram", "MigrationRefused", "NotFound",
-    "ProcessDefinition", "ProcessInstance", "ScriptError", "TaskNotReady", "TaskView", "parse_step", "serializer",
+    "HistoryEvent", "HumanTask", "Incident", "Instance", "InstanceNotRunning", "InvalidDiagram", "MigrationRefused",
+    "NotFound", "ProcessDefinition", "ProcessInstance", "ScriptError", "StepFailed", "TaskNotReady", "TaskView",
+    "parse_step", "serializer",
 ]

@@ -14,14 +14,18 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from . import bounds as engine_bounds
+from . import join, timers
+from .bounds import BoundedScriptEngine, EngineBounds
 from .clock import Clock, install_spiff_clock, to_db
 from .data import storable
-from .errors import InstanceNotRunning, MigrationRefused, NotFound, ScriptError, TaskNotReady
-from .instance import Assignment, Instance, TaskView, is_timer, task_view
-from .models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
+from .errors import InstanceNotRunning, MigrationRefused, NotFound, TaskNotReady
+from .incidents import UNAVAILABLE, StepFailed, StepTrace, describe, find_unstorable
+from .instance import Assignment, Instance, TaskView, task_view
+from .models import HistoryEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance
 from .migration import move_state, predict_again
 from .parser import ParsedProcess, checksum, parse_processes
-from .sandbox import Bounds, SandboxScriptEngine
+from .steps import check_storable, run_engine_steps
 from .storage import restored_specs, serializer
 
 Router = Callable[[ProcessInstance, TaskView], Assignment]
@@ -55,16 +59,24 @@ def _drop_finished_subprocesses(workflow: BpmnWorkflow) -> None:
         del subprocesses[key]
 
 
+def _clip(text: str | None, length: int) -> str | None:
+    return text if text is None or len(text) <= length else text[:length - 1] + "…"
+
+
 class BpmnEngine:
     """One engine per unit of work: it reads the clock once per step and never commits."""
 
     def __init__(self, session: Session, *, local_tz: tzinfo, router: Router | None = None,
-                 script_functions: dict[str, Callable] | None = None, bounds: Bounds | None = None):
+                 script_functions: dict[str, Callable] | None = None, bounds: EngineBounds | None = None):
         self.session = session
         self.clock = Clock(session, local_tz)
         self.router = router or _no_routing
-        self.script_engine = SandboxScriptEngine(local_tz, script_functions or {}, bounds)
+        self.bounds = bounds or EngineBounds()
+        self.script_engine = BoundedScriptEngine(local_tz, script_functions or {}, self.bounds.script)
         install_spiff_clock(local_tz)
+        engine_bounds.install()
+        timers.install()
+        join.install()
 
     # -- definitions ---------------------------------------------------------------------------
 
@@ -88,7 +100,7 @@ class BpmnEngine:
     def parse(self, documents: list[tuple[str, bytes]]) -> list[ParsedProcess]:
         """What deploying the files would store, stored nowhere; call activities may use deployed processes."""
         library = [(f"{d.key} v{d.version}", d.bpmn_xml.encode("utf-8")) for d in self.latest_definitions()]
-        return parse_processes(documents, library)
+        return parse_processes(documents, library, bounds=self.bounds)
 
     def _add_definition(self, process, latest: ProcessDefinition | None, deployed_by: str) -> ProcessDefinition:
         codec = serializer()
@@ -267,7 +279,7 @@ class BpmnEngine:
         """Move a running instance to another version of its process; what it waits on must exist there."""
         instance = self.get_instance(instance_id, for_update=True)
         row, previous = instance.row, instance.row.definition
-        if row.status != "running":
+        if row.status not in ("running", "error"):
             raise InstanceNotRunning(f"流程实例 {instance_id} 不在运行中（{row.status}），不能迁移")
         if definition.key != previous.key or definition.id == previous.id:
             raise MigrationRefused(f"流程实例 {instance_id} 已是 {previous.key} 版本 {previous.version}，"
@@ -285,7 +297,7 @@ class BpmnEngine:
         migrated = Instance(row, workflow)
         self._record(migrated, "migrated", actor=actor,
                      data={"from_version": previous.version, "to_version": definition.version})
-        self._save(migrated, status="running")
+        self._save(migrated, status=row.status)
         self._rename_open_tasks(migrated)
         self.session.flush()
         return migrated
@@ -300,25 +312,77 @@ class BpmnEngine:
                 row.name, row.lane, row.spec_name = view.name, view.lane, view.spec_name
 
     def fire_timers(self, instance_id: int) -> Instance:
-        """Wake the instance's due timers by the clock and run on; the caller holds no other lock."""
-        instance = self.get_instance(instance_id, for_update=True)
+        """Wake the instance's due timers by the clock and run on; the caller holds no other lock.
+
+        Raises StepFailed (the caller rolls back and records it with :meth:`record_incident`)."""
+        try:
+            instance = self.get_instance(instance_id, for_update=True)
+        except UNAVAILABLE + (NotFound,):
+            raise
+        except Exception as error:  # a stored state this version cannot restore is that instance's incident
+            raise describe(error, StepTrace()) from error
         if instance.row.status == "running":
-            self._run(instance, instance.workflow.refresh_timers)
+            self._run(instance, lambda: None)
             self.session.flush()
         return instance
 
-    def cancel_instance(self, instance_id: int, *, actor: str, reason: str = "") -> Instance:
+    def record_incident(self, instance_id: int, failure: StepFailed) -> Incident:
+        """Put the instance in ``error`` with an incident (after the failed step was rolled back): it is no
+        longer due, so a restarted worker does not stumble on it again. It waits for retry_instance or cancel."""
+        row = self.session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id)
+                                  .with_for_update(of=ProcessInstance))
+        now = to_db(self.clock.now())
+        row.status, row.error_message, row.next_timer_at, row.updated_at = "error", failure.message, None, now
+        # Clipped to the columns: an over-long id must not make the incident itself fail (and the sweep retry it).
+        incident = Incident(instance_id=instance_id, element=_clip(failure.element, 200),
+                            element_name=_clip(failure.element_name, 300), variable=_clip(failure.variable, 200),
+                            message=failure.message, created_at=now)
+        self.session.add(incident)
+        self.record_event(instance_id, "incident", task_name=failure.element_name or failure.element,
+                          data={"element": failure.element, "variable": failure.variable, "message": failure.message})
+        return incident
+
+    def open_incident(self, instance_id: int) -> Incident | None:
+        """The instance's unresolved incident, the newest if several."""
+        return self.session.scalar(select(Incident).where(Incident.instance_id == instance_id,
+                                                          Incident.resolved_at.is_(None))
+                                   .order_by(Incident.id.desc()).limit(1))
+
+    def retry_instance(self, instance_id: int, *, actor: str) -> Instance:
+        """Run again the step that failed (Camunda's "retry" of an incident), after the cause was fixed, e.g. by
+        migrating the instance to a corrected version. Raises StepFailed if it fails again (the caller rolls
+        back: the instance stays in error with its incident), InstanceNotRunning if it is not in error."""
         instance = self.get_instance(instance_id, for_update=True)
-        if instance.row.status != "running":
+        if instance.row.status != "error":
+            raise InstanceNotRunning(f"流程实例 {instance_id} 没有待处理的故障（{instance.row.status}），无需重试")
+        self._resolve_incidents(instance_id, actor)
+        self._record(instance, "retried", actor=actor)
+        instance.row.status, instance.row.error_message = "running", None
+        self._run(instance, lambda: None)
+        self.session.flush()
+        return instance
+
+    def _resolve_incidents(self, instance_id: int, actor: str | None) -> None:
+        now = to_db(self.clock.now())
+        for incident in self.session.scalars(select(Incident).where(Incident.instance_id == instance_id,
+                                                                    Incident.resolved_at.is_(None))):
+            incident.resolved_at, incident.resolved_by = now, actor
+
+    def cancel_instance(self, instance_id: int, *, actor: str, reason: str = "") -> Instance:
+        """Cancel a running instance, or one in error (its incident is resolved with it)."""
+        instance = self.get_instance(instance_id, for_update=True)
+        if instance.row.status not in ("running", "error"):
             raise InstanceNotRunning(f"流程实例 {instance_id} 不在运行中（{instance.row.status}）")
+        self._resolve_incidents(instance_id, actor)
         instance.workflow.cancel()
         self._record(instance, "cancelled", actor=actor, data={"reason": reason})
         self._save(instance, status="cancelled")
         self.session.flush()
         return instance
 
-    def due_timer_instance_id(self) -> int | None:
-        """One running instance whose timer is due, locked for this transaction; others skip it."""
+    def due_timer_instance_id(self, skip: Iterable[int] = ()) -> int | None:
+        """One running instance whose timer is due, locked for this transaction; others skip it, and so does
+        this call for the ids in ``skip`` (those a sweep has served already)."""
         query = (
             select(ProcessInstance.id)
             .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at < to_db(self.clock.now()))
@@ -326,6 +390,9 @@ class BpmnEngine:
             .limit(1)
             .with_for_update(skip_locked=True)
         )
+        skip = list(skip)
+        if skip:
+            query = query.where(ProcessInstance.id.not_in(skip))
         return self.session.scalar(query)
 
     def history(self, instance_id: int) -> list[HistoryEvent]:
@@ -342,32 +409,50 @@ class BpmnEngine:
 
     def _run(self, instance: Instance, step: Callable[[], None]) -> None:
         """Apply a step and the engine steps after it under one frozen clock, and save under it too (the clock is
-        read once, not again by each event and by the save). The caller flushes."""
+        read once, not again by each event and by the save). The caller flushes.
 
-        def fired(task):
-            if is_timer(task):
-                self._record(instance, "timer_fired", task_name=task.task_spec.bpmn_name or task.task_spec.bpmn_id)
+        Whatever fails inside (diagram code, SpiffWorkflow, data JSON cannot hold, a script raising SystemExit)
+        raises StepFailed naming the element; the caller rolls back. A database that cannot be reached is not
+        the instance's fault: those errors pass unchanged, for the caller to retry."""
+        trace = StepTrace()
+        bounds_token = engine_bounds.activate(self.bounds)
+        try:
+            with self.clock.frozen():
+                self._step(instance, step, trace)
+        except UNAVAILABLE:
+            raise
+        except (TypeError, ValueError, RecursionError) as error:
+            # Raised outside diagram code (those errors arrive wrapped): SpiffWorkflow copying or serializing
+            # data it cannot hold. Name the variable when one is found.
+            raise (find_unstorable(trace, instance.workflow.data) or describe(error, trace)) from error
+        except (Exception, SystemExit, KeyboardInterrupt) as error:
+            # SystemExit and KeyboardInterrupt here come from diagram code: the worker turns its own signals
+            # into a stop flag (web/cli/worker.py), so they never surface inside a step.
+            raise describe(error, trace) from error
+        finally:
+            engine_bounds.deactivate(bounds_token)
 
-        with self.clock.frozen():
-            try:
-                step()
-                instance.workflow.do_engine_steps(did_complete_task=fired)
-            except ScriptError:
-                raise  # it names the element already (engine.sandbox)
-            except WorkflowException as error:
-                raise ScriptError(f"流程运行出错：{error}") from error
-            except (TypeError, ValueError, KeyError, AttributeError, IndexError) as error:
-                # Data the diagram did not expect (a missing collection, a wrong type) surfaces here.
-                raise ScriptError(f"流程运行出错：{type(error).__name__}: {error}") from error
-            status = "completed" if instance.workflow.is_completed() else "running"
-            if status == "completed":
-                self._record(instance, "completed")
-            _drop_finished_subprocesses(instance.workflow)
-            self._save(instance, status=status)
+    def _step(self, instance: Instance, step: Callable[[], None], trace: StepTrace) -> None:
+        step()
+        self._engine_steps(instance, trace)
+        status = "completed" if instance.workflow.is_completed() else "running"
+        if status == "completed":
+            self._record(instance, "completed")
+        _drop_finished_subprocesses(instance.workflow)
+        self._save(instance, status=status, trace=trace)
 
-    def _save(self, instance: Instance, *, status: str) -> None:
+    def _engine_steps(self, instance: Instance, trace: StepTrace) -> None:
+        def timer_fired(task):
+            self._record(instance, "timer_fired", task_name=task.task_spec.bpmn_name or task.task_spec.bpmn_id)
+
+        for error in run_engine_steps(instance.workflow, trace, self.bounds, self.clock.now(), timer_fired):
+            self._record(instance, "error_thrown", task_name=error.element_name or error.element,
+                         data=error.history_data())
+
+    def _save(self, instance: Instance, *, status: str, trace: StepTrace | None = None) -> None:
         codec = serializer()
         state = codec.to_dict(instance.workflow)
+        check_storable(instance.workflow, state, trace or StepTrace())
         row = instance.row
         row.state = state
         row.serializer_version = codec.VERSION
@@ -375,7 +460,7 @@ class BpmnEngine:
         now = to_db(self.clock.now())
         row.updated_at = now
         row.next_timer_at = instance.next_timer_at() if status == "running" else None
-        if status != "running":
+        if status in ("completed", "cancelled"):
             row.ended_at = now
         self._sync_human_tasks(instance, now)
 

@@ -54,3 +54,11 @@ class DataNotStorable(ScriptError):
     def __init__(self, message: str, *, variable: str, element: str | None = None):
         super().__init__(message, element=element)
         self.variable = variable
+
+
+def element_label(element: str | None, name: str | None = None) -> str:
+    """How a message names a BPMN element: ``“name”（id）``, or ``元素 id`` when it has no name of its own, or
+    ``流程`` when no element can be told."""
+    if element is None:
+        return "流程"
+    return f"“{name}”（{element}）" if name and name != element else f"元素 {element}"

@@ -13,6 +13,7 @@ from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from .models import ProcessInstance
+from .timers import due_instants, is_waiting_timer
 
 
 @dataclass
@@ -104,9 +105,6 @@ class Instance:
     def ready_human_tasks(self) -> list:
         return self.workflow.get_tasks(state=TaskState.READY, manual=True)
 
-    def waiting_timers(self) -> list:
-        return [t for t in self.workflow.get_tasks(state=TaskState.WAITING) if is_timer(t)]
-
     def task(self, guid: str):
         try:
             return self.workflow.get_task_from_id(UUID(guid))
@@ -129,17 +127,10 @@ class Instance:
         return done - active, active
 
     def next_timer_at(self) -> datetime | None:
-        """The earliest instant at which a waiting timer is due, naive UTC as stored."""
-        instants = []
-        for task in self.waiting_timers():
-            value = task._get_internal_data("event_value")
-            if isinstance(value, dict):
-                value = value.get("next") if value.get("cycles", 0) != 0 else None
-            if isinstance(value, str):
-                try:
-                    instants.append(TimerEventDefinition.get_datetime(value))
-                except ValueError:
-                    continue
+        """The earliest instant at which a waiting timer is due, naive UTC as stored: timers of the process, of
+        its sub-processes and event sub-processes, boundary timers and those behind an event-based gateway."""
+        instants = [instant for task in self.workflow.get_tasks(state=TaskState.WAITING) if is_waiting_timer(task)
+                    for instant in due_instants(task)]
         if not instants:
             return None
         return min(instants).astimezone(timezone.utc).replace(tzinfo=None)

@@ -93,6 +93,23 @@ class HistoryEvent(Base):
     instance: Mapped[ProcessInstance] = relationship()
 
 
+class Incident(Base):
+    """A step that failed (Camunda's incident): the instance waits in status ``error`` until it is retried or
+    cancelled. ``element`` is the BPMN id of the element whose step failed (None when it cannot be told)."""
+
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    element: Mapped[str | None] = mapped_column(String(200))
+    element_name: Mapped[str | None] = mapped_column(String(300))
+    variable: Mapped[str | None] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+
+
 class HistoryIsAppendOnly(Exception):
     """Code tried to change or delete a history event."""
 

@@ -1,6 +1,7 @@
 """Reading BPMN documents into SpiffWorkflow specs, with parse errors turned into InvalidDiagram."""
 from __future__ import annotations
 
+import ast
 import hashlib
 from dataclasses import dataclass
 
@@ -10,8 +11,11 @@ from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.specs.multiinstance_task import ParallelMultiInstanceTask, SequentialMultiInstanceTask
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from .bounds import BoundExceeded, EngineBounds, check_cardinality, check_timer_value
 from .errors import InvalidDiagram, ScriptError
-from .sandbox import check
+from .sandbox import SandboxEnvironment, check, is_iso_literal
 
 CamundaMultiInstance = (ParallelMultiInstanceTask, SequentialMultiInstanceTask)
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -47,13 +51,15 @@ def checksum(bpmn_xml: bytes) -> str:
     return hashlib.sha256(bpmn_xml).hexdigest()
 
 
-def parse_processes(documents: list[tuple[str, bytes]],
-                    library: list[tuple[str, bytes]] = ()) -> list[ParsedProcess]:
+def parse_processes(documents: list[tuple[str, bytes]], library: list[tuple[str, bytes]] = (),
+                    bounds: EngineBounds | None = None) -> list[ParsedProcess]:
     """Every executable process of ``documents``, each with the specs it calls.
 
     ``library`` holds other documents (the newest deployed versions) that call activities may need;
-    their own processes are not returned.
+    their own processes are not returned. Timer values and loop cardinalities the diagram states as literals
+    are checked against ``bounds`` (InvalidDiagram naming each element beyond them).
     """
+    bounds = bounds or EngineBounds()
     parser = CamundaParser()
     origin: dict[str, tuple[str, bytes]] = {}
     try:
@@ -77,7 +83,7 @@ def parse_processes(documents: list[tuple[str, bytes]],
             subprocess_specs = parser.get_subprocess_specs(key)
             for process_spec in [spec, *subprocess_specs.values()]:
                 _fix_collection_references(process_spec)
-                _check_code(process_spec, source)
+                _check_code(process_spec, source, bounds)
             parsed.append(ParsedProcess(key, spec.description or key, source, raw, spec, subprocess_specs))
         return parsed
     except ValidationException as error:
@@ -120,20 +126,62 @@ def _code_of(task_spec) -> list[tuple[str, bool]]:
     return code
 
 
-def _check_code(process_spec, source: str) -> None:
-    """Refuse at deploy time what the sandbox would refuse at run time, naming every element at fault."""
+def _check_code(process_spec, source: str, bounds: EngineBounds) -> None:
+    """Refuse at deploy time what the sandbox would refuse at run time, and literal timer values and loop
+    cardinalities beyond the bounds, naming every element at fault."""
     problems = []
     for task_spec in process_spec.task_specs.values():
+        element = task_spec.bpmn_id or task_spec.name
+        label = f"{element}（{task_spec.bpmn_name}）" if task_spec.bpmn_name else element
         for code, is_script in _code_of(task_spec):
             try:
                 check(code, is_script=is_script)
             except ScriptError as error:
-                element = task_spec.bpmn_id or task_spec.name
-                label = f"{element}（{task_spec.bpmn_name}）" if task_spec.bpmn_name else element
                 problems.append({"element": element, "message": f"{source}：元素 {label}：{error.message}",
                                  "rule": "sandbox"})
+        for message in _beyond_bounds(task_spec, element, bounds):
+            problems.append({"element": element, "message": f"{source}：元素 {label}：{message}", "rule": "bounds"})
     if problems:
         raise InvalidDiagram(problems[0]["message"], problems=problems, element=problems[0]["element"])
+
+
+def _literal(expression) -> tuple[bool, object]:
+    """(True, value) when an expression needs no data (``P3D``, ``'P' + '9'*30 + 'D'``, ``-5``), else (False, None).
+    Such an expression is evaluated in the sandbox, under its limits."""
+    if not isinstance(expression, str) or not expression.strip():
+        return False, None
+    if is_iso_literal(expression):
+        return True, expression.strip()
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return False, None
+    if any(not isinstance(node, (ast.Expression, ast.Constant, ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop))
+           for node in ast.walk(tree)):
+        return False, None
+    try:
+        return True, SandboxEnvironment({}).evaluate(expression, {})
+    except (ScriptError, ArithmeticError, TypeError, ValueError):
+        return False, None
+
+
+def _beyond_bounds(task_spec, element: str, bounds: EngineBounds) -> list[str]:
+    """Why a literal timer value or loop cardinality of ``task_spec`` is beyond ``bounds`` (empty: it is not)."""
+    checks = []
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(definition, TimerEventDefinition):
+        checks.append((definition.expression, check_timer_value))
+    if isinstance(task_spec, CamundaMultiInstance) and isinstance(task_spec.cardinality, str):
+        checks.append((task_spec.cardinality, check_cardinality))
+    problems = []
+    for expression, bound in checks:
+        known, value = _literal(expression)
+        if known:
+            try:
+                bound(value, bounds, element)
+            except BoundExceeded as error:
+                problems.append(error.message.split("：", 1)[-1])
+    return problems
 
 
 def _process_ids(raw: bytes) -> list[str]:

@@ -28,7 +28,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from .cheap import is_cheap
 from .data import storable
-from .errors import DataNotStorable, ScriptError
+from .errors import DataNotStorable, ScriptError, element_label
 from .isolation import Bounds, pool
 from .restricted import check, compile_expression, compile_script, guards, is_iso_literal, names_used
 
@@ -135,8 +135,7 @@ def _named(error: ScriptError, task) -> ScriptError:
     """The error again, naming the element (its name and id) in its message and ``element``."""
     spec = task.task_spec
     element = getattr(spec, "bpmn_id", None) or spec.name
-    name = getattr(spec, "bpmn_name", None) or element
-    message = f"“{name}”（{element}）：{error.message}"
+    message = f"{element_label(element, getattr(spec, 'bpmn_name', None))}：{error.message}"
     if isinstance(error, DataNotStorable):
         return DataNotStorable(message, variable=error.variable, element=element)
     return type(error)(message, element=element)

@@ -36,7 +36,7 @@ MATRIX = {
     "inbox.index":            {"GET":  row(LOGIN,     200, 200,  200,   200,  200,    200)},
     "inbox.done":             {"GET":  row(LOGIN,     200, 200,  200,   200,  200,    200)},
     "pages.index":            {"GET":  row(LOGIN,     200, 200,  200,   200,  200,    200)},
-    "pages.healthz":          {"GET":  row(200,       200, 200,  200,   200,  200,    200)},
+    "health.healthz":         {"GET":  row(200,       200, 200,  200,   200,  200,    200)},
     "auth.login":             {"GET":  row(200,       200, 200,  200,   200,  200,    200),
                                "POST": row(422,       422, 422,  422,   422,  422,    422)},  # the empty form, refused
     "auth.logout":            {"POST": row(LOGIN,   LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)},
@@ -199,7 +199,7 @@ def test_the_matrix_lets_auditors_read_everything_and_change_nothing():
 
 
 def test_the_matrix_sends_anonymous_visitors_to_sign_in_and_refuses_them_on_the_api():
-    public = {"auth.login", "auth.logout", "pages.healthz", "api.openapi"}
+    public = {"auth.login", "auth.logout", "health.healthz", "api.openapi"}
     for endpoint, methods in MATRIX.items():
         if endpoint not in public:
             assert {expected["anonymous"] for expected in methods.values()} == {

@@ -125,8 +125,8 @@ def test_the_memory_bound_is_the_settings():
 
 
 def test_the_bounds_come_from_the_apps_settings():
-    assert runtime.bounds_from({"SCRIPT_SECONDS": "1.5", "SCRIPT_MEGABYTES": "128"}) == Bounds(1.5, 128)
-    assert runtime.bounds_from({}) == Bounds(2.0, 256)
+    assert runtime.engine_bounds({"SCRIPT_SECONDS": "1.5", "SCRIPT_MEGABYTES": "128"}).script == Bounds(1.5, 128)
+    assert runtime.engine_bounds({}).script == Bounds(2.0, 256)
 
 
 def test_a_date_a_script_makes_is_stored_as_iso_text():

@@ -29,7 +29,7 @@ def test_pages_send_an_anonymous_visitor_to_the_login_page(client):
 
 
 def test_the_health_check_stays_public(client):
-    assert client.get("/healthz").json == {"status": "ok"}
+    assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
 
 
 def test_a_user_signs_in_with_the_right_password_and_lands_in_the_inbox(client, user):

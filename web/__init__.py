@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from .core import config as app_config
-from .core import db, inputs
+from .core import db, inputs, unavailable
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -19,14 +19,15 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     inputs.init_app(app)  # before the blueprints: their <int:…> rules use its converter
 
-    from . import admin, api, auth, calendar, cli, dashboard, editor, inbox, pages, projects, reports, starts, \
-        task_actions, task_notes
+    from . import admin, api, auth, calendar, cli, dashboard, editor, health, inbox, pages, projects, reports, \
+        starts, task_actions, task_notes
     from .core import filters, security
 
     cli.register(app)
     security.init_app(app)
     filters.register(app)
+    unavailable.init_app(app)
     for feature in (auth, pages, inbox, api, starts, projects, dashboard, task_notes, admin, calendar, reports,
-                    task_actions, editor):
+                    task_actions, editor, health):
         app.register_blueprint(feature.bp)
     return app

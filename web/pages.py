@@ -1,9 +1,9 @@
-"""The overview page (plans, running instances) and the public health check."""
+"""The overview page (plans, running instances); the public health check is web/health.py."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 from flask_login import login_required
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from engine import Clock, ProcessInstance
 from workflows.plan.models import Plan, Project
@@ -27,9 +27,3 @@ def index():
     running = session.scalar(select(func.count(ProcessInstance.id)).where(ProcessInstance.status == "running"))
     return render_template("pages/index.html", plans=plans, running=running, today=clock.today(),
                            simulated=clock.simulated())
-
-
-@bp.get("/healthz")
-def healthz():
-    get_session().execute(text("SELECT 1"))
-    return {"status": "ok"}

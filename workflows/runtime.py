@@ -5,13 +5,16 @@ directory/ (the router), and below every package that runs processes.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from dataclasses import fields
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from engine import BpmnEngine, Bounds, Clock, ScriptError
+from engine import BpmnEngine, Clock, ScriptError
+from engine.bounds import EngineBounds
 
 from . import workdays
 from .directory.routing import Router
@@ -20,13 +23,6 @@ from .records.scoring import year_end_score
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 MAX_DAY_COUNT = 3660  # about ten years of days or working days: more is a mistake, and costs the host its time
-
-
-def bounds_from(config: Mapping) -> Bounds:
-    """The bounds on diagram code from the app's settings ``SCRIPT_SECONDS`` (2.0) and ``SCRIPT_MEGABYTES`` (256)."""
-    defaults = Bounds()
-    return Bounds(seconds=float(config.get("SCRIPT_SECONDS", defaults.seconds)),
-                  megabytes=int(config.get("SCRIPT_MEGABYTES", defaults.megabytes)))
 
 
 def _iso(value: str | date) -> date:
@@ -76,10 +72,24 @@ def script_functions(session: Session, clock: Clock) -> dict:
     }
 
 
-def process_engine(session: Session, timezone: str = DEFAULT_TIMEZONE, bounds: Bounds | None = None) -> BpmnEngine:
-    """The engine on ``session``; ``bounds`` (see ``bounds_from``) limit each evaluation of diagram code. Brings the
+def engine_bounds(settings: Mapping[str, object] | None = None) -> EngineBounds:
+    """The engine's bounds from settings named SCRIPT_SECONDS, SCRIPT_MEGABYTES, MAX_TIMER_YEARS, MIN_CYCLE_MINUTES,
+    MAX_INSTANCES_PER_ACTIVITY, STEP_SECONDS and UNHANDLED_ERROR_INCIDENT (0 or 1) — the app's configuration, or the
+    environment when None; a setting left out keeps its default (engine.bounds.EngineBounds)."""
+    settings = os.environ if settings is None else settings
+    values = {}
+    for field in fields(EngineBounds):
+        value = settings.get(field.name.upper())
+        if value is not None:
+            values[field.name] = {"int": int, "bool": bool}.get(field.type, float)(float(value))
+    return EngineBounds(**values)
+
+
+def process_engine(session: Session, timezone: str = DEFAULT_TIMEZONE, bounds: EngineBounds | None = None) -> BpmnEngine:
+    """The engine on ``session``; ``bounds`` default to :func:`engine_bounds` of the environment. Brings the
     process's working-day calendar up to the office's latest edits."""
     calendar_book.refresh(session)
     local_tz = ZoneInfo(timezone)
     return BpmnEngine(session, local_tz=local_tz, router=Router(session),
-                      script_functions=script_functions(session, Clock(session, local_tz)), bounds=bounds)
+                      script_functions=script_functions(session, Clock(session, local_tz)),
+                      bounds=bounds or engine_bounds())

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, g, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from engine import EngineError, HumanTask, ProcessInstance
+from engine import EngineError, HumanTask, Incident, ProcessInstance
 from workflows.accounts import tokens
 from workflows.accounts.actor import Actor, NotAllowed
 from workflows.forms import FormInvalid
@@ -34,7 +34,11 @@ def http_error(error: HTTPException):
 
 @bp.errorhandler(EngineError)
 def engine_error(error: EngineError):
-    return json_error(error.status, error.message)
+    """The engine's message; a failed step also names its ``element`` and, for data, the ``variable``. What the
+    request changed before the error is rolled back."""
+    get_session().rollback()
+    where = {name: getattr(error, name) for name in ("element", "variable") if getattr(error, name, None) is not None}
+    return json_error(error.status, error.message, **where)
 
 
 @bp.errorhandler(FormInvalid)
@@ -111,7 +115,17 @@ def instance_json(row: ProcessInstance) -> dict:
     session = get_session()
     open_tasks = session.scalars(select(HumanTask).where(
         HumanTask.instance_id == row.id, HumanTask.state == "ready").order_by(HumanTask.id)).all()
+    incident = session.scalar(select(Incident).where(Incident.instance_id == row.id, Incident.resolved_at.is_(None))
+                              .order_by(Incident.id.desc()).limit(1))
     return {"id": row.id, "process_key": row.definition.key, "version": row.definition.version,
             "business_key": row.business_key, "status": row.status, "error": row.error_message,
             "started_at": row.started_at.isoformat(), "ended_at": row.ended_at.isoformat() if row.ended_at else None,
-            "open_tasks": [task_json(t) for t in open_tasks]}
+            "open_tasks": [task_json(t) for t in open_tasks], "incident": incident_json(incident)}
+
+
+def incident_json(incident: Incident | None) -> dict | None:
+    """An open incident as the API shows it (None when the instance has none)."""
+    if incident is None:
+        return None
+    return {"id": incident.id, "element": incident.element, "element_name": incident.element_name,
+            "variable": incident.variable, "message": incident.message, "created_at": incident.created_at.isoformat()}

@@ -44,4 +44,11 @@ def from_environment() -> dict:
         "MAX_CONTENT_LENGTH": ATTACHMENT_MAX_BYTES + 256 * 1024,
         # Processes that lay out the year-end PDF's parts at once (1: all in the request's process).
         "PDF_WORKERS": int(os.environ.get("PDF_WORKERS", str(os.cpu_count() or 1))),
+        # The engine's bounds (engine/bounds.py): the longest timer duration, the shortest cycle, the most
+        # children of a multi-instance activity, the seconds one instance may run in one step, whether an uncaught
+        # BPMN error is an incident.
+        **{name: float(os.environ[name]) for name in ("MAX_TIMER_YEARS", "MIN_CYCLE_MINUTES",
+                                                      "MAX_INSTANCES_PER_ACTIVITY", "STEP_SECONDS",
+                                                      "UNHANDLED_ERROR_INCIDENT")
+           if name in os.environ},
     }

@@ -25,7 +25,8 @@ def cn_datetime(value: datetime | None) -> str:
 
 HISTORY_KINDS = {"started": "流程启动", "task_completed": "办理", "timer_fired": "定时触发", "completed": "流程结束",
                  "cancelled": "流程撤销", "error": "流程出错", "project_edited": "修改项目信息",
-                 "task_reassigned": "改派", "task_due_changed": "调整期限"}
+                 "task_reassigned": "改派", "task_due_changed": "调整期限", "incident": "运行故障",
+                 "retried": "故障后重试", "error_thrown": "流程抛出错误", "migrated": "迁移到新版本"}
 
 
 def event_kind(kind: str) -> str:

@@ -50,8 +50,11 @@ def describe(event: HistoryEvent, names: dict[str, str]) -> str:
         before, after = data.get("before", {}), data.get("after", {})
         return "；".join(f"{label}：{_listed(before.get(key), names)} → {_listed(after.get(key), names)}"
                         for key, label in PROJECT_FIELDS if before.get(key) != after.get(key))
-    if event.kind == "error":
+    if event.kind in ("error", "incident"):
         return data.get("message", "")
+    if event.kind == "error_thrown":
+        outcome = "已由边界事件捕获" if data.get("caught") else "没有边界事件捕获，按普通结束处理"
+        return f"错误 {data.get('error_name') or data.get('code')}（{data.get('code')}）：{outcome}"
     if event.kind == "cancelled":
         return data.get("reason", "")
     return ""

@@ -1,0 +1,74 @@
+"""The inside of one step: SpiffWorkflow's engine steps and timer refresh, watched so that a failure can name its
+element, bounded in time, with the cycles and thrown BPMN errors handled; and the check that what is left can be
+stored. BpmnEngine._run calls these under one frozen clock and turns any failure into StepFailed."""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+
+from . import bounds as engine_bounds
+from .bounds import EngineBounds
+from .errors_thrown import ThrownError, mark_uncaught, thrown_by
+from .incidents import StepFailed, StepTrace, find_unstorable, unstorable_data
+from .instance import is_timer
+
+
+def run_engine_steps(workflow: BpmnWorkflow, trace: StepTrace, bounds: EngineBounds, now: datetime,
+                     timer_fired: Callable[[object], None]) -> list[ThrownError]:
+    """SpiffWorkflow's refresh_timers and do_engine_steps, with each task announced to ``trace``, the instance's
+    time budget (``bounds.step_seconds``) checked between tasks and ``timer_fired(task)`` called for each timer
+    that fired. Returns the BPMN errors error end events threw, each marked caught or not; with
+    ``bounds.unhandled_error_incident`` an uncaught one raises StepFailed."""
+    deadline, thrown = time.monotonic() + bounds.step_seconds, []
+
+    def starting(task):
+        if time.monotonic() > deadline:
+            raise StepFailed(f"元素 {task.task_spec.bpmn_id or task.task_spec.name}：实例单次运行超过 "
+                             f"{bounds.step_seconds:g} 秒，已中止", element=task.task_spec.bpmn_id)
+        trace.starting(task)
+
+    def finished(task):
+        trace.finished(task)
+        if is_timer(task):
+            timer_fired(task)
+        elif (error := thrown_by(task)) is not None:
+            thrown.append(error)
+
+    refresh_timers(workflow, trace, now)  # a due timer becomes ready and runs on below
+    while workflow._do_engine_steps(starting, finished) > 0:
+        pass
+    refresh_timers(workflow, trace, now)  # timers reached by this step start waiting
+    mark_uncaught(workflow, thrown)
+    for error in thrown:
+        if not error.caught and bounds.unhandled_error_incident:
+            raise StepFailed(f"元素 {error.element}：BPMN 错误 {error.code}（{error.name}）没有被任何边界事件捕获",
+                             element=error.element, element_name=error.element_name)
+    return thrown
+
+
+def refresh_timers(workflow: BpmnWorkflow, trace: StepTrace, now: datetime) -> None:
+    """SpiffWorkflow's refresh_timers, naming each timer to ``trace``; a cycle fires at most once here and skips
+    the occurrences the clock has already passed."""
+    for task in list(workflow.event_manager.tasks.values()):
+        if not is_timer(task) and not isinstance(task.task_spec.event_definition, MultipleEventDefinition):
+            continue
+        trace.starting(task)
+        task.task_spec._update(task)
+        if engine_bounds.is_cycle(task):
+            engine_bounds.skip_missed_cycles(task, now)
+
+
+def check_storable(workflow: BpmnWorkflow, state: dict, trace: StepTrace) -> None:
+    """Refuse, naming the variable, a state the database would refuse or silently change (NaN, a set, a date
+    object, an integer of 5,000 digits, a list nested 5,000 deep, integer keys) before it is written."""
+    if (refused := find_unstorable(trace, workflow.data)) is not None:
+        raise refused  # the data rule (engine/data.py): what JSON would refuse or silently change
+    try:
+        json.dumps(state, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as error:
+        raise unstorable_data(error, trace, workflow.data) from error
