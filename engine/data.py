@@ -83,7 +83,7 @@ class _Walk:
             return value
         if kind is int:
             if -MAX_INT <= value <= MAX_INT:
-                self.spend(20, path)
+                self.spend(2 + value.bit_length() * 3 // 10, path)  # its digits (log10 2 ≈ 0.3) and a separator
                 return value
             raise self.refuse(path, f"的整数超出可保存的范围（±{MAX_INT}）")
         if kind is float:

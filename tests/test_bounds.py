@@ -61,7 +61,7 @@ def test_the_bounds_are_settings(engine_db):
 
 def test_through_the_api_a_deploy_beyond_the_bounds_is_a_422_naming_the_element(app, db):
     directory.load_directory(db)
-    token = issue_token(db, ensure_user(db, "office", "tuijinban", "office"), datetime(2017, 6, 8))
+    token = issue_token(db, ensure_user(db, "office", "tuijinban", "office"), datetime.utcnow())
     db.commit()
     xml = chain("bounded", timer("wait", "timeDuration", "'P' + '9'*30 + 'D'"))
 

@@ -48,7 +48,7 @@ def read_only_app(app, db, database_url):
     if not database_url.startswith("sqlite"):
         pytest.skip("a read-only file is SQLite's case; PostgreSQL's is covered by the unreachable server")
     directory.load_directory(db)
-    token = issue_token(db, ensure_user(db, "office", "tuijinban", "office"), datetime(2017, 6, 8))
+    token = issue_token(db, ensure_user(db, "office", "tuijinban", "office"), datetime.utcnow())
     db.commit()
     path = database_url.removeprefix("sqlite:///")
     return _app_on(f"sqlite:///file:{path}?mode=ro&uri=true"), token

@@ -14,7 +14,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from engine import (Bounds, DataNotStorable, HumanTask, InvalidDiagram, ProcessDefinition, ProcessInstance,
+from engine import (Bounds, DataNotStorable, StepFailed, HumanTask, InvalidDiagram, ProcessDefinition, ProcessInstance,
                     ScriptError)
 from engine.isolation import pool
 from engine.cheap import is_cheap
@@ -228,7 +228,7 @@ def test_a_script_leaving_a_value_data_cannot_hold_names_the_element_and_the_var
                       deployed_by="tester")
         instance = engine.start_instance("timers", data={"values": [1]})
         engine.clock.set(datetime(2030, 1, 1))
-        with pytest.raises(DataNotStorable) as refused:
+        with pytest.raises(StepFailed) as refused:  # inside a step, the data rule's refusal is the step's failure
             engine.fire_timers(instance.id)
         assert (refused.value.element, refused.value.variable) == ("compute", "total")
         assert "计算" in refused.value.message and "compute" in refused.value.message
