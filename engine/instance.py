@@ -35,8 +35,11 @@ class TaskView:
 
 @dataclass
 class Assignment:
+    """Who gets a new human task (a unit code, None: nobody found), by when, and how urgent (Camunda's 0-100)."""
+
     unit: str | None
     due_on: date | None = None
+    priority: int | None = None
 
 
 def _form_fields(spec) -> list:

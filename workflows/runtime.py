@@ -8,11 +8,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import BpmnEngine, Clock
 
 from . import workdays
+from .accounts.models import User
 from .directory.routing import Router
 from .records.scoring import year_end_score
 
@@ -57,5 +59,13 @@ def script_functions(session: Session, clock: Clock) -> dict:
 
 def process_engine(session: Session, timezone: str = DEFAULT_TIMEZONE) -> BpmnEngine:
     local_tz = ZoneInfo(timezone)
-    return BpmnEngine(session, local_tz=local_tz, router=Router(session),
-                      script_functions=script_functions(session, Clock(session, local_tz)))
+    clock = Clock(session, local_tz)
+    return BpmnEngine(session, local_tz=local_tz, router=Router(session, user_unit=user_unit(session), today=clock.today),
+                      script_functions=script_functions(session, clock))
+
+
+def user_unit(session: Session):
+    """username → the unit of that active user, for ``camunda:assignee`` and ``candidateUsers``."""
+    def find(username: str) -> str | None:
+        return session.scalar(select(User.unit_code).where(User.username == username, User.active.is_(True)))
+    return find
