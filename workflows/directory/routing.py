@@ -6,6 +6,7 @@ The unit of a new task is the first of these that gives one (the documented prio
 2. ``camunda:assignee``: a user (their unit) or a unit;
 3. ``camunda:candidateUsers``: the first of the users that exists (their unit);
 4. ``camunda:candidateGroups``: the first name that resolves (see below);
+   a task with any of 2–4 that resolves to nobody is 待分派: its lane is not used;
 5. the lane: a role listed in the instance's ``roles`` data (牵头单位(统筹), 发起街镇 …), the unit of the
    element a called process iterates over, or the lane's name resolved as below.
 
@@ -104,9 +105,9 @@ class Router:
                  process_key: str | None = None) -> str | None:
         if task.iteration_direct:
             return unit_of(task.iteration_item)
-        named = self._named_by_attributes(task, attributes, process_key)
-        if named is not None:
-            return named
+        if attributes.assignee or attributes.candidate_users or attributes.candidate_groups:
+            # What the task itself names wins over its lane, even when nobody plays it yet (待分派).
+            return self._named_by_attributes(task, attributes, process_key)
         roles = task.data.get("roles") or {}
         if task.lane in roles:
             return roles[task.lane]
