@@ -19,14 +19,14 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     inputs.init_app(app)  # before the blueprints: their <int:…> rules use its converter
 
-    from . import admin, api, auth, cli, dashboard, editor, inbox, pages, projects, reports, starts, task_actions, \
-        task_notes
+    from . import admin, api, auth, cli, dashboard, editor, inbox, instances, pages, projects, reports, roles, starts, \
+        task_actions, task_notes
     from .core import filters, security
 
     cli.register(app)
     security.init_app(app)
     filters.register(app)
     for feature in (auth, pages, inbox, api, starts, projects, dashboard, task_notes, admin, reports, task_actions,
-                    editor):
+                    editor, instances, roles):
         app.register_blueprint(feature.bp)
     return app

@@ -93,12 +93,15 @@ class Router:
 
     def __call__(self, instance: ProcessInstance, task: TaskView) -> Assignment:
         attributes = self._attributes(instance, task)
-        return Assignment(unit=self.unit_for(task, attributes, instance.definition.key),
+        key = instance.definition.key if instance.definition is not None else None
+        return Assignment(unit=self.unit_for(task, attributes, key),
                           due_on=due_date(task) or self._camunda_due(attributes, task),
                           priority=self._priority(attributes, task))
 
     @staticmethod
     def _attributes(instance: ProcessInstance, task: TaskView) -> TaskAttributes:
+        if instance.definition is None:
+            return TaskAttributes()
         return definition_attributes(instance.definition).tasks.get(task.spec_name, TaskAttributes())
 
     def unit_for(self, task: TaskView, attributes: TaskAttributes = TaskAttributes(),
