@@ -117,3 +117,4 @@ def test_the_office_maps_a_name_on_the_roles_page(deployed, login_as):
     assert "经办人" in page and saved.status_code == 302
     assert 'value="caoyang" selected' in text(office.get("/roles/relief_request"))
     assert login_as("caoyang", unit="caoyang").get("/roles").status_code == 403
+    assert "保存" not in text(login_as("auditor", unit="tuijinban", role="auditor").get("/roles/relief_request"))

@@ -1,5 +1,5 @@
 """角色对应: the office maps the lane and group names of each deployed process (经办人, Clerk …) to a unit or group;
-the mapping holds for every later version. For the office and the administrator."""
+the mapping holds for every later version. The office and the administrator map; the other overseers read."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from workflows.accounts.actor import NotAllowed
 from workflows.directory.models import Unit
 from workflows.forms import FormInvalid
-from workflows.processes import roles
+from workflows.processes import instances, roles
 
 from .core.db import get_process_engine, get_session
 
@@ -19,9 +19,12 @@ bp = Blueprint("roles", __name__)
 @bp.before_request
 @login_required
 def require_mapper():
-    """Only the office and the administrator map names."""
+    """The overseers read the mappings; only the office and the administrator change them."""
     try:
-        roles.require_mapper(current_user.role)
+        if request.method == "GET":
+            instances.require_reader(current_user.actor)
+        else:
+            roles.require_mapper(current_user.role)
     except NotAllowed as error:
         return render_template("roles/refused.html", message=str(error)), 403
     return None
@@ -41,7 +44,8 @@ def _render(key: str, errors: dict | None = None, status: int = 200):
     definition = get_process_engine().latest_definition(key)
     units = list(session.scalars(select(Unit).order_by(Unit.kind, Unit.code)))
     return render_template("roles/edit.html", definition=definition, names=roles.role_names_of(session, key),
-                           units=units, errors=errors or {}), status
+                           units=units, errors=errors or {},
+                           may_map=current_user.role in roles.MAPPER_ROLES), status
 
 
 @bp.get("/roles/<key>")
