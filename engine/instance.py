@@ -104,6 +104,15 @@ class Instance:
     def data(self) -> dict[str, Any]:
         return self.workflow.data
 
+    def variables(self) -> dict[str, Any]:
+        """The instance's variables now: those of the tasks it is at (a finished one: of the last task it ran),
+        over the workflow's own data."""
+        at = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        data = dict(self.workflow.data)
+        for task in at or self.workflow.get_tasks(state=TaskState.COMPLETED)[-1:]:
+            data |= task.data
+        return data
+
     def ready_human_tasks(self) -> list:
         return self.workflow.get_tasks(state=TaskState.READY, manual=True)
 

@@ -3,22 +3,23 @@ an instance's home (diagram markers, history, open tasks, variables, cancel), �
 from __future__ import annotations
 
 import re
-
-from tests.start_support import diagram
-from tests.web_support import db, login_as, text  # noqa: F401
-from workflows.directory import units as directory
-from workflows.plan import loading as plans
-from workflows.processes import deployment
-from workflows.runtime import process_engine
+from datetime import datetime
 
 import pytest
+
+from tests.deployment_support import chain
+from tests.start_support import diagram
+from tests.web_support import db, login_as, text  # noqa: F401
+from workflows.accounts.actor import Actor
+from workflows.directory import units as directory
+from workflows.plan import loading as plans
+from workflows.processes import deployment, roles, starting_any
+from workflows.runtime import process_engine
 
 
 @pytest.fixture
 def deployed(db):  # noqa: F811
     """The directory, the plan and 困难救助申请 (relief_request) with 经办人 mapped to 区民政局."""
-    from datetime import datetime
-    from workflows.processes import roles
     directory.load_directory(db)
     plans.load_plan(db, plans.DEFAULT_PLAN_FILE)
     process_engine(db).clock.set(datetime(2017, 6, 8, 9, 0))
@@ -118,3 +119,15 @@ def test_the_office_maps_a_name_on_the_roles_page(deployed, login_as):
     assert 'value="caoyang" selected' in text(office.get("/roles/relief_request"))
     assert login_as("caoyang", unit="caoyang").get("/roles").status_code == 403
     assert "保存" not in text(login_as("auditor", unit="tuijinban", role="auditor").get("/roles/relief_request"))
+
+
+def test_a_task_whose_group_nobody_plays_is_in_the_offices_inbox_marked_unassigned(deployed, login_as):
+    triage = chain("triage", '<bpmn:userTask id="triage" name="分拣来件" camunda:candidateGroups="Manager"/>')
+    deployment.deploy_diagram(deployed, triage, source="triage.bpmn", deployed_by="office")
+    office_actor = Actor("office", "tuijinban", "office")
+    starting_any.start_any(deployed, process_engine(deployed), office_actor, "triage", None, {})
+    deployed.commit()
+
+    inbox = text(login_as("office", unit="tuijinban", role="office").get("/inbox"))
+
+    assert re.search(r"分拣来件</a> <span class=\"unassigned\"[^>]*>待分派", inbox)

@@ -13,8 +13,6 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, defer
 
-from SpiffWorkflow.util.task import TaskState
-
 from engine import BpmnEngine, HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
 
 from ..accounts.actor import Actor, NotAllowed
@@ -147,20 +145,9 @@ def instance_page(session: Session, engine: BpmnEngine, actor: Actor, instance_i
                                                               HistoryEvent.kind == "started"))
     row = _with_open_tasks(session, [InstanceRow(instance.row, starter)])[0]
     done, active = instance.element_states()
-    variables = _plain(instance.data | _start_data(instance)) if actor.role in VARIABLE_READERS else None
+    variables = _plain(instance.variables()) if actor.role in VARIABLE_READERS else None
     return InstancePage(row, timeline(session, engine, instance_id), sorted(done), sorted(active), variables,
                         dict(session.execute(select(Unit.code, Unit.name)).all()), instance.row.definition.bpmn_xml)
-
-
-def _start_data(instance) -> dict[str, Any]:
-    """A running instance keeps its variables on the tasks it is at (a finished one on the last task it ran)."""
-    workflow, data = instance.workflow, {}
-    at = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
-    if not at:
-        at = workflow.get_tasks(state=TaskState.COMPLETED)[-1:]
-    for task in at:
-        data |= task.data
-    return data
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:
