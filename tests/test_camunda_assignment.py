@@ -3,7 +3,9 @@ the office's mapping of unknown names (待分派 until then), dueDate and priori
 from __future__ import annotations
 
 from engine import HumanTask
+from tests.deployment_support import chain
 from tests.start_support import call, complete, deploy, diagram, open_tasks  # noqa: F401
+from workflows.directory.models import Unit
 
 START = {"process_key": "assignment_rules", "data": {"handler": "区民政局", "deadline": "2017-06-30"}}
 
@@ -70,3 +72,24 @@ def test_roles_lists_each_name_with_its_mapping_and_refuses_unknown_names_and_un
         ("区推进办", None, "区推进办"), ("minzhengju", None, "区民政局"), ("Clerk", None, None),
         ("Manager", "zuzhibu", None)]
 
+
+
+def test_a_group_of_one_unit_and_the_supervisor_role_resolve_and_the_unit_role_lets_every_unit_start(call, db):
+    solo = Unit(code="solo_group", name="单成员组", kind="group")
+    solo.members = [db.get(Unit, "minzhengju")]
+    db.add(solo)
+    db.commit()
+    diagram_xml = chain("group_routes", '<bpmn:userTask id="by_solo" name="组内办理" camunda:candidateGroups="单成员组"/>',
+                        '<bpmn:userTask id="by_role" name="督查" camunda:candidateGroups="supervisor"/>')
+    diagram_xml = diagram_xml.replace(b'isExecutable="true"', b'isExecutable="true" camunda:candidateStarterGroups="unit"')
+    assert call("office", "POST", "/api/process-definitions", data=diagram_xml,
+                headers={"Content-Type": "application/xml"}).status_code == 201
+
+    started = call("zuzhibu", "POST", "/api/process-instances", json={"process_key": "group_routes"})
+    (first,) = started.json["open_tasks"]
+    complete(call, "minzhengju", first)
+    (second,) = open_tasks(call, started.json["id"])
+
+    assert started.status_code == 201 and first["assigned_unit"] == "minzhengju"
+    assert second["assigned_unit"] == "duchake"
+    assert call("office", "POST", "/api/process-instances", json={"process_key": "group_routes"}).status_code == 403

@@ -88,6 +88,7 @@ def test_the_office_filters_instances_reads_one_and_cancels_it_with_a_reason(dep
     after = text(office.get(f"/instances/{instance_id}"))
 
     assert "救助" in listed and "没有符合条件的流程实例" in none
+    assert 'href="/instances?project=2017-05"' in text(office.get("/projects/5"))
     assert '"active": ["Task_review"]' in page and '"StartEvent_1"' in page
     assert "区民政局" in page and "流程变量" in page and "applicant_unit" in page
     assert no_reason.status_code == 422 and "请填写取消的理由" in text(no_reason)
