@@ -81,7 +81,8 @@ def test_a_group_of_one_unit_and_the_supervisor_role_resolve_and_the_unit_role_l
     db.commit()
     diagram_xml = chain("group_routes", '<bpmn:userTask id="by_solo" name="组内办理" camunda:candidateGroups="单成员组"/>',
                         '<bpmn:userTask id="by_role" name="督查" camunda:candidateGroups="supervisor"/>')
-    diagram_xml = diagram_xml.replace(b'isExecutable="true"', b'isExecutable="true" camunda:candidateStarterGroups="unit"')
+    diagram_xml = diagram_xml.replace(b'isExecutable="true"',
+                                      b'isExecutable="true" camunda:candidateStarterGroups="unit"')
     assert call("office", "POST", "/api/process-definitions", data=diagram_xml,
                 headers={"Content-Type": "application/xml"}).status_code == 201
 

@@ -1,4 +1,4 @@
-"""Ten simultaneous submissions of one start form (one Idempotency-Key) start one instance, and every answer names it."""
+"""Ten simultaneous submissions of one start form (one Idempotency-Key) start one instance; every answer names it."""
 from __future__ import annotations
 
 import json

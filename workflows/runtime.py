@@ -1,7 +1,7 @@
 """Builds the engine the domain works with: our router, our timezone, our functions for diagram code.
 
-It stands above records/ (diagram code may call ``year_end_score``, which reads the record tables) and
-directory/ (the router), and below every package that runs processes.
+It stands above records/ (diagram code may call ``year_end_score``, which reads the record tables), accounts/
+(a user's unit, for ``camunda:assignee``) and directory/ (the router), and below every package that runs processes.
 """
 from __future__ import annotations
 
@@ -60,7 +60,8 @@ def script_functions(session: Session, clock: Clock) -> dict:
 def process_engine(session: Session, timezone: str = DEFAULT_TIMEZONE) -> BpmnEngine:
     local_tz = ZoneInfo(timezone)
     clock = Clock(session, local_tz)
-    return BpmnEngine(session, local_tz=local_tz, router=Router(session, user_unit=user_unit(session), today=clock.today),
+    router = Router(session, user_unit=user_unit(session), today=clock.today)
+    return BpmnEngine(session, local_tz=local_tz, router=router,
                       script_functions=script_functions(session, clock))
 
 

@@ -194,6 +194,7 @@ def _unit_resolver(session: Session):
 
 def _made_business_key(session: Session, engine: BpmnEngine, key: str) -> str:
     prefix = f"{key}-{engine.clock.today():%Y%m%d}-"
-    count = session.scalar(select(func.count(ProcessInstance.id)).where(ProcessInstance.business_key.like(f"{prefix}%")))
+    made = ProcessInstance.business_key.startswith(prefix, autoescape=True)
+    count = session.scalar(select(func.count(ProcessInstance.id)).where(made))
     return f"{prefix}{count + 1:03d}"
 
