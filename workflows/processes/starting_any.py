@@ -36,6 +36,7 @@ from ..plan.projects import project_for
 from .models import InstanceStart
 
 NOT_BY_HAND = frozenset({"deadline_extension"})
+_CALLED: dict[frozenset, frozenset[str]] = {}
 PROJECT_TYPE = "project"
 
 
@@ -57,13 +58,18 @@ def start_form(definition: ProcessDefinition) -> list[FieldSpec]:
     return field_specs(list(start_of(definition).form_fields))
 
 
-def _called_keys(definitions: list[ProcessDefinition]) -> set[str]:
-    """Keys that some deployed process calls: they run inside their caller."""
-    called = set()
-    for definition in definitions:
-        tree = safe_tree(definition.bpmn_xml.encode("utf-8"), definition.key)
-        called |= {el.get("calledElement") for el in tree.iter(f"{{{BPMN_NS}}}callActivity") if el.get("calledElement")}
-    return called
+def _called_keys(definitions: list[ProcessDefinition]) -> frozenset[str]:
+    """Keys that some deployed process calls: they run inside their caller. Read once per set of versions."""
+    versions = frozenset((d.id, d.checksum) for d in definitions)
+    if versions not in _CALLED:
+        called = set()
+        for definition in definitions:
+            tree = safe_tree(definition.bpmn_xml.encode("utf-8"), definition.key)
+            called |= {el.get("calledElement") for el in tree.iter(f"{{{BPMN_NS}}}callActivity")
+                       if el.get("calledElement")}
+        _CALLED.clear()  # only the newest set of versions is ever asked for again
+        _CALLED[versions] = frozenset(called)
+    return _CALLED[versions]
 
 
 def _by_hand(definitions: list[ProcessDefinition]) -> list[ProcessDefinition]:
