@@ -132,3 +132,10 @@ def test_started_by_me_lists_what_i_started_with_its_current_step_until_it_ends(
 def test_units_may_not_list_every_instance(call):
     assert call("caoyang", "GET", "/api/process-instances").status_code == 403
     assert call("auditor", "GET", "/api/process-instances").status_code == 200
+
+
+def test_the_openapi_document_describes_the_new_endpoints(call):
+    paths = call("office", "GET", "/api/openapi.json").json["paths"]
+
+    assert {"get", "post"} <= set(paths["/api/process-instances"])
+    assert {"/api/process-instances/{instance_id}/cancel", "/api/process-definitions/{key}/roles"} <= set(paths)
