@@ -132,3 +132,18 @@ def test_a_task_whose_group_nobody_plays_is_in_the_offices_inbox_marked_unassign
     inbox = text(login_as("office", unit="tuijinban", role="office").get("/inbox"))
 
     assert re.search(r"分拣来件</a> <span class=\"unassigned\"[^>]*>待分派", inbox)
+
+
+def test_a_process_whose_script_fails_as_it_starts_shows_the_form_again_with_the_reason(deployed, login_as):
+    failing = chain("failing", '<bpmn:scriptTask id="calc" name="计算"><bpmn:script>total = missing + 1</bpmn:script>'
+                               '</bpmn:scriptTask>')
+    deployment.deploy_diagram(deployed, failing, source="failing.bpmn", deployed_by="office")
+    deployed.commit()
+    office = login_as("office", unit="tuijinban", role="office")
+    page = text(office.get("/start/process/failing"))
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    response = office.post("/start/process/failing", data={"csrf_token": csrf})
+
+    assert response.status_code == 422 and "流程运行出错" in text(response)
+    assert office.get("/roles/no_such_process").status_code == 404

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from engine import NotFound
 from workflows.accounts.actor import NotAllowed
 from workflows.directory.models import Unit
 from workflows.forms import FormInvalid
@@ -37,6 +38,11 @@ def index():
     processes = [(definition, roles.role_names_of(session, definition.key))
                  for definition in sorted(get_process_engine().latest_definitions(), key=lambda d: d.key)]
     return render_template("roles/index.html", processes=[(d, names) for d, names in processes if names])
+
+
+@bp.errorhandler(NotFound)
+def not_found(error: NotFound):
+    return render_template("roles/refused.html", message=error.message), 404
 
 
 def _render(key: str, errors: dict | None = None, status: int = 200):

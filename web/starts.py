@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from engine import EngineError
 from engine.camunda_attributes import start_of
 from workflows.accounts.actor import NotAllowed
 from workflows.cases import opening as cases
@@ -154,6 +155,9 @@ def process(key: str):
     except FormInvalid as invalid:
         session.rollback()
         return _process_form(definition, request.form, invalid.errors, 422)
+    except EngineError as error:  # the diagram failed as it started (a script, a condition): nothing is kept
+        session.rollback()
+        return _process_form(definition, request.form, {"_form": error.message}, error.status)
     except starting_any.DuplicateStart:
         session.rollback()
         instance = starting_any.started_for_request(session, engine, request_key)
