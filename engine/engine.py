@@ -483,7 +483,8 @@ class BpmnEngine:
             assignment = self.router(instance.row, view)
             self.session.add(HumanTask(
                 instance=instance.row, task_guid=guid, spec_name=view.spec_name, name=view.name, lane=view.lane,
-                assigned_unit=assignment.unit, due_on=assignment.due_on, state="ready", created_at=now,
+                assigned_unit=assignment.unit, due_on=assignment.due_on, priority=assignment.priority, state="ready",
+                created_at=now,
             ))
 
     def record_event(self, instance_id: int, kind: str, *, actor: str | None = None, task_name: str | None = None,

@@ -36,8 +36,11 @@ class TaskView:
 
 @dataclass
 class Assignment:
+    """Who gets a new human task (a unit code, None: nobody found), by when, and how urgent (Camunda's 0-100)."""
+
     unit: str | None
     due_on: date | None = None
+    priority: int | None = None
 
 
 def _form_fields(spec) -> list:
@@ -101,6 +104,15 @@ class Instance:
     @property
     def data(self) -> dict[str, Any]:
         return self.workflow.data
+
+    def variables(self) -> dict[str, Any]:
+        """The instance's variables now: those of the tasks it is at (a finished one: of the last task it ran),
+        over the workflow's own data."""
+        at = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        data = dict(self.workflow.data)
+        for task in at or self.workflow.get_tasks(state=TaskState.COMPLETED)[-1:]:
+            data |= task.data
+        return data
 
     def ready_human_tasks(self) -> list:
         return self.workflow.get_tasks(state=TaskState.READY, manual=True)

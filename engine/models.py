@@ -68,6 +68,7 @@ class HumanTask(Base):
     lane: Mapped[str | None] = mapped_column(String(200))
     assigned_unit: Mapped[str | None] = mapped_column(String(100))
     due_on: Mapped[date | None] = mapped_column(Date)
+    priority: Mapped[int | None] = mapped_column(Integer)  # camunda:priority, higher is more urgent
     state: Mapped[str] = mapped_column(String(20), default="ready")
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime)

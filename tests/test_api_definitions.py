@@ -77,10 +77,9 @@ def test_versions_are_listed_with_who_deployed_them_and_each_xml_can_be_download
     (b"not xml at all", "xml", None),
     (b"<html><body>hi</body></html>", "xml", None),
     (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><d>&e;</d>', "xml", None),
-    (review(lane="外区单位"), "lane", "lane_office_review"),
     (chain("strange", '<bpmn:complexGateway id="complex" name="复杂"/>'), "unsupported", "complex"),
     (chain("unsafe", script("steal", "import os")), "sandbox", "steal"),
-], ids=["not XML", "not BPMN", "an entity", "unknown lane", "complex gateway", "unsafe script"])
+], ids=["not XML", "not BPMN", "an entity", "complex gateway", "unsafe script"])
 def test_a_bad_diagram_is_refused_with_422_naming_the_element_and_nothing_is_stored(call, db, body, rule, element):
     response = call("office", "POST", "/api/process-definitions", data=body, headers=XML)
 

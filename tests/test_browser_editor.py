@@ -71,12 +71,13 @@ def add_form_field_in_the_properties_panel(page) -> None:
 
 
 def problem_is_listed_and_selects_its_element(page) -> None:
-    """A lane no unit plays is named in the validation's problems; clicking it selects the lane."""
+    """A lane no unit plays is a warning of the validation (the office maps it after deploying); clicking it
+    selects the lane."""
     page.evaluate(RENAME_LANE, "不存在的科室")
     page.click("#editor-validate")
     problem = page.locator("#editor-problems .problem-link[data-element=Lane_community]")
-    assert "泳道“不存在的科室”不是已知的角色或单位" in problem.inner_text()
-    assert page.locator("#editor-status.error").inner_text() == "发现 1 个问题，须修改后才能部署"
+    assert "“不存在的科室”不是已知的单位、单位组或角色" in problem.inner_text()
+    assert page.locator("#editor-status.success").inner_text() == "校验通过，可以部署"
     problem.click()
     assert page.evaluate(SELECTED) == ["Lane_community"]
     page.evaluate(RENAME_LANE, "区社区办")

@@ -129,10 +129,11 @@ def test_a_conversation_is_refused_naming_it(driver, db):
     assert ("chat", "unsupported") in [(p.element, p.rule) for p in problems]
 
 
-def test_a_lane_the_router_does_not_know_is_refused_with_the_lanes_id(driver, db):
-    problems = refused(db, review(lane="隔壁区推进办"))
-    assert [(p.element, p.rule) for p in problems] == [("lane_office_review", "lane")]
-    assert "隔壁区推进办" in problems[0].message
+def test_a_lane_the_router_does_not_know_is_a_warning_with_the_lanes_id_not_a_refusal(driver, db):
+    checked = deployment.check_diagram(db, review(lane="隔壁区推进办"), source="upload.bpmn")
+    warnings = [(p.element, p.rule) for p in checked.warnings if p.rule == "role"]
+    assert checked.problems == [] and warnings == [("lane_office_review", "role")]
+    assert "隔壁区推进办" in checked.warnings[0].message
 
 
 def test_an_unsafe_script_is_refused_naming_the_script_task(driver, db):

@@ -72,6 +72,20 @@ MATRIX = {
                                "POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
     "starts.check":           {"GET":  row(LOGIN,     403, 403,  403,   200,  403,    200),
                                "POST": row(LOGIN,     403, 403,  403,   422,  403,    422)},
+    # any deployed process (web/starts.py): the world's key is the lifecycle, the office's (no project: 422);
+    # 我发起的 is everyone's own
+    "starts.process":         {"GET":  row(LOGIN,     403, 403,  200,   403,  403,    200),
+                               "POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
+    "starts.started":         {"GET":  row(LOGIN,     200, 200,  200,   200,  200,    200)},
+    # every instance (web/instances.py): the overseers read, the office and admin cancel (no reason: 422)
+    "instances.index":        {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
+    "instances.show":         {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
+    "instances.diagram":      {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
+    "instances.cancel":       {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
+    # 角色对应 (web/roles.py): the overseers read, the office and admin map (an empty form maps nothing)
+    "roles.index":            {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
+    "roles.edit":             {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
+    "roles.save":             {"POST": row(LOGIN,     403, 403,  302,   403,  403,    302)},
     # overseers' pages: the dashboard and the year-end reports
     "dashboard.index":        {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
     "reports.index":          {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
@@ -119,12 +133,16 @@ MATRIX = {
     "api.request_extension":  {"POST": row(401,       422, 404,  403,   403,  403,    403)},
     "api.start_instance":     {"POST": row(401,       403, 403,  422,   403,  403,    422)},  # a meeting, no fields
     "api.instance":           {"GET":  row(401,       200, 404,  200,   200,  200,    200)},
+    "api.list_instances":     {"GET":  row(401,       403, 403,  200,   200,  200,    200)},
+    "api.cancel_instance":    {"POST": row(401,       403, 403,  422,   403,  403,    422)},  # no reason
     "api.dashboard_figures":  {"GET":  row(401,       403, 403,  200,   200,  200,    200)},
     # process definitions: overseers read the versions, the office and admin deploy (no file: 422) and migrate
     # (the world's instance is on the newest version: 409)
     "api.process_definitions": {"GET": row(401,       403, 403,  200,   200,  200,    200)},
     "api.deploy_definition":  {"POST": row(401,       403, 403,  422,   403,  403,    422)},
     "api.definition_xml":     {"GET":  row(401,       403, 403,  200,   200,  200,    200)},
+    "api.definition_roles":   {"GET":  row(401,       403, 403,  200,   200,  200,    200)},
+    "api.map_definition_roles": {"PUT": row(401,      403, 403,  200,   403,  403,    200)},  # {} maps nothing
     "api.migrate_instance":   {"POST": row(401,       403, 403,  409,   403,  403,    409)},
     # the process editor (web/editor.py): the office and the administrator only; posts without their fields
     # answer 422, the modeler's JSON posts without "xml" too; the world's key has no draft (404, discarding: 302);

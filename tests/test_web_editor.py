@@ -88,14 +88,13 @@ def test_a_camunda_modeler_diagram_is_uploaded_as_a_new_version_and_made_executa
     assert versions(db) == [1, 2]
 
 
-def test_an_upload_with_a_lane_no_unit_plays_is_refused_naming_the_lane(office, db):
+def test_an_upload_with_a_lane_no_unit_plays_is_deployed_with_a_note_to_map_the_lane(office, db):
     response = upload(office, UNKNOWN_LANE)
 
-    assert response.status_code == 422
-    page = text(response)
-    assert "street_inspection.bpmn 未部署" in page and "泳道“不存在的科室”不是已知的角色或单位" in page
-    assert "Lane_department" in page
-    assert versions(db) == [1]
+    page = text(office.get("/editor"))
+    assert response.status_code == 302
+    assert "“不存在的科室”不是已知的单位、单位组或角色" in page and "角色对应" in page
+    assert versions(db) == [1, 2]
 
 
 def test_an_upload_without_a_file_or_with_broken_xml_says_what_is_wrong(office, db):
@@ -144,12 +143,12 @@ def test_the_modelers_requests_without_xml_or_csrf_token_are_refused(office, db)
 
 
 def test_validation_names_the_element_and_the_reason(office):
-    refused = post_json(office, "/editor/validate", {"xml": UNKNOWN_LANE})
+    checked = post_json(office, "/editor/validate", {"xml": UNKNOWN_LANE})
 
-    assert refused.status_code == 200
-    problems = refused.json["problems"]
-    assert {"element": "Lane_department", "rule": "lane"}.items() <= problems[0].items()
-    assert "不存在的科室" in problems[0]["message"] and "发现 1 个问题" in refused.json["message"]
+    assert checked.status_code == 200 and checked.json["problems"] == []
+    warnings = checked.json["warnings"]
+    assert {"element": "Lane_department", "rule": "role"}.items() <= warnings[0].items()
+    assert "不存在的科室" in warnings[0]["message"]
 
     passed = post_json(office, "/editor/validate", {"xml": DIAGRAM})
     assert passed.json["problems"] == [] and passed.json["message"] == "校验通过，可以部署"
@@ -168,8 +167,9 @@ def test_deploying_from_the_editor_makes_a_new_version_and_ends_the_draft(office
     assert deployed.json["message"] == "已部署：街面巡查（street_inspection）第 2 版"
     assert versions(db) == [1, 2]
     assert db.scalar(select(func.count()).select_from(ProcessDraft)) == 0
-    refused = post_json(office, "/editor/deploy", {"xml": UNKNOWN_LANE})
-    assert refused.status_code == 422 and refused.json["problems"][0]["element"] == "Lane_department"
+    complex_gateway = '<bpmn:complexGateway id="complex" name="复杂"/></bpmn:process>'
+    refused = post_json(office, "/editor/deploy", {"xml": DIAGRAM.replace("</bpmn:process>", complex_gateway)})
+    assert refused.status_code == 422 and refused.json["problems"][0]["element"] == "complex"
     assert versions(db) == [1, 2]
 
 

@@ -19,8 +19,8 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     inputs.init_app(app)  # before the blueprints: their <int:…> rules use its converter
 
-    from . import admin, api, auth, calendar, cli, dashboard, editor, health, inbox, pages, projects, reports, \
-        starts, task_actions, task_notes
+    from . import admin, api, auth, calendar, cli, dashboard, editor, health, inbox, instances, pages, projects, \
+        reports, roles, starts, task_actions, task_notes
     from .core import filters, security
 
     cli.register(app)
@@ -28,6 +28,6 @@ def create_app(config: dict | None = None) -> Flask:
     filters.register(app)
     unavailable.init_app(app)
     for feature in (auth, pages, inbox, api, starts, projects, dashboard, task_notes, admin, calendar, reports,
-                    task_actions, editor, health):
+                    task_actions, editor, health, instances, roles):
         app.register_blueprint(feature.bp)
     return app

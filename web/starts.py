@@ -1,22 +1,27 @@
 """The start pages: a street raises a 条块约请, the office calls a meeting, the supervision section opens a check,
-a department applies for 社区事务准入."""
+a department applies for 社区事务准入; any other deployed process from its own start form; 我发起的."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from engine import EngineError
+from engine.camunda_attributes import start_of
 from workflows.accounts.actor import NotAllowed
 from workflows.cases import opening as cases
 from workflows.directory.models import Unit
 from workflows.forms import FormInvalid
 from workflows.plan.models import Plan, Project
+from workflows.processes import instances, starting_any
 
 from .core.db import get_process_engine, get_session
+from .shared.task_page import widget
 
 bp = Blueprint("starts", __name__)
 MEETING_KINDS = ("department", "street", "town", "mass_organisation", "other")
@@ -117,7 +122,62 @@ def _start(name: str, data_of: Callable[[], dict], start: Callable):
 
 @bp.get("/start")
 def index():
-    return render_template("starts/index.html", pages=[page for page in PAGES.values() if may_start(page)])
+    """The domain's start pages, then every deployed process this person may start, as Camunda's Tasklist lists them."""
+    options = starting_any.start_options(get_session(), get_process_engine(), current_user.actor, domain_too=False)
+    return render_template("starts/index.html", pages=[page for page in PAGES.values() if may_start(page)],
+                           options=options)
+
+
+def _process_form(definition, values=None, errors=None, status: int = 200):
+    return render_template("starts/process.html", definition=definition, fields=starting_any.start_form(definition),
+                           documentation=start_of(definition).documentation, values=values or MultiDict(),
+                           errors=errors or {}, token=request.form.get("start_token") or uuid.uuid4().hex,
+                           projects=_plan_projects(), widget=widget), status
+
+
+@bp.route("/start/process/<key>", methods=["GET", "POST"])
+def process(key: str):
+    """Any process's start form; the hidden one-time token makes a double submit start one instance."""
+    session, engine = get_session(), get_process_engine()
+    try:
+        definition = starting_any.startable_definition(session, engine, current_user.actor, key)
+    except FormInvalid:
+        abort(404)
+    if request.method == "GET":
+        return _process_form(definition)
+    fields = starting_any.start_form(definition)
+    data = {spec.id: _field_value(spec) for spec in fields if _field_value(spec) not in ("", None)}
+    token = request.form.get("start_token", "")[:64] or None
+    request_key = f"form:{current_user.username}:{token}" if token else None
+    try:
+        instance = starting_any.start_any(session, engine, current_user.actor, key, request.form.get("business_key")
+                                          or None, data, request_key=request_key)
+    except FormInvalid as invalid:
+        session.rollback()
+        return _process_form(definition, request.form, invalid.errors, 422)
+    except EngineError as error:  # the diagram failed as it started (a script, a condition): nothing is kept
+        session.rollback()
+        return _process_form(definition, request.form, {"_form": error.message}, error.status)
+    except starting_any.DuplicateStart:
+        session.rollback()
+        instance = starting_any.started_for_request(session, engine, request_key)
+    session.commit()
+    flash(f"已发起“{definition.name}”（{instance.row.business_key}）")
+    return redirect(url_for("starts.started"))
+
+
+def _field_value(spec):
+    if spec.type == "boolean":
+        return "true" if request.form.get(spec.id) else "false"
+    return request.form.get(spec.id, "")
+
+
+@bp.get("/started")
+def started():
+    """我发起的: what this person (or, with ?scope=unit, their unit) started, of every kind, with its current step."""
+    whole_unit = request.args.get("scope") == "unit"
+    rows = instances.started_by_me(get_session(), current_user.actor, whole_unit=whole_unit)
+    return render_template("starts/started.html", rows=rows, whole_unit=whole_unit)
 
 
 @bp.route("/start/consultation", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 """Builds the engine the domain works with: our router, our timezone, our functions for diagram code.
 
-It stands above records/ (diagram code may call ``year_end_score``, which reads the record tables) and
-directory/ (the router), and below every package that runs processes.
+It stands above records/ (diagram code may call ``year_end_score``, which reads the record tables), accounts/
+(a user's unit, for ``camunda:assignee``) and directory/ (the router), and below every package that runs processes.
 """
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from dataclasses import fields
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import BpmnEngine, Clock, ScriptError
 from engine.bounds import EngineBounds
 
 from . import workdays
+from .accounts.models import User
 from .directory.routing import Router
 from .holidays import book as calendar_book
 from .records.scoring import year_end_score
@@ -90,6 +92,14 @@ def process_engine(session: Session, timezone: str = DEFAULT_TIMEZONE, bounds: E
     process's working-day calendar up to the office's latest edits."""
     calendar_book.refresh(session)
     local_tz = ZoneInfo(timezone)
-    return BpmnEngine(session, local_tz=local_tz, router=Router(session),
-                      script_functions=script_functions(session, Clock(session, local_tz)),
+    clock = Clock(session, local_tz)
+    router = Router(session, user_unit=user_unit(session), today=clock.today)
+    return BpmnEngine(session, local_tz=local_tz, router=router, script_functions=script_functions(session, clock),
                       bounds=bounds or engine_bounds())
+
+
+def user_unit(session: Session):
+    """username → the unit of that active user, for ``camunda:assignee`` and ``candidateUsers``."""
+    def find(username: str) -> str | None:
+        return session.scalar(select(User.unit_code).where(User.username == username, User.active.is_(True)))
+    return find

@@ -149,7 +149,7 @@ REFUSED_DIAGRAM = {"type": "object", "required": ["error", "problems"], "propert
     "error": {"type": "string"}, "problems": {"type": "array", "items": {"type": "object", "properties": {
         "element": {"type": "string", "nullable": True, "description": "BPMN 元素 id"},
         "message": {"type": "string"},
-        "rule": {"type": "string", "description": "bpmnlint:<规则>、parse、sandbox、lane、xml 或 unsupported"}}}}}}
+        "rule": {"type": "string", "description": "bpmnlint:<规则>、parse、sandbox、xml 或 unsupported"}}}}}}
 
 
 def _definition_paths() -> dict:
@@ -159,7 +159,9 @@ def _definition_paths() -> dict:
         "type": "array", "items": DEFINITION}, "notes": {"type": "array", "items": {"type": "string"}}}}
     return {
         "/api/process-definitions": {
-            "get": {"summary": "已部署的流程及各版本（区推进办、督查科、审计、管理员）",
+            "get": {"summary": "已部署的流程及各版本（区推进办、督查科、审计、管理员）；startable=true：调用者可发起的流程、"
+                               "说明与开始表单（所有人）",
+                    "parameters": [_query("startable", {"type": "string", "enum": ["true"]})],
                     "responses": {"200": _json({"type": "array", "items": DEFINITION}, "版本列表"),
                                   **_errors(401, 403)}},
             "post": {"summary": "部署 BPMN 文件（区推进办、管理员）：每个流程成为新版本，运行中的实例保持原版本",
@@ -182,6 +184,40 @@ def _definition_paths() -> dict:
             "parameters": [_path_id("instance_id")],
             "responses": {"200": _json({"$ref": "#/components/schemas/Instance"}, "已迁移"),
                           **_errors(401, 403, 404, 409)}}},
+    }
+
+
+def _instance_list() -> dict:
+    """我发起的 for everyone; every instance, filtered, for the overseers (instances.py)."""
+    row = {"type": "object", "properties": {name: {"type": "string"} for name in (
+        "process_key", "process_name", "business_key", "status", "started_by", "started_at", "current_step")}}
+    filters = [_query(name, {"type": "string"}) for name in ("process", "status", "business_key", "project")]
+    return {"summary": "流程实例列表：started_by=me（我发起的）或 my_unit 人人可用；其余筛选限区推进办、督查科、审计、管理员",
+            "parameters": [_query("started_by", {"type": "string"}), _query("version", {"type": "integer"}), *filters],
+            "responses": {"200": _json({"type": "array", "items": row}, "实例及当前环节"), **_errors(400, 401, 403)}}
+
+
+def _start_paths() -> dict:
+    """Cancelling an instance and the office's mapping of a process's lane and group names (instances.py,
+    definitions.py)."""
+    key = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
+    names = {"type": "array", "items": {"type": "object", "properties": {
+        "name": {"type": "string"}, "unit": {"type": "string", "nullable": True},
+        "known_as": {"type": "string", "nullable": True}}}}
+    return {
+        "/api/process-instances/{instance_id}/cancel": {"post": {
+            "summary": "取消运行中的实例（区推进办、管理员），须说明理由", "parameters": [_path_id("instance_id")],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}}},
+            "responses": {"200": _json({"$ref": "#/components/schemas/Instance"}, "已取消"),
+                          **_errors(401, 403, 404, 409, 422)}}},
+        "/api/process-definitions/{key}/roles": {
+            "get": {"summary": "流程的泳道与候选组名称及其对应单位", "parameters": [key],
+                    "responses": {"200": _json(names, "名称"), **_errors(401, 403, 404)}},
+            "put": {"summary": "设置名称对应的单位（区推进办、管理员）：{名称: 单位代码或名称, 空串为取消}，适用于以后各版本",
+                    "parameters": [key],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "responses": {"200": _json(names, "已保存"), **_errors(401, 403, 404, 422)}}},
     }
 
 
@@ -228,8 +264,9 @@ def document() -> dict:
                     "completed": {"type": "integer"}, "instance_status": {"type": "string"},
                     "next_tasks": {"type": "array", "items": task_ref}}}, "已完成，及随后的待办"),
                     **_errors(401, 403, 404, 409, 422)}}},
-            "/api/process-instances": {"post": {
-                "summary": "启动流程（条块约请、跟踪督查、定期例会、社区事务准入、项目全年推进）",
+            "/api/process-instances": {"get": _instance_list(), "post": {
+                "summary": "启动调用者可发起的任何流程：开始表单逐字段校验（422）；同一 Idempotency-Key 只启动一个实例",
+                "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["process_key"], "additionalProperties": False,
                     "properties": {"process_key": {"type": "string"}, "business_key": {"type": "string"},
@@ -247,6 +284,7 @@ def document() -> dict:
             **_task_note_paths(),
             **_task_action_paths(),
             **_definition_paths(),
+            **_start_paths(),
             "/api/openapi.json": {"get": {"summary": "本文档", "security": [],
                                           "responses": {"200": _json({"type": "object"}, "OpenAPI 文档")}}},
         },

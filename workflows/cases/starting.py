@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from engine import BpmnEngine, Instance
 
 from ..accounts.actor import Actor, NotAllowed
+from ..directory.models import Unit
 from ..forms import FormInvalid
 from ..plan.projects import project_for
 from ..projects.activation import LIFECYCLE, lifecycle_instance, project_data
@@ -54,6 +55,22 @@ STARTERS: dict[str, Callable[..., Instance]] = {
     "unit_consultation": _consultation, "supervision": _supervision, "regular_meeting": _meeting,
     "community_affairs_access": _access, LIFECYCLE: _lifecycle,
 }
+
+
+# Who may start each domain process (the start pages say the same): (actor, the kind of their unit) → allowed.
+WHO_MAY_START: dict[str, Callable[[Actor, str], bool]] = {
+    "unit_consultation": lambda actor, kind: kind in opening.STREET_KINDS,
+    "supervision": lambda actor, kind: actor.role in ("supervisor", "admin"),
+    "regular_meeting": lambda actor, kind: actor.role in ("office", "admin"),
+    "community_affairs_access": lambda actor, kind: kind == "department",
+    LIFECYCLE: lambda actor, kind: actor.role in ("office", "admin"),
+}
+
+
+def may_start(session: Session, actor: Actor, process_key: str) -> bool:
+    """Whether this person may start the domain process ``process_key`` (an auditor never may)."""
+    unit = session.get(Unit, actor.unit_code)
+    return actor.role != "auditor" and WHO_MAY_START[process_key](actor, unit.kind if unit else "")
 
 
 def start(session: Session, engine: BpmnEngine, actor: Actor, process_key, business_key, data) -> Instance:

@@ -56,3 +56,14 @@ class Unit(Base):
     @property
     def is_group(self) -> bool:
         return self.kind == "group"
+
+
+class RoleMapping(Base):
+    """The office's answer to a name a process routes by (a lane or candidate group such as 经办人 or Clerk) that
+    the directory does not know: the unit or group that plays it, for every version of the process."""
+
+    __tablename__ = "role_mapping"
+
+    process_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code", ondelete="CASCADE"))

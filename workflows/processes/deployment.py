@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session, defer
 
 from engine.clock import to_db
 from engine import EngineError, InvalidDiagram, NotFound, ProcessDefinition, ProcessInstance
-from engine.parser import BPMN_NS, MAX_BYTES, safe_tree, unsupported_elements
+from engine.camunda_attributes import split_list
+from engine.parser import BPMN_NS, CAMUNDA_NS, MAX_BYTES, safe_tree, unsupported_elements
 
 from ..directory.routing import Router
 from ..runtime import process_engine
@@ -58,7 +59,7 @@ LINT_MESSAGES = {
 class Problem:
     element: str | None
     message: str
-    rule: str  # 'bpmnlint:<name>' | 'parse' | 'sandbox' | 'lane' | 'xml' | 'unsupported'
+    rule: str  # 'bpmnlint:<name>' | 'parse' | 'sandbox' | 'xml' | 'unsupported'; warnings: 'role' | 'formKey'
 
     def as_json(self) -> dict:
         return {"element": self.element, "message": self.message, "rule": self.rule}
@@ -123,10 +124,9 @@ def check_diagram(session: Session, xml: bytes, *, source: str = "diagram.bpmn")
         xml = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
     problems = [Problem(element, f"{source}：元素 {element or '（无 id）'}：{reason}", "unsupported")
                 for element, reason in unsupported_elements(tree)]
-    problems += _lane_problems(session, tree, source)
     if not problems:
         problems += _parse_problems(session, xml, source)
-    checked = Checked(xml, problems, notes)
+    checked = Checked(xml, problems, notes, _routing_warnings(session, tree, source))
     _add_lint(checked)
     return checked
 
@@ -149,11 +149,32 @@ def _make_executable(tree) -> list[str]:
     return notes
 
 
-def _lane_problems(session: Session, tree, source: str) -> list[Problem]:
+def _routing_warnings(session: Session, tree, source: str) -> list[Problem]:
+    """A lane or candidate group nobody is known to play, and a form the product cannot show: deployable, but the
+    office should map the name (a task reaching it goes to 待分派) or know the form is replaced by formData."""
     router = Router(session)
-    return [Problem(lane.get("id"), f"{source}：泳道“{lane.get('name')}”不是已知的角色或单位，任务无法分派", "lane")
-            for lane in tree.iter(f"{{{BPMN_NS}}}lane")
-            if lane.get("name") and not router.knows_lane(lane.get("name"))]
+    keys = [process.get("id") for process in tree.iter(f"{{{BPMN_NS}}}process")]
+    warnings = []
+    for element, name in _routing_names(tree):
+        if not any(router.knows_lane(name, key) for key in keys):
+            warnings.append(Problem(element, f"{source}：“{name}”不是已知的单位、单位组或角色，也还没有对应的单位："
+                                             "请在“角色对应”中指定；到达这里的任务先进入区推进办的待分派", "role"))
+    for task in tree.iter(f"{{{BPMN_NS}}}userTask"):
+        if task.get(f"{{{CAMUNDA_NS}}}formKey"):
+            warnings.append(Problem(task.get("id"), f"{source}：任务 {task.get('id')} 的外部表单 camunda:formKey"
+                                                    f"“{task.get(f'{{{CAMUNDA_NS}}}formKey')}”本系统无法显示，"
+                                                    "将只显示 camunda:formData 中的字段", "formKey"))
+    return warnings
+
+
+def _routing_names(tree) -> list[tuple[str | None, str]]:
+    """(element id, name) of each named lane and each candidate group that is not an expression."""
+    names = [(lane.get("id"), lane.get("name").strip()) for lane in tree.iter(f"{{{BPMN_NS}}}lane")
+             if (lane.get("name") or "").strip()]
+    for task in tree.iter(f"{{{BPMN_NS}}}userTask"):
+        groups = split_list(task.get(f"{{{CAMUNDA_NS}}}candidateGroups"))
+        names += [(task.get("id"), group) for group in groups if not group.startswith("${")]
+    return names
 
 
 def _parse_problems(session: Session, xml: bytes, source: str) -> list[Problem]:
@@ -202,7 +223,16 @@ def lint(xml: bytes) -> list[dict]:
 
 def deploy_diagram(session: Session, xml: bytes, *, source: str,
                    deployed_by: str) -> tuple[list[ProcessDefinition], list[str]]:
-    """Deploy each process of the file as its next version; flushes, never commits. Raises DiagramRefused."""
+    """Deploy each process of the file as its next version; flushes, never commits. Raises DiagramRefused.
+
+    The notes include a line per name to map (a lane or group nobody plays yet) and per form it cannot show."""
+    definitions, notes, warnings = deploy_checked(session, xml, source=source, deployed_by=deployed_by)
+    return definitions, notes + [w.message for w in warnings if w.rule in ("role", "formKey")]
+
+
+def deploy_checked(session: Session, xml: bytes, *, source: str,
+                   deployed_by: str) -> tuple[list[ProcessDefinition], list[str], list[Problem]]:
+    """deploy_diagram with the warnings apart: (definitions, notes, every warning that did not block it)."""
     checked = check_diagram(session, xml, source=source)
     if checked.problems:
         raise DiagramRefused(checked.problems)
@@ -215,7 +245,7 @@ def deploy_diagram(session: Session, xml: bytes, *, source: str,
     notes = list(checked.notes)
     notes += [f"流程 {d.key} 与已部署的版本 {d.version} 相同，未新建版本" for d in definitions
               if newest.get(d.key) == d.version]
-    return definitions, notes
+    return definitions, notes, checked.warnings
 
 
 def definition_versions(session: Session) -> list[ProcessDefinition]:

@@ -1,0 +1,87 @@
+"""The instances' pages: every instance of every process with filters (/instances) and one instance's home
+(/instances/<id>: diagram with done and active steps, history in words, open tasks and holders, variables,
+cancel with a reason). For the office, the supervision section, auditors and the administrator."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from engine import InstanceNotRunning, NotFound
+from workflows.accounts.actor import NotAllowed
+from workflows.forms import FormInvalid
+from workflows.processes import instances
+
+from .core.db import get_process_engine, get_session
+
+bp = Blueprint("instances", __name__)
+FILTERS = ("process", "version", "status", "started_by", "business_key", "project")
+
+
+@bp.before_request
+@login_required
+def require_reader():
+    """Overseers only: a unit gets 403 (its own instances are in 我发起的 and its tasks)."""
+    if current_user.role not in instances.READERS:
+        return render_template("instances/refused.html", message="只有区推进办、督查科、审计和管理员可以查看全部流程实例"), 403
+    return None
+
+
+@bp.errorhandler(NotAllowed)
+def not_allowed(error: NotAllowed):
+    return render_template("instances/refused.html", message=str(error)), 403
+
+
+@bp.errorhandler(NotFound)
+def not_found(error: NotFound):
+    return render_template("instances/refused.html", message=error.message), 404
+
+
+def _filters() -> instances.InstanceFilters:
+    args = {name: request.args.get(name, "").strip() or None for name in FILTERS}
+    version = args.pop("version")
+    if args["status"] not in (None, *instances.STATUSES):
+        args["status"] = None
+    return instances.InstanceFilters(version=int(version) if version and version.isdigit() else None, **args)
+
+
+@bp.get("/instances")
+def index():
+    rows = instances.list_instances(get_session(), _filters())
+    keys = sorted({definition.key: definition.name for definition in get_process_engine().latest_definitions()}.items())
+    return render_template("instances/index.html", rows=rows, values=request.args, processes=keys,
+                           statuses=instances.STATUSES, limit=instances.MAX_ROWS)
+
+
+def _render(instance_id: int, errors: dict | None = None, status: int = 200):
+    page = instances.instance_page(get_session(), get_process_engine(), current_user.actor, instance_id)
+    return render_template("instances/show.html", page=page, row=page.row, errors=errors or {},
+                           statuses=instances.STATUSES,
+                           may_cancel=current_user.role in instances.CANCELLERS), status
+
+
+@bp.get("/instances/<int:instance_id>")
+def show(instance_id: int):
+    return _render(instance_id)
+
+
+@bp.get("/instances/<int:instance_id>/diagram")
+def diagram(instance_id: int):
+    return Response(get_process_engine().get_instance(instance_id).row.definition.bpmn_xml, mimetype="application/xml")
+
+
+@bp.post("/instances/<int:instance_id>/cancel")
+def cancel(instance_id: int):
+    session = get_session()
+    try:
+        instances.cancel(session, get_process_engine(), current_user.actor, instance_id, request.form.get("reason"))
+    except FormInvalid as invalid:
+        session.rollback()
+        return _render(instance_id, invalid.errors, 422)
+    except InstanceNotRunning as error:
+        session.rollback()
+        return _render(instance_id, {"reason": error.message}, 409)
+    session.commit()
+    flash(f"已取消流程实例 {instance_id}")
+    return redirect(url_for("instances.show", instance_id=instance_id))
+
+
