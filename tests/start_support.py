@@ -33,7 +33,7 @@ def call(app, db):
     directory.load_directory(db)
     plans.load_plan(db, plans.DEFAULT_PLAN_FILE)
     process_engine(db).clock.set(datetime(2017, 6, 8, 9, 0))
-    tokens = {name: issue_token(db, ensure_user(db, name, unit, role), datetime(2017, 6, 8))
+    tokens = {name: issue_token(db, ensure_user(db, name, unit, role), datetime.utcnow())
               for name, (unit, role) in USERS.items()}
     db.commit()
     client = app.test_client()

@@ -36,7 +36,7 @@ def test_ten_simultaneous_starts_with_one_key_give_one_instance(live_server, db)
     directory.load_directory(db)
     process_engine(db).clock.set(datetime(2017, 6, 8, 9, 0))
     deployment.deploy_diagram(db, diagram("starter_form"), source="relief.bpmn", deployed_by="office")
-    token = issue_token(db, ensure_user(db, "caoyang", "caoyang"), datetime(2017, 6, 8))
+    token = issue_token(db, ensure_user(db, "caoyang", "caoyang"), datetime.utcnow())
     db.commit()
     start, answers = threading.Barrier(10), []
 

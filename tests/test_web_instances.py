@@ -145,5 +145,5 @@ def test_a_process_whose_script_fails_as_it_starts_shows_the_form_again_with_the
 
     response = office.post("/start/process/failing", data={"csrf_token": csrf})
 
-    assert response.status_code == 422 and "流程运行出错" in text(response)
+    assert response.status_code == 422 and "“计算”（calc）" in text(response)
     assert office.get("/roles/no_such_process").status_code == 404
