@@ -14,7 +14,7 @@ from engine import EngineError
 from workflows.processes import deployment
 
 from .core.db import get_session
-from .core.headers import stored_document
+from .core.headers import EDITOR_POLICY, stored_document, talisman
 from .core.inputs import db_int
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
@@ -121,6 +121,7 @@ def opened_diagram(row: deployment.ProcessOverview, version: int | None) -> dict
 
 
 @bp.get("/<key>")
+@talisman(content_security_policy=EDITOR_POLICY)  # the modeler's properties panel: see EDITOR_POLICY
 def edit(key: str):
     version = request.args.get("version", type=db_int)
     if "version" in request.args and (version is None or version < 1):

@@ -12,6 +12,9 @@ X-Forwarded-For/-Proto/-Host; 0 trusts none of these headers).
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from flask import Flask, Response
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -22,6 +25,17 @@ PAGE_POLICY = {
     "connect-src": SELF, "object-src": "'none'", "base-uri": "'none'", "form-action": SELF,
     "frame-ancestors": "'none'",
 }
+# bpmn-js-properties-panel builds its two containers from HTML strings with these style attributes (its
+# PropertiesPanelRenderer); the editor's page allows exactly these two values and no other inline style.
+PROPERTIES_PANEL_STYLES = ("height: 100%", "flex: none; height: auto")
+
+
+def _hash(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
+
+
+EDITOR_POLICY = {**PAGE_POLICY,
+                 "style-src-attr": ["'unsafe-hashes'", *(_hash(style) for style in PROPERTIES_PANEL_STYLES)]}
 # What a stored document (or any response that is not a page) may do when a browser shows it: nothing.
 SANDBOX_POLICY = "default-src 'none'; sandbox; frame-ancestors 'none'"
 HSTS_SECONDS = 365 * 24 * 3600
