@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import func, select
 
-from tests.browser_support import browser, live_server, sign_in  # noqa: F401
+from tests.browser_support import sign_in
 from tests.process_support import BPMN_DIR, Driver, start_projects
 from tests.web_support import ensure_user
 from workflows.accounts.actor import Actor
@@ -57,7 +57,7 @@ def stored(db):
     return {"task": task.id, "unit": task.assigned_unit, "attachment": attachment.id}
 
 
-def watched_page(browser):  # noqa: F811
+def watched_page(browser):
     """A fresh browser page that records CSP reports, console errors and any request the payload would make."""
     context = browser.new_context(locale="zh-CN", accept_downloads=True)
     page = context.new_page()
@@ -73,7 +73,7 @@ def assert_no_payload_ran(page) -> None:
     assert page.title() != PWNED and page.payload_requests == []
 
 
-def test_no_stored_document_runs_a_script_in_the_admins_browser(stored, db, live_server, browser):  # noqa: F811
+def test_no_stored_document_runs_a_script_in_the_admins_browser(stored, db, live_server, browser):
     office = watched_page(browser)
     sign_in(office, live_server, "office")
     office.goto(live_server + "/editor/street_inspection")
@@ -116,7 +116,7 @@ def main_pages(stored) -> dict[str, list[str]]:
             "duchake": common + overseer, stored["unit"]: common + [f"/tasks/{stored['task']}"]}
 
 
-def test_each_roles_main_pages_run_no_code_the_policy_blocks(stored, live_server, browser):  # noqa: F811
+def test_each_roles_main_pages_run_no_code_the_policy_blocks(stored, live_server, browser):
     reports = {}
     for username, urls in main_pages(stored).items():
         page = watched_page(browser)
