@@ -20,6 +20,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2,
                         help="worker processes for figures 5 (timers) and 4 (activation)")
     parser.add_argument("--output", type=Path, default=RESULTS, help="the Markdown file to update")
+    parser.add_argument("--figures", choices=("all", "1"), default="all",
+                        help="1: only one district's year through the API (figures 1, 2 and 7), printed, not written")
     for size in ("districts", "projects", "human-tasks", "open-tasks", "consultations", "timers", "inbox-queries"):
         parser.add_argument(f"--{size}", type=int, default=None, help=f"override the scale's {size}")
     return parser.parse_args()
@@ -53,10 +55,11 @@ def main() -> None:
                       open_tasks=args.open_tasks, consultations=args.consultations, timers=args.timers,
                       inbox_queries=args.inbox_queries)
     print(f"bench on {args.database}, scale {scale}", flush=True)
-    result = run(args.database, scale, args.workers)
+    result = run(args.database, scale, args.workers, only_year=args.figures == "1")
     text = section(result)
     print(text)
-    update_results(args.output, args.database, text)
+    if args.figures == "all":
+        update_results(args.output, args.database, text)
 
 
 if __name__ == "__main__":

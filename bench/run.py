@@ -46,25 +46,27 @@ class Run:
         print(f"  {name}: {self.phases[name]:.1f} s", flush=True)
 
 
-def run(database: str, scale: Scale, workers: int = 2) -> Run:
+def run(database: str, scale: Scale, workers: int = 2, *, only_year: bool = False) -> Run:
     url = database_url(database)
     app = fresh_app(url)
     result = Run(database, scale)
     with app.app_context():
         session = new_session()
         try:
-            _measure(result, app, session, url, workers)
+            _measure(result, app, session, url, workers, only_year)
         finally:
             session.close()
     app.extensions["sqlalchemy_engine"].dispose()
     return result
 
 
-def _measure(result: Run, app, session, url: str, workers: int) -> None:
+def _measure(result: Run, app, session, url: str, workers: int, only_year: bool = False) -> None:
     scale, engine = result.scale, process_engine(session, app.config["TIMEZONE"])
     with result.phase("one district: units, users, plan, diagrams"):
         build_district(session, engine, scale.projects)
     _play_year(result, app, session, engine)
+    if only_year:
+        return
     client = _signed_in(app, "auditor")
     plan = session.scalar(select(Plan).where(Plan.year == YEAR))
     result.figures.append(pdf_figure(client, YEAR, len(plan.projects), 5))

@@ -1,14 +1,15 @@
 """A small BPMN engine over SpiffWorkflow with SQLAlchemy persistence. Knows nothing of any customer."""
 from .clock import Clock, parse_step
 from .engine import BpmnEngine
-from .errors import (EngineError, InstanceNotRunning, InvalidDiagram, MigrationRefused, NotFound, ScriptError,
-                     TaskNotReady)
+from .errors import (DataNotStorable, EngineError, InstanceNotRunning, InvalidDiagram, MigrationRefused, NotFound,
+                     ScriptError, TaskNotReady)
 from .instance import Assignment, Instance, TaskView
+from .isolation import Bounds
 from .models import Base, ClockSetting, HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
 from .storage import serializer
 
 __all__ = [
-    "Assignment", "Base", "BpmnEngine", "Clock", "ClockSetting", "EngineError", "HistoryEvent", "HumanTask",
-    "Instance", "InstanceNotRunning", "InvalidDiagram", "MigrationRefused", "NotFound", "ProcessDefinition",
-    "ProcessInstance", "ScriptError", "TaskNotReady", "TaskView", "parse_step", "serializer",
+    "Assignment", "Base", "Bounds", "BpmnEngine", "Clock", "ClockSetting", "DataNotStorable", "EngineError",
+    "HistoryEvent", "HumanTask", "Instance", "InstanceNotRunning", "InvalidDiagram", "MigrationRefused", "NotFound",
+    "ProcessDefinition", "ProcessInstance", "ScriptError", "TaskNotReady", "TaskView", "parse_step", "serializer",
 ]

@@ -15,12 +15,13 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from .clock import Clock, install_spiff_clock, to_db
+from .data import storable
 from .errors import InstanceNotRunning, MigrationRefused, NotFound, ScriptError, TaskNotReady
 from .instance import Assignment, Instance, TaskView, is_timer, task_view
 from .models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
 from .migration import move_state, predict_again
 from .parser import ParsedProcess, checksum, parse_processes
-from .sandbox import SandboxScriptEngine
+from .sandbox import Bounds, SandboxScriptEngine
 from .storage import restored_specs, serializer
 
 Router = Callable[[ProcessInstance, TaskView], Assignment]
@@ -58,11 +59,11 @@ class BpmnEngine:
     """One engine per unit of work: it reads the clock once per step and never commits."""
 
     def __init__(self, session: Session, *, local_tz: tzinfo, router: Router | None = None,
-                 script_functions: dict[str, Callable] | None = None):
+                 script_functions: dict[str, Callable] | None = None, bounds: Bounds | None = None):
         self.session = session
         self.clock = Clock(session, local_tz)
         self.router = router or _no_routing
-        self.script_engine = SandboxScriptEngine(local_tz, script_functions or {})
+        self.script_engine = SandboxScriptEngine(local_tz, script_functions or {}, bounds)
         install_spiff_clock(local_tz)
 
     # -- definitions ---------------------------------------------------------------------------
@@ -145,7 +146,7 @@ class BpmnEngine:
                actor: str | None) -> Instance:
         spec, subprocess_specs = restored_specs(definition)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
-        workflow.get_next_task(state=TaskState.READY).set_data(**(data or {}))
+        workflow.get_next_task(state=TaskState.READY).set_data(**storable(data or {}))
         now = to_db(self.clock.now())
         row = ProcessInstance(definition=definition, definition_id=definition.id, business_key=business_key,
                               status="running", started_at=now, updated_at=now)
@@ -211,6 +212,7 @@ class BpmnEngine:
             raise TaskNotReady(f"任务“{human_task.name}”已不在待办状态")
         if validate is not None:
             data = validate(task_view(task), data or {})
+        data = storable(data or {}, element=task.task_spec.bpmn_id)
 
         def step():
             task.set_data(**copy.deepcopy(data or {}))
@@ -350,7 +352,9 @@ class BpmnEngine:
             try:
                 step()
                 instance.workflow.do_engine_steps(did_complete_task=fired)
-            except (WorkflowException, ScriptError) as error:
+            except ScriptError:
+                raise  # it names the element already (engine.sandbox)
+            except WorkflowException as error:
                 raise ScriptError(f"流程运行出错：{error}") from error
             except (TypeError, ValueError, KeyError, AttributeError, IndexError) as error:
                 # Data the diagram did not expect (a missing collection, a wrong type) surfaces here.

@@ -46,3 +46,11 @@ class MigrationRefused(EngineError):
     """A running instance cannot move to another version of its definition; the message says why."""
 
     status = 409
+
+
+class DataNotStorable(ScriptError):
+    """A value that task data cannot hold (``engine.data``); ``variable`` names the variable it sits in."""
+
+    def __init__(self, message: str, *, variable: str, element: str | None = None):
+        super().__init__(message, element=element)
+        self.variable = variable

@@ -4,7 +4,9 @@ RestrictedPython keeps code away from what it must not reach; it does not stop c
 builds something too large. The limits here close that gap:
 
 - time: a trace function stops the code once its deadline has passed (it sees every line and call of the
-  diagram's own code, so ``while True: pass`` and runaway recursion both stop);
+  diagram's own code, so ``while True: pass`` and runaway recursion both stop with a clear message). It cannot
+  stop one long C-level call: the hard bounds on time and memory are the child process's (``engine.isolation``);
+  these run inside the child, first;
 - one C-level operation cannot run long or allocate much: ``**``, ``*``, ``<<`` and ``%`` formatting go through
   :func:`arithmetic`, consuming builtins (``list``, ``sum``, ``sorted`` …) take their input through a bounded
   iterator, and string methods that pad or expand check the size of what they would make.
@@ -171,7 +173,9 @@ def time_limit(seconds: float | None = None):
     sys.settrace(on_call)
     try:
         yield
-    except (MemoryError, RecursionError) as error:
-        raise ScriptError(f"脚本耗尽资源（{type(error).__name__}），已中止") from error
+    except MemoryError as error:
+        raise ScriptError("代码用尽了允许的内存，已中止") from error
+    except RecursionError as error:
+        raise ScriptError("代码的递归过深（RecursionError），已中止") from error
     finally:
         sys.settrace(previous)

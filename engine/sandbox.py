@@ -1,176 +1,121 @@
 """Where a diagram's code runs: scripts, gateway conditions, timer values, multi-instance collections.
 
-SpiffWorkflow's default environment is plain ``eval``/``exec`` with every builtin. Diagrams are
-uploaded by people, so here they are compiled with RestrictedPython: no imports, no names or
-attributes that start with ``_``, guarded attribute, item and iteration access, and a short list of
-harmless builtins. ``engine.limits`` bounds time and size. Bare ISO 8601 timer values (``PT5M``, ``2017-06-20T00:00:00``, ``R3/P1D``), as
-Camunda users write them, are taken as the strings they are.
+SpiffWorkflow's default environment is plain ``eval``/``exec`` with every builtin. Diagrams are uploaded by
+people, so their code is compiled with RestrictedPython (``engine.restricted``: the language) and run in a child
+process bounded by the operating system (``engine.isolation``: time and memory per evaluation, ``Bounds``), with
+``engine.limits`` inside the child as a first, clearer line (loop lengths, sizes of numbers and strings).
+
+Two rules keep data sound:
+
+- a script's variables pass the data rule (``engine.data``) before the task's data changes: a refused script
+  leaves the data as it was; conditions, timer values and collections cannot change data at all (the child works
+  on a copy, and an expression's changes are never read back);
+- the child receives only the variables and functions the code names (it has no ``globals()``), so a condition
+  on one flag does not ship a whole form.
+
+Code whose cost its shape bounds (``engine.cheap``: ``not agree``, ``len(units) > 0``, ``due = today()``) runs in
+the host, a round trip saved on the most frequent evaluations; the same policy, guards and data rule apply.
+
+Every failure (refusal, breach, the code's own exception, ``SystemExit`` included) reaches the engine as a
+``ScriptError`` whose ``element`` is the BPMN element id and whose message names the element.
 """
 from __future__ import annotations
 
-import ast
-import re
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 
-from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec, safe_builtins
-from RestrictedPython.Eval import default_guarded_getitem
-from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from . import limits
-from .errors import ScriptError
+from .cheap import is_cheap
+from .data import storable
+from .errors import DataNotStorable, ScriptError
+from .isolation import Bounds, pool
+from .restricted import check, compile_expression, compile_script, guards, is_iso_literal, names_used
 
-MAX_DATA_BYTES = 2_000_000  # what a script may leave in the task's data, as JSON
+__all__ = ["Bounds", "SandboxEnvironment", "SandboxScriptEngine", "check", "clock_functions"]
 
-_ISO_LITERAL = re.compile(
-    r"^(R\d*/)?("
-    r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
-    r"|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
-    r")(/(P[0-9YMWDTHS.]+|\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?))?$"
-)
-
-_UNSAFE_BUILTINS = {"setattr", "delattr", "__build_class__", "id", "_getattr_", "hash"}
-_EXTRA_BUILTINS = {
-    "list": list, "tuple": tuple, "dict": dict, "set": set, "frozenset": frozenset,
-    "min": min, "max": max, "sum": sum, "sorted": sorted, "any": any, "all": all,
-    "enumerate": enumerate, "zip": zip, "reversed": reversed, "map": map, "filter": filter,
-    "date": date, "datetime": datetime, "timedelta": timedelta,
+_EXCEPTION_WORDS = {
+    "NameError": "用到了未定义的名称", "KeyError": "字典中没有这个键", "IndexError": "下标超出范围",
+    "TypeError": "值的类型不对", "ValueError": "值不对", "ZeroDivisionError": "除数为零",
+    "AttributeError": "没有这个属性", "RecursionError": "递归过深", "SystemExit": "代码要求退出（不允许）",
+    "KeyboardInterrupt": "代码发出中断（不允许）", "GeneratorExit": "代码发出中断（不允许）",
 }
-SANDBOX_BUILTINS = ({k: v for k, v in safe_builtins.items() if k not in _UNSAFE_BUILTINS} | _EXTRA_BUILTINS
-                    | limits.BOUNDED_BUILTINS)
-_GUARDED_OPERATORS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<", ast.Mod: "%"}
 
 
-class _Policy(RestrictingNodeTransformer):
-    """RestrictedPython's rules, plus: operators that can make huge values are checked when they run,
-    and f-string format specs may not ask for huge widths."""
-
-    def visit_BinOp(self, node: ast.BinOp):
-        node = self.node_contents_visit(node)
-        symbol = _GUARDED_OPERATORS.get(type(node.op))
-        if symbol is None:
-            return node
-        name, operator = ast.Name("_arith_", ast.Load()), ast.Constant(symbol)
-        call = ast.Call(func=name, args=[operator, node.left, node.right], keywords=[])
-        for part in (name, operator, call):
-            ast.copy_location(part, node)
-        return call
-
-    def visit_Import(self, node: ast.Import):
-        self.error(node, "不允许 import：流程中的代码只能使用任务数据和提供的函数")
-
-    visit_ImportFrom = visit_Import
-
-    def visit_ClassDef(self, node: ast.ClassDef):
-        self.error(node, "不允许定义类")
-
-    def visit_FormattedValue(self, node: ast.FormattedValue):
-        spec = node.format_spec
-        if spec is not None:
-            for part in ast.walk(spec):
-                if isinstance(part, ast.FormattedValue):
-                    self.error(node, "f-string 的格式说明不能含表达式")
-                elif isinstance(part, ast.Constant) and isinstance(part.value, str) and any(
-                        int(width) > limits.MAX_FORMAT_WIDTH for width in re.findall(r"\d+", part.value)):
-                    self.error(node, "f-string 的格式宽度过大")
-        return self.node_contents_visit(node)
+def _decoded(answer: dict):
+    if "datetime" in answer:
+        return datetime.fromisoformat(answer["datetime"])
+    if "date" in answer:
+        return date.fromisoformat(answer["date"])
+    if "timedelta" in answer:
+        return timedelta(seconds=answer["timedelta"])
+    return answer["value"]
 
 
-def is_iso_literal(expression: str) -> bool:
-    return bool(_ISO_LITERAL.match(expression.strip()))
+def _raise(answer: dict):
+    kind, message = answer["error"], answer.get("message", "")
+    if kind == "data":
+        raise DataNotStorable(message, variable=answer["variable"])
+    if kind == "memory":
+        raise ScriptError("代码用尽了允许的内存，已中止")
+    if kind == "exception":
+        words = _EXCEPTION_WORDS.get(answer["type"], "代码出错")
+        line = f"第 {answer['line']} 行：" if answer.get("line") else ""
+        raise ScriptError(f"{line}{words}（{answer['type']}）" + (f"：{message}" if message else ""))
+    raise ScriptError(message)
 
 
-def _getattr(obj, name, default=None):
-    return limits.guard_string_method(obj, name, safer_getattr(obj, name, default))
-
-
-def _guards() -> dict:
-    return {
-        "__builtins__": SANDBOX_BUILTINS,
-        "_getattr_": _getattr,
-        "_getitem_": default_guarded_getitem,
-        "_getiter_": limits.bounded_iter,
-        "_arith_": limits.arithmetic,
-        "_inplacevar_": limits.inplace,
-        "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-        "_unpack_sequence_": guarded_unpack_sequence,
-        "_write_": full_write_guard,
-    }
-
-
-_GUARD_NAMES = set(_guards())
-
-
-@lru_cache(maxsize=4096)
-def compile_expression(expression: str):
-    result = compile_restricted_eval(expression.strip(), "<expression>", policy=_Policy)
-    if result.errors:
-        raise ScriptError(f"表达式被拒绝：{'; '.join(result.errors)}")
-    return result.code
-
-
-@lru_cache(maxsize=1024)
-def compile_script(script: str):
-    result = compile_restricted_exec(script, "<script>", policy=_Policy)
-    if result.errors:
-        raise ScriptError(f"脚本被拒绝：{'; '.join(result.errors)}")
-    return result.code
-
-
-def check(code: str, *, is_script: bool) -> None:
-    """Refuse, at deploy time, what can be seen statically."""
-    if not is_script and is_iso_literal(code):
-        return
-    (compile_script if is_script else compile_expression)(code)
+def _picked(values: dict | None, names: frozenset[str]) -> dict:
+    return {name: values[name] for name in names if values and name in values}
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
-    def _globals(self, context: dict, external_context: dict | None) -> dict:
-        names = dict(self.globals)
-        names.update(external_context or {})
-        names.update(context)
-        names.update(_guards())
-        return names
+    """SpiffWorkflow's environment, evaluating in the host (cheap expressions) or in a bounded child."""
+
+    def __init__(self, environment_globals: dict | None = None, bounds: Bounds | None = None):
+        super().__init__(environment_globals or {})
+        self.bounds = bounds or Bounds()
+        self._offered = frozenset(self.globals)
+        pool().warm(self.bounds.megabytes)
+
+    def _namespace(self, context: dict, external_context: dict | None) -> dict:
+        return {**self.globals, **(external_context or {}), **context, **guards()}
+
+    def _execute_here(self, script: str, context: dict, external_context: dict | None) -> dict:
+        """A cheap script in the host, on a namespace of its own: what it assigns, as a child would answer."""
+        namespace = self._namespace(context, external_context)
+        exec(compile_script(script), namespace)
+        assigned = names_used(script, is_script=True) - self.globals.keys() - (external_context or {}).keys()
+        return {name: namespace[name] for name in assigned if name in namespace and not callable(namespace[name])}
+
+    def _request(self, kind: str, code: str, context: dict, external_context: dict | None) -> dict:
+        used = names_used(code, is_script=kind == "exec")
+        request = {"kind": kind, "code": code, "names": _picked(context, used),
+                   "external": _picked(external_context, used), "functions": sorted(used & self.globals.keys())}
+        answer = pool().run(request, self.globals, self.bounds)
+        if "error" in answer:
+            _raise(answer)
+        return answer
 
     def evaluate(self, expression, context, external_context=None):
         if is_iso_literal(expression):
             return expression.strip()
-        code, names = compile_expression(expression), self._globals(context, external_context)
-        with limits.time_limit():
-            return eval(code, names)
+        code = compile_expression(expression)  # refused in the host what the policy refuses, before any round trip
+        if is_cheap(expression, self._offered):
+            return eval(code, self._namespace(context, external_context))
+        return _decoded(self._request("eval", expression, context, external_context))
 
     def execute(self, script, context, external_context=None):
-        code, names = compile_script(script), self._globals(context, external_context)
-        with limits.time_limit():
-            exec(code, names)
-        result = {key: value for key, value in names.items()
-                  if key not in _GUARD_NAMES and key not in self.globals and not callable(value)
-                  and not (external_context and key in external_context)}
-        _check_size(result)  # before the task's data changes: a refused script leaves nothing behind
+        used = names_used(script, is_script=True)
+        if is_cheap(script, self._offered, is_script=True):
+            changed = self._execute_here(script, context, external_context)
+        else:
+            changed = self._request("exec", script, context, external_context)["data"]
+        kept = {name: value for name, value in context.items() if name not in used}
+        result = storable(kept | changed)  # the whole data, once more in the host: the total size holds
         context.clear()
         context.update(result)
         return True
-
-
-def _check_size(context: dict) -> None:
-    """Stop at the first byte over the limit: a list holding itself a million times must not be walked whole."""
-    budget, stack = MAX_DATA_BYTES, list(context.items())
-    while stack:
-        item = stack.pop()
-        budget -= 8
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
-            budget -= len(item[0])
-            item = item[1]
-        if isinstance(item, (str, bytes)):
-            budget -= len(item)
-        elif isinstance(item, dict):
-            stack.extend(item.items())
-        elif isinstance(item, (list, tuple, set, frozenset)):
-            stack.extend(item)
-        if budget < 0:
-            raise ScriptError(f"脚本留下的数据过大（上限 {MAX_DATA_BYTES} 字节）")
 
 
 def clock_functions(local_tz) -> dict:
@@ -186,11 +131,38 @@ def clock_functions(local_tz) -> dict:
     return {"now": now, "today": today}
 
 
+def _named(error: ScriptError, task) -> ScriptError:
+    """The error again, naming the element (its name and id) in its message and ``element``."""
+    spec = task.task_spec
+    element = getattr(spec, "bpmn_id", None) or spec.name
+    name = getattr(spec, "bpmn_name", None) or element
+    message = f"“{name}”（{element}）：{error.message}"
+    if isinstance(error, DataNotStorable):
+        return DataNotStorable(message, variable=error.variable, element=element)
+    return type(error)(message, element=element)
+
+
 class SandboxScriptEngine(PythonScriptEngine):
     """Diagram code sees the task's data, ``today()``/``now()`` and the functions the caller adds."""
 
-    def __init__(self, local_tz, functions: dict):
-        super().__init__(environment=SandboxEnvironment(clock_functions(local_tz) | functions))
+    def __init__(self, local_tz, functions: dict, bounds: Bounds | None = None):
+        super().__init__(environment=SandboxEnvironment(clock_functions(local_tz) | functions, bounds))
 
     def validate(self, expression):
         check(expression, is_script=False)
+
+    def evaluate(self, task, expression, external_context=None):
+        return self._named_failures(task, self.environment.evaluate, expression, task.data, external_context)
+
+    def execute(self, task, script, external_context=None):
+        return self._named_failures(task, self.environment.execute, script, task.data, external_context or {})
+
+    @staticmethod
+    def _named_failures(task, run, code, context, external_context):
+        try:
+            return run(code, context, external_context)
+        except ScriptError as error:
+            raise _named(error, task) from error
+        except Exception as error:  # the code's own failure in the host (a cheap expression's missing name …)
+            words = _EXCEPTION_WORDS.get(type(error).__name__, "代码出错")
+            raise _named(ScriptError(f"{words}（{type(error).__name__}）：{error}"), task) from error

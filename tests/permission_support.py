@@ -16,7 +16,7 @@ from tests.conftest import fresh_app
 from tests.process_support import Driver
 from tests.web_support import csrf_token, ensure_user, sign_in
 from workflows.accounts.actor import Actor
-from workflows.accounts.models import User
+from workflows.accounts.models import ApiToken, User
 from workflows.accounts.tokens import issue_token
 from workflows.cases import opening as cases
 from workflows.plan.models import Plan, Project
@@ -101,12 +101,14 @@ def build_world(session) -> dict:
     claimed = driver.task(business_key="2017-02", name="提交办结报告")
     claimed.claimed_by = ensure_user(session, "zzb2", "zuzhibu").username
     spare_user = ensure_user(session, "spare", "fangguanju")
+    issue_token(session, spare_user, datetime.utcnow(), "备用")
     spare_task = driver.task(business_key="2017-05", name="汇总填报季度报告")
     second = cases.raise_consultation(session, driver.engine, "changfeng", {
         "description": "长风公园周边停车难", "invited_departments": ["jianjiaowei"]}, actor="changfeng")
     session.commit()
     return {"task_id": report.id, "number": 2, "instance_id": report.instance_id, "year": 2017,
             "attachment_id": kept.id, "spare_attachment_id": spare.id, "user_id": spare_user.id,
+            "token_id": session.scalar(select(ApiToken.id).where(ApiToken.user_id == spare_user.id)),
             "code": "xiangguanweibanju", "claimed_task_id": claimed.id, "spare_task_id": spare_task.id,
             "office_task_id": driver.task(name="分派约请部门", instance_id=second.id).id, "consultation_id": consultation.id,
             "signing_id": driver.task(name="签收约请").id, "key": "project_lifecycle", "version": 1}
@@ -123,7 +125,7 @@ def world(database_url):
     world = World(app, session, build_world(session))
     for role, (username, unit_code) in USERS.items():
         user = ensure_user(session, username, unit_code, "unit" if role.endswith("unit") else role)
-        world.tokens[role] = issue_token(session, user, datetime(2017, 6, 8))
+        world.tokens[role] = issue_token(session, user, datetime.utcnow())
     session.commit()
     yield world
     session.close()

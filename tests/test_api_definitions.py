@@ -24,7 +24,7 @@ def call(app, db):
     directory.load_directory(db)
     process_engine(db).clock.set(datetime(2017, 6, 8, 9, 0))
     tokens = {role: issue_token(db, ensure_user(db, username, unit, role if role != "unit" else "unit"),
-                                datetime(2017, 6, 8)) for role, (username, unit) in USERS.items()}
+                                datetime.utcnow()) for role, (username, unit) in USERS.items()}
     db.commit()
     client = app.test_client()
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 PACKAGES = ("engine", "workflows", "web")
@@ -30,41 +32,22 @@ def test_every_import_keeps_the_contract():
     assert run.returncode == 0, run.stdout + run.stderr
 
 
-def test_the_plan_importing_the_web_layer_breaks_the_contract(tmp_path):
+BAD_IMPORTS = [
+    # (the module that gains the import, the import, what import-linter must report)
+    ("workflows/plan/models.py", "from web.core import config", "workflows.plan.models -> web.core.config"),
+    ("web/pages.py", "from . import inbox", "web.pages -> web.inbox"),
+    ("workflows/directory/units.py", "from ..plan import models", "workflows.directory.units -> workflows.plan.models"),
+    ("workflows/tasks/permissions.py", "from . import inbox", "- .permissions -> .inbox (1 import)"),
+]
+
+
+@pytest.mark.parametrize("module, statement, reported", BAD_IMPORTS,
+                         ids=["the plan importing the web layer", "a blueprint importing another",
+                              "a lower package importing a higher one", "an import circle inside a package"])
+def test_a_bad_import_breaks_the_contract(tmp_path, module, statement, reported):
     tree = copy_of_the_packages(tmp_path)
-    models = tree / "workflows" / "plan" / "models.py"
-    models.write_text(models.read_text(encoding="utf-8") + "\nfrom web.core import config  # noqa: E402,F401\n",
-                      encoding="utf-8")
+    path = tree / module
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{statement}  # noqa: E402,F401\n", encoding="utf-8")
     run = lint_imports(tree)
     assert run.returncode != 0
-    assert "workflows.plan.models -> web.core.config" in run.stdout
-
-
-def test_a_blueprint_importing_another_breaks_the_contract(tmp_path):
-    tree = copy_of_the_packages(tmp_path)
-    pages = tree / "web" / "pages.py"
-    pages.write_text(pages.read_text(encoding="utf-8") + "\nfrom . import inbox  # noqa: E402,F401\n", encoding="utf-8")
-    run = lint_imports(tree)
-    assert run.returncode != 0
-    assert "web.pages -> web.inbox" in run.stdout
-
-
-def test_a_lower_package_importing_a_higher_one_breaks_the_contract(tmp_path):
-    tree = copy_of_the_packages(tmp_path)
-    units = tree / "workflows" / "directory" / "units.py"
-    units.write_text(units.read_text(encoding="utf-8") + "\nfrom ..plan import models  # noqa: E402,F401\n",
-                     encoding="utf-8")
-    run = lint_imports(tree)
-    assert run.returncode != 0
-    assert "workflows.directory.units -> workflows.plan.models" in run.stdout
-
-
-def test_an_import_circle_inside_a_package_breaks_the_contract(tmp_path):
-    tree = copy_of_the_packages(tmp_path)
-    permissions = tree / "workflows" / "tasks" / "permissions.py"
-    permissions.write_text(permissions.read_text(encoding="utf-8") + "\nfrom . import inbox  # noqa: E402,F401\n",
-                           encoding="utf-8")
-    run = lint_imports(tree)
-    assert run.returncode != 0
-    assert "no import circle between the packages or modules of any folder BROKEN" in run.stdout
-    assert "- .permissions -> .inbox (1 import)" in run.stdout
+    assert reported in run.stdout

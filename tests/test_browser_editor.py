@@ -86,7 +86,7 @@ def test_the_office_adds_a_task_in_a_lane_deploys_it_and_the_lanes_unit_gets_it(
     Driver(db).load_plan_and_diagrams()
     ensure_user(db, "office", "tuijinban", "office")
     ensure_user(db, "shequban", "shequban")
-    token = issue_token(db, ensure_user(db, "minzhengju", "minzhengju"), datetime(2017, 6, 8))
+    token = issue_token(db, ensure_user(db, "minzhengju", "minzhengju"), datetime.utcnow())
     db.commit()
     office, community = browser.new_page(), browser.new_page()
     errors = []

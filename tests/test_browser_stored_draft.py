@@ -109,9 +109,9 @@ def test_no_stored_document_runs_a_script_in_the_admins_browser(stored, db, live
 
 
 def main_pages(stored) -> dict[str, list[str]]:
-    common = ["/inbox", "/inbox/done", "/start", "/projects", "/projects/5", "/overview"]
+    common = ["/inbox", "/inbox/done", "/start", "/projects", "/projects/5", "/overview", "/account"]
     overseer = ["/dashboard?year=2017", "/reports"]
-    office = ["/editor", "/editor/street_inspection", "/admin"]
+    office = ["/editor", "/editor/street_inspection", "/admin", "/admin/calendar", "/admin/calendar/2027"]
     return {"office": common + overseer + office, "admin": common + overseer + office,
             "duchake": common + overseer, stored["unit"]: common + [f"/tasks/{stored['task']}"]}
 

@@ -204,7 +204,7 @@ def call(app, driver):
 
     def get(username, path, *, unit=None, role="unit"):
         user = ensure_user(driver.session, username, unit or username, role)
-        token = issue_token(driver.session, user, datetime(2017, 6, 8))
+        token = issue_token(driver.session, user, datetime.utcnow())
         driver.session.commit()
         return client.get(path, headers={"Authorization": f"Bearer {token}"})
 

@@ -66,7 +66,7 @@ def call(app, driver):
     def request(username, method, path, json=None, *, data=None, unit=None, role="unit"):
         if username not in issued:
             user = ensure_user(driver.session, username, unit or username, role)
-            issued[username] = issue_token(driver.session, user, datetime(2017, 6, 8))
+            issued[username] = issue_token(driver.session, user, datetime.utcnow())
             driver.session.commit()
         options = {"json": json} if data is None else {"data": data, "content_type": "multipart/form-data"}
         response = client.open(path, method=method, headers={"Authorization": f"Bearer {issued[username]}"},

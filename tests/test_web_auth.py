@@ -94,23 +94,58 @@ def test_the_sixth_attempt_after_five_wrong_passwords_is_refused_even_with_the_r
 
 def test_the_lock_is_kept_in_the_database_and_ends_after_fifteen_minutes(client, db, user):
     long_ago = datetime.utcnow() - timedelta(minutes=16)
-    db.add_all(LoginAttempt(username="zuzhibu", remote_addr="10.0.0.9", attempted_at=long_ago) for _ in range(5))
+    db.add_all(LoginAttempt(username="zuzhibu", remote_addr="127.0.0.1", attempted_at=long_ago) for _ in range(5))
     db.commit()
     assert sign_in(client, "zuzhibu").status_code == 302
 
     recent = datetime.utcnow() - timedelta(minutes=1)
-    db.add_all(LoginAttempt(username="zuzhibu", remote_addr="10.0.0.9", attempted_at=recent) for _ in range(5))
+    db.add_all(LoginAttempt(username="zuzhibu", remote_addr="127.0.0.1", attempted_at=recent) for _ in range(5))
     db.commit()
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/inbox"))})
     assert sign_in(client, "zuzhibu").status_code == 429
     assert client.get("/inbox").status_code == 302
 
 
-def test_one_address_guessing_many_names_is_refused_too(client, user):
-    for name in ("a1", "a2", "a3", "a4", "a5"):
-        sign_in(client, name, "wrong")
+def test_one_address_guessing_fifty_names_within_fifteen_minutes_is_refused_for_every_name(client, db, user):
+    recent = datetime.utcnow() - timedelta(minutes=1)
+    db.add_all(LoginAttempt(username=f"guess{number}", remote_addr="127.0.0.1", attempted_at=recent)
+               for number in range(49))
+    db.commit()
+    assert sign_in(client, "guess49", "wrong").status_code == 401
 
     assert sign_in(client, "zuzhibu", PASSWORD).status_code == 429
+
+
+def test_five_wrong_passwords_for_admin_do_not_lock_office_out_from_the_same_address(client, db, units):
+    ensure_user(db, "admin", "tuijinban", role="admin")
+    ensure_user(db, "office", "tuijinban", role="office")
+    for _ in range(5):
+        assert sign_in(client, "admin", "wrong").status_code == 401
+    assert sign_in(client, "admin", PASSWORD).status_code == 429
+
+    assert sign_in(client, "office", PASSWORD).status_code == 302
+
+
+def test_a_name_locked_at_one_address_still_signs_in_from_another(app, db, user):
+    recent = datetime.utcnow() - timedelta(minutes=1)
+    db.add_all(LoginAttempt(username="zuzhibu", remote_addr="10.0.0.9", attempted_at=recent) for _ in range(5))
+    db.commit()
+
+    assert sign_in(app.test_client(), "zuzhibu").status_code == 302
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "10.0.0.9"
+    assert sign_in(elsewhere, "zuzhibu").status_code == 429
+
+
+def test_an_office_behind_one_address_keeps_signing_in_after_a_few_clerks_mistype(client, db, units):
+    clerks = [ensure_user(db, code, code) for code in ("zuzhibu", "tongzhanbu", "minzhengju")]
+    for clerk in clerks:
+        for _ in range(4):
+            assert sign_in(client, clerk.username, "wrong").status_code == 401
+
+    for clerk in clerks:
+        signed_in = client.application.test_client()
+        assert sign_in(signed_in, clerk.username).status_code == 302
 
 
 def test_a_disabled_account_cannot_sign_in(client, db, user):

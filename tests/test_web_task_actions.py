@@ -36,7 +36,7 @@ def api(app, driver):
 
     def post(username, path, json, *, unit=None, role="unit"):
         user = ensure_user(driver.session, username, unit or username, role)
-        token = issue_token(driver.session, user, datetime(2017, 6, 8))
+        token = issue_token(driver.session, user, datetime.utcnow())
         driver.session.commit()
         response = client.post(path, json=json, headers={"Authorization": f"Bearer {token}"})
         driver.session.expire_all()

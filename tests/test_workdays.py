@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from workflows.workdays import (add_workdays, is_workday, month_end, quarter_of, quarter_report_date,
+from workflows.holidays import book
+from workflows.workdays import (GuessedWorkdays, add_workdays, is_workday, month_end, quarter_of, quarter_report_date,
                                 quarter_window_opens, workdays_between)
 
 
@@ -24,9 +25,12 @@ def test_an_ordinary_weekend_is_not_a_workday_and_an_ordinary_weekday_is():
     assert is_workday(date(2017, 6, 12))
 
 
-def test_outside_the_years_the_calendar_knows_monday_to_friday_are_workdays():
-    assert is_workday(date(2100, 1, 4))  # a Monday
-    assert not is_workday(date(2100, 1, 2))  # a Saturday
+def test_outside_the_years_the_calendar_knows_monday_to_friday_are_workdays_with_a_warning():
+    book.forget()  # the warning comes with a day's first count; start from an empty cache
+    with pytest.warns(GuessedWorkdays, match="2100 年的节假日和调休安排尚未完整录入") as said:
+        assert is_workday(date(2100, 1, 4))  # a Monday
+        assert not is_workday(date(2100, 1, 2))  # a Saturday
+    assert len(said) == 1  # once a year, not once a day
 
 
 @pytest.mark.parametrize("start, count, expected", [

@@ -20,14 +20,14 @@ def create_app(config: dict | None = None) -> Flask:
     inputs.init_app(app)  # before the blueprints: their <int:…> rules use its converter
     headers.init_app(app)
 
-    from . import admin, api, auth, cli, dashboard, editor, inbox, pages, projects, reports, starts, task_actions, \
-        task_notes
+    from . import admin, api, auth, calendar, cli, dashboard, editor, inbox, pages, projects, reports, starts, \
+        task_actions, task_notes
     from .core import filters, security
 
     cli.register(app)
     security.init_app(app)
     filters.register(app)
-    for feature in (auth, pages, inbox, api, starts, projects, dashboard, task_notes, admin, reports, task_actions,
-                    editor):
+    for feature in (auth, pages, inbox, api, starts, projects, dashboard, task_notes, admin, calendar, reports,
+                    task_actions, editor):
         app.register_blueprint(feature.bp)
     return app

@@ -1,11 +1,14 @@
-"""Administration for the office and the administrator: unit groups, user accounts, importing a year's plan."""
+"""Administration for the office and the administrator: unit groups, user accounts and their API tokens,
+importing a year's plan."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from workflows.accounts import administration
+from workflows.accounts import administration, tokens
 from workflows.accounts.models import ROLES
 from workflows.directory.models import UNIT_KINDS
 from workflows.plan import spreadsheet as plan_import
@@ -124,6 +127,26 @@ def _render_users(form: dict | None = None, errors: dict | None = None, row_erro
     units = [unit for unit in administration.units_with_groups(session) if not unit.is_group]
     return render_template("admin/users.html", users=administration.users(session), units=units, roles=ROLES,
                            form=form or {}, errors=errors or {}, row_errors=row_errors or {}), status
+
+
+@bp.get("/tokens")
+def api_tokens():
+    return _render_tokens()
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int):
+    session = get_session()
+    row = administration.revoke_token(session, acting_role=current_user.role, token_id=token_id)
+    session.commit()
+    flash(f"已撤销 {row.user.username} 的 API 令牌“{row.name or row.id}”")
+    return redirect(url_for("admin.api_tokens"))
+
+
+def _render_tokens():
+    now = datetime.utcnow()
+    return render_template("admin/tokens.html", tokens=tokens.tokens_of(get_session()), states=tokens.STATES,
+                           state=lambda row: tokens.state(row, now))
 
 
 @bp.get("/plans")

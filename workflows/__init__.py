@@ -12,6 +12,7 @@ Packages by capability, each importing only those below it (checked by import-li
     plan | accounts                     the plan's data and file | users, sign-in, tokens, the acting user
     directory                           units, groups, lane routing
     forms | workdays                    form checking | Chinese working days
+    holidays                            the working-day calendar the office keeps (holidays, 调休, notice import)
 
 Nothing here imports web/; everything may use engine/.
 """

@@ -1,7 +1,9 @@
-"""Chinese working days: official holidays and make-up workdays (调休) from the chinese-calendar package.
+"""Chinese working days: official holidays and make-up workdays (调休) from the office's calendar (holidays/).
 
-The same calendar feeds timers, due dates and the yellow/red warnings. Outside the years the package
-knows, Monday to Friday are taken as working days.
+The same calendar feeds timers, due dates and the yellow/red warnings. The calendar is the chinese-calendar
+package's tables under the office's own days; ``holidays.book.refresh(session)`` (run by runtime.process_engine)
+brings in the office's latest edits. A day of a year nobody has entered is taken Monday to Friday and raises a
+``GuessedWorkdays`` warning (and a log line) once per year and calendar load; ``year_known`` lets pages say so.
 """
 from __future__ import annotations
 
@@ -9,19 +11,26 @@ from calendar import monthrange
 from datetime import date, timedelta
 from functools import lru_cache
 
-import chinese_calendar
+from .holidays import book
+from .holidays.book import GuessedWorkdays  # noqa: F401  (callers catch or filter it from here)
 
 SOON_WORKDAYS = 3  # a due date this close is shown yellow
 
 
 @lru_cache(maxsize=8192)
 def is_workday(day: date) -> bool:
-    # Cached: chinese_calendar scans its holiday tables on every call, and an inbox page counts the working
-    # days left for each of its tasks, a year's worth of days for a long-overdue one.
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
+    """Whether ``day`` is a working day; Monday to Friday with a ``GuessedWorkdays`` warning in a year the
+    calendar does not know. Cached (an inbox page counts a year's worth of days for a long-overdue task);
+    the cache empties when the calendar changes."""
+    kind = book.current().kind(day)
+    if kind.guessed:
+        book.warn_guessed(day)
+    return kind.is_workday
+
+
+def year_known(year: int) -> bool:
+    """Whether the calendar holds the year's holidays and 调休 (so its dates are not guessed)."""
+    return book.current().knows(year)
 
 
 def add_workdays(start: date, count: int) -> date:
@@ -41,6 +50,14 @@ def workdays_between(start: date, end: date) -> int:
     if end < start:
         return -workdays_between(end, start)
     return sum(1 for offset in range(1, (end - start).days + 1) if is_workday(start + timedelta(days=offset)))
+
+
+def _clear_caches() -> None:
+    is_workday.cache_clear()
+    workdays_between.cache_clear()
+
+
+book.on_change(_clear_caches)
 
 
 def month_end(year: int, month: int) -> date:

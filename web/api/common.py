@@ -3,8 +3,6 @@ request and response helpers. The routes are in tasks.py, instances.py, projects
 definitions.py and openapi.py, which import this module and never each other."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, abort, g, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
@@ -17,7 +15,7 @@ from workflows.tasks import inbox as inboxes
 from workflows.tasks.permissions import may_view
 
 from ..core.db import get_session
-from ..core.security import csrf
+from ..core.security import bearer_user, csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
@@ -58,11 +56,10 @@ def claim_conflict(error: inboxes.ClaimConflict):
 def authenticate():
     if request.endpoint == "api.openapi":
         return None
-    header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header.startswith("Bearer ") else ""
-    user = tokens.user_for_token(get_session(), token, datetime.utcnow())
-    if user is None:
-        return json_error(401, "需要有效的 API 令牌：Authorization: Bearer <令牌>")
+    try:
+        user = bearer_user(request.headers.get("Authorization", ""))
+    except tokens.TokenRefused as refused:
+        return json_error(401, str(refused))
     g.actor = Actor(user.username, user.unit_code, user.role)
     return None
 

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 
 from engine.worker import run_forever, sweep
-from workflows.runtime import process_engine
+from workflows.runtime import bounds_from, process_engine
 
 from ..core.db import new_session
 
@@ -18,7 +18,7 @@ def worker(once: bool, interval: float | None):
     app = current_app._get_current_object()
 
     def engine_for(session):
-        return process_engine(session, app.config["TIMEZONE"])
+        return process_engine(session, app.config["TIMEZONE"], bounds_from(app.config))
 
     if once:
         result = sweep(new_session, engine_for)

@@ -33,9 +33,14 @@ def from_environment() -> dict:
         "TIMEZONE": os.environ.get("APP_TIMEZONE", "Asia/Shanghai"),
         "BPMN_DIR": str(ROOT / "bpmn"),
         "WORKER_INTERVAL_SECONDS": float(os.environ.get("WORKER_INTERVAL_SECONDS", "10")),
+        # Each evaluation of a diagram's script, condition, timer value or collection (engine/isolation.py).
+        "SCRIPT_SECONDS": float(os.environ.get("SCRIPT_SECONDS", "2")),
+        "SCRIPT_MEGABYTES": int(os.environ.get("SCRIPT_MEGABYTES", "256")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # A signed-in session ends after this long without a request; the signed cookie carries its time.
+        # An API token is valid this many days from its issue (it can be revoked before).
+        "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "90")),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=float(os.environ.get("SESSION_LIFETIME_HOURS", "8"))),
         # One uploaded file may have 10 MB; a request body a little larger (the form around the file) is refused
         # with 413 before it is read.

@@ -37,6 +37,6 @@ def _close_session(_exc=None) -> None:
 
 def get_process_engine(session: Session | None = None):
     """The domain's engine on this request's (or the given) session, in the app's time zone."""
-    from workflows.runtime import process_engine
+    from workflows.runtime import bounds_from, process_engine
 
-    return process_engine(session or get_session(), current_app.config["TIMEZONE"])
+    return process_engine(session or get_session(), current_app.config["TIMEZONE"], bounds_from(current_app.config))

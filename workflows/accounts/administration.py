@@ -3,17 +3,22 @@
 Fixed groups (各街道、镇) take their members from ``directory/data/units.yaml``; only groups marked
 ``members_set_by_office`` (区相关委办局 …) are edited here. Accounts are created through ``users.py``;
 passwords set here must be at least ``MIN_PASSWORD`` characters. Only an administrator may create,
-reset or deactivate an administrator's account, so the office cannot give itself more rights.
+reset or deactivate an administrator's account, so the office cannot give itself more rights. A new password
+(reset by the office or changed by its owner) and a deactivation end all of the user's sessions and revoke all
+their API tokens (sessions.sign_out_everywhere), at the real time in UTC.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..directory.models import UNIT_KINDS, Unit
-from .models import User
+from . import tokens
+from .models import ApiToken, User
+from .sessions import sign_out_everywhere
 from .users import AccountError, create_user
 
 MIN_PASSWORD = 8
@@ -132,19 +137,51 @@ def reset_password(session: Session, *, acting_role: str, user_id: int, password
     _check_may_manage(user, acting_role)
     _check_password(password)
     user.set_password(password)
+    sign_out_everywhere(session, user.id, datetime.utcnow())
+    session.flush()
+    return user
+
+
+def change_own_password(session: Session, *, user_id: int, current_password: str, new_password: str,
+                        repeated: str) -> User:
+    """The owner's new password, after the current one; every session and token of theirs ends (the caller opens
+    a new session for the browser that asked). Raises AdminError naming the field. No commit."""
+    user = get_user(session, user_id)
+    if not user.check_password(current_password or ""):
+        raise AdminError("当前密码不正确", "current_password")
+    _check_password(new_password)
+    if new_password != repeated:
+        raise AdminError("两次输入的新密码不一致", "repeated")
+    user.set_password(new_password)
+    sign_out_everywhere(session, user.id, datetime.utcnow())
     session.flush()
     return user
 
 
 def set_active(session: Session, *, acting_username: str, acting_role: str, user_id: int, active: bool) -> User:
-    """Deactivate or reactivate an account; nobody can deactivate their own. No commit."""
+    """Deactivate or reactivate an account; nobody can deactivate their own. Deactivating ends the user's
+    sessions and revokes their tokens; reactivating gives none back. No commit."""
     user = get_user(session, user_id)
     _check_may_manage(user, acting_role)
     if not active and user.username == acting_username:
         raise NotEditable("不能停用自己正在使用的账号")
     user.active = active
+    if not active:
+        sign_out_everywhere(session, user.id, datetime.utcnow())
     session.flush()
     return user
+
+
+def revoke_token(session: Session, *, acting_role: str, token_id: int) -> ApiToken:
+    """Revoke any user's token from the administration pages; an administrator's only by an administrator."""
+    try:
+        row = tokens.get_token(session, token_id)
+    except tokens.TokenNotFound as error:
+        raise NotFound(str(error)) from None
+    _check_may_manage(row.user, acting_role)
+    tokens.revoke(row, datetime.utcnow())
+    session.flush()
+    return row
 
 
 def _check_may_manage(user: User, acting_role: str) -> None:
@@ -152,7 +189,7 @@ def _check_may_manage(user: User, acting_role: str) -> None:
         raise Forbidden(f"“{user.username}”是系统管理员账号，只有系统管理员可以修改")
 
 
-def _check_password(password: str) -> None:
+def _check_password(password: str | None) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise AdminError(f"密码至少 {MIN_PASSWORD} 个字符", "password")
 

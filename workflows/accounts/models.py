@@ -1,4 +1,4 @@
-"""The accounts' tables: users (one unit and one role each), failed sign-ins and API tokens."""
+"""The accounts' tables: users (one unit and one role each), failed sign-ins, signed-in sessions and API tokens."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -52,15 +52,40 @@ class LoginAttempt(Base):
     attempted_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # naive UTC
 
 
+class UserSession(Base):
+    """One signed-in browser: the hash of the random token its signed cookie carries; see sessions.py.
+
+    Times are naive UTC. ``ended_at`` is set by signing out, or for all of a user's sessions by a password
+    change, a password reset or a deactivation; an ended session never opens a page again.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
 class ApiToken(Base):
-    """A Bearer token's hash (the token itself is shown once, never stored); see tokens.py."""
+    """A Bearer token's hash (the token itself is shown once, never stored), its name and its life; see tokens.py.
+
+    Times are naive UTC; ``last_used_at`` is kept to within tokens.USE_RECORDED_EVERY, not to the request.
+    """
 
     __tablename__ = "api_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship(lazy="joined")

@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import String, and_, case, cast, func, join, or_, select
+from sqlalchemy import String, and_, case, cast, func, join, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from engine import BpmnEngine, HumanTask, ProcessDefinition, ProcessInstance, TaskNotReady, TaskView
 
 from ..accounts.actor import Actor, NotAllowed
+from ..accounts.models import User
 from ..cases.summary import CaseSummary, case_summary
 from ..forms import FieldSpec
 from ..plan.models import Plan, Project, TaskArea
@@ -161,12 +162,33 @@ def _lock(session: Session, task: HumanTask, actor: Actor) -> None:
 
 
 def claim(session: Session, task: HumanTask, actor: Actor) -> None:
-    """Mark the task as being handled by this person; refused when a colleague holds it."""
-    _lock(session, task, actor)
-    if task.claimed_by not in (None, actor.username):
-        raise ClaimConflict(f"任务“{task.name}”已由 {task.claimed_by} 认领")
-    task.claimed_by = actor.username
-    session.flush()
+    """Mark the task as being handled by this person; ClaimConflict when a colleague holds it.
+
+    Atomic on SQLite and PostgreSQL alike: one conditional UPDATE takes the task only while it is ready and
+    unclaimed (or already this person's), so of two clerks pressing 认领 at once exactly one changes the row;
+    the other's UPDATE, run after the first commits, matches nothing and is told who has it."""
+    session.refresh(task)
+    if not may_complete(actor, task):
+        raise NotAllowed(f"任务“{task.name}”不由您所在单位办理")
+    unit = HumanTask.assigned_unit.is_(None) if task.assigned_unit is None else \
+        HumanTask.assigned_unit == task.assigned_unit  # not moved to another unit meanwhile
+    taken = session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task.id, HumanTask.state == "ready", unit,
+               or_(HumanTask.claimed_by.is_(None), HumanTask.claimed_by == actor.username))
+        .values(claimed_by=actor.username).execution_options(synchronize_session=False))
+    session.refresh(task)
+    if taken.rowcount == 1:
+        return
+    if task.state != "ready":
+        raise TaskNotReady(f"任务“{task.name}”已不在待办状态")
+    raise ClaimConflict(f"任务“{task.name}”已被{_person(session, task.claimed_by)}认领")
+
+
+def _person(session: Session, username: str | None) -> str:
+    """How a colleague is named to a user: 显示名（用户名）, or the user name alone."""
+    shown = session.scalar(select(User.display_name).where(User.username == username))
+    return f" {shown}（{username}）" if shown else f" {username} "
 
 
 def release(session: Session, task: HumanTask, actor: Actor) -> None:
