@@ -69,7 +69,9 @@ def test_versions_are_listed_with_who_deployed_them_and_each_xml_can_be_download
     assert listed[0]["deployed_at"] == "2017-06-08T01:00:00"
     assert first.status_code == 200 and first.mimetype == "application/xml"
     assert b'id="review"' in first.data and b'id="approve"' not in first.data
-    assert "office_review-v1.bpmn" in first.headers["Content-Disposition"]
+    assert first.headers["Content-Disposition"] == 'attachment; filename="office_review-v1.bpmn"'
+    assert first.headers["X-Content-Type-Options"] == "nosniff"
+    assert first.headers["Content-Security-Policy"].startswith("default-src 'none'; sandbox")
     assert call("office", "GET", "/api/process-definitions/office_review/3/xml").status_code == 404
 
 

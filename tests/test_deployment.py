@@ -236,7 +236,7 @@ def test_an_instance_on_the_newest_version_has_nothing_to_migrate_to(driver, db)
 
 
 def test_the_editor_keeps_one_draft_per_process_until_it_is_discarded(driver, db):
-    deployment.save_draft(db, "office_review", b"<first/>", saved_by="office")
+    deployment.save_draft(db, "office_review", review(lane="尚未确定"), saved_by="office")
     draft = deployment.save_draft(db, "office_review", review(), saved_by="admin")
     db.commit()
 

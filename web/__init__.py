@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from .core import config as app_config
-from .core import db, inputs, unavailable
+from .core import db, headers, inputs, unavailable
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     db.init_app(app)
     inputs.init_app(app)  # before the blueprints: their <int:…> rules use its converter
+    headers.init_app(app)
 
     from . import admin, api, auth, calendar, cli, dashboard, editor, health, inbox, instances, pages, projects, \
         reports, roles, starts, task_actions, task_notes

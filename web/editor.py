@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, flash, jsonify, make_response, redirect, render_template, request, \
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, \
     url_for
 from flask_login import current_user, login_required
 
@@ -14,6 +14,7 @@ from engine import EngineError
 from workflows.processes import deployment
 
 from .core.db import get_session
+from .core.headers import EDITOR_POLICY, stored_document, talisman
 from .core.inputs import db_int
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
@@ -120,6 +121,7 @@ def opened_diagram(row: deployment.ProcessOverview, version: int | None) -> dict
 
 
 @bp.get("/<key>")
+@talisman(content_security_policy=EDITOR_POLICY)  # the modeler's properties panel: see EDITOR_POLICY
 def edit(key: str):
     version = request.args.get("version", type=db_int)
     if "version" in request.args and (version is None or version < 1):
@@ -135,8 +137,7 @@ def edit(key: str):
 @bp.get("/<key>/versions/<int:version>.bpmn")
 def download(key: str, version: int):
     definition = deployment.definition_version(get_session(), key, version)
-    return Response(definition.bpmn_xml, mimetype="application/xml", headers={
-        "Content-Disposition": f'attachment; filename="{key}-v{version}.bpmn"'})
+    return stored_document(definition.bpmn_xml, filename=f"{key}-v{version}.bpmn")
 
 
 @bp.get("/<key>/draft")
@@ -144,7 +145,7 @@ def draft(key: str):
     saved = deployment.get_draft(get_session(), key)
     if saved is None:
         abort(404)
-    return Response(saved.bpmn_xml, mimetype="application/xml")
+    return stored_document(saved.bpmn_xml)
 
 
 @bp.post("/<key>/draft/discard")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, \
+from flask import Blueprint, abort, flash, redirect, render_template, request, \
     send_from_directory, url_for
 from flask_login import current_user, login_required
 
@@ -13,6 +13,7 @@ from workflows.projects import pages as project_pages
 from workflows.projects.activation import lifecycle_instance
 
 from .core.db import get_process_engine, get_session
+from .core.headers import stored_document
 from .core.inputs import db_int
 
 bp = Blueprint("projects", __name__)
@@ -60,7 +61,7 @@ def diagram(number: int):
     instance = lifecycle_instance(get_session(), get_project(number).business_key)
     if instance is None:
         abort(404)
-    return Response(instance.definition.bpmn_xml, mimetype="application/xml")
+    return stored_document(instance.definition.bpmn_xml)
 
 
 @bp.post("/projects/<int:number>/edit")

@@ -6,13 +6,14 @@ and migrate; the overseers (office, supervision section, auditor, administrator)
 """
 from __future__ import annotations
 
-from flask import Response, abort, g, jsonify, request
+from flask import abort, g, jsonify, request
 
 from engine import ProcessDefinition
 from engine.parser import MAX_BYTES
 from workflows.processes import deployment, roles, starting_any
 
 from ..core.db import get_process_engine, get_session
+from ..core.headers import stored_document
 from .common import bp, instance_json, json_body, json_error
 
 READER_ROLES = frozenset({"office", "supervisor", "auditor", "admin"})
@@ -101,9 +102,7 @@ def deploy_definition():
 def definition_xml(key: str, version: int):
     _require(g.actor.role in READER_ROLES, "只有区推进办、督查科、审计和管理员可以下载流程图")
     definition = deployment.definition_version(get_session(), key, version)
-    return Response(definition.bpmn_xml, mimetype="application/xml", headers={
-        "Content-Disposition": f'attachment; filename="{definition.key}-v{definition.version}.bpmn"',
-        "X-Content-Type-Options": "nosniff"})
+    return stored_document(definition.bpmn_xml, filename=f"{definition.key}-v{definition.version}.bpmn")
 
 
 @bp.post("/process-instances/<int:instance_id>/migrate")

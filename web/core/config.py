@@ -22,6 +22,10 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def from_environment() -> dict:
     return {
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{VAR / 'putuo.db'}"),
@@ -51,4 +55,10 @@ def from_environment() -> dict:
                                                       "MAX_INSTANCES_PER_ACTIVITY", "STEP_SECONDS",
                                                       "UNHANDLED_ERROR_INCIDENT")
            if name in os.environ},
+        # Served over HTTPS (directly or behind a proxy): redirect http to https, send HSTS, and send the session
+        # cookie only over https. Off by default so that `make run` on http://127.0.0.1 works.
+        "HTTPS_ONLY": _flag("HTTPS_ONLY"),
+        # How many reverse proxies stand in front of the app; their X-Forwarded-For/-Proto/-Host are believed,
+        # so the login throttle and the logs see the user's address. 0: no proxy, those headers are ignored.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     }

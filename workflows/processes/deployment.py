@@ -275,11 +275,15 @@ def definition_version(session: Session, key: str, version: int) -> ProcessDefin
 
 
 def save_draft(session: Session, key: str, xml: bytes, *, saved_by: str) -> ProcessDraft:
-    """Keep the editor's work on a process (one draft per key, the last save wins); flushes, never commits."""
+    """Keep the editor's work on a process (one draft per key, the last save wins); flushes, never commits.
+
+    A draft may be unfinished, but it must be a BPMN document as the safe reader takes it (well-formed XML, no
+    DTD or entities, root bpmn:definitions): InvalidDiagram (422) otherwise, and nothing is stored."""
     if len(xml) > MAX_BYTES:
         raise InvalidDiagram(f"草稿 {key}：文件大于 5 MB")
     if not _is_utf8(xml):
         raise InvalidDiagram(f"草稿 {key}：不是 UTF-8 编码的文本")
+    safe_tree(xml, f"草稿 {key}")
     draft = get_draft(session, key) or ProcessDraft(key=key)
     draft.bpmn_xml, draft.saved_by, draft.saved_at = xml.decode("utf-8"), saved_by, _now(session)
     session.add(draft)

@@ -13,6 +13,15 @@ from .overdue_items import OverdueItem
 from .year_report import ProjectFacts, Rate, YearSummary
 
 REPORT_MARKS = {True: "按时", False: "逾期"}
+# What makes Excel, WPS or LibreOffice read a cell as a formula (or DDE command): OWASP's CSV injection list.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """Text (a project's content, a unit's name …) as a spreadsheet shows it and never runs it: text beginning
+    with ``= + - @``, a tab or a carriage return gets a leading ``'``, as OWASP's CSV injection guidance says.
+    Every text cell of the CSV and XLSX exports goes through here; numbers and dates do not."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @dataclass
@@ -97,6 +106,8 @@ def summary_tables(summary: YearSummary, overdue: list[OverdueItem]) -> list[Tab
 def _text(value: Any, percent: bool) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return spreadsheet_text(value)
     if percent:
         return f"{value:.1%}"
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
@@ -110,21 +121,23 @@ def tables_csv(tables: list[Table]) -> bytes:
         if index:
             writer.writerow([])
         writer.writerow([f"【{table.title}】"])
-        writer.writerow(table.header)
+        writer.writerow([spreadsheet_text(name) for name in table.header])
         for row in table.rows:
             writer.writerow([_text(cell, column in table.percent_columns) for column, cell in enumerate(row)])
     return out.getvalue().encode("utf-8-sig")
 
 
 def tables_xlsx(tables: list[Table]) -> bytes:
-    """One sheet per table; dates as dates, shares as numbers shown as percentages."""
+    """One sheet per table; dates as dates, shares as numbers shown as percentages, text always as text."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for table in tables:
         sheet = workbook.create_sheet(table.title)
-        sheet.append(table.header)
-        for row in table.rows:
+        for row in [table.header, *table.rows]:
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    _write_text(cell)
         for column in table.percent_columns:
             for cell in sheet[get_column_letter(column + 1)][1:]:
                 cell.number_format = "0.0%"
@@ -132,3 +145,9 @@ def tables_xlsx(tables: list[Table]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _write_text(cell) -> None:
+    """openpyxl makes any string beginning with ``=`` a formula; this cell stays a string cell."""
+    cell.value = spreadsheet_text(cell.value)
+    cell.data_type = "s"
