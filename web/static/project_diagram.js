@@ -1,4 +1,4 @@
-// The project page's diagram (projects/show.html): the lifecycle's BPMN read with fetch, drawn by bpmn-js's
+// The diagram on the project page (projects/show.html) and the instance page (instances/show.html): the lifecycle's BPMN read with fetch, drawn by bpmn-js's
 // viewer, done and active elements marked. A file, not inline: the pages' Content-Security-Policy runs no inline script.
 (function () {
   var container = document.getElementById('diagram');
