@@ -6,6 +6,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
+from workflows.records.history import person as person_name
+from workflows.records.labels import label
+
 
 def cn_date(value: date | datetime | str | None) -> str:
     if not value:
@@ -23,15 +26,16 @@ def cn_datetime(value: datetime | None) -> str:
     return f"{cn_date(local)} {local:%H:%M}"
 
 
-HISTORY_KINDS = {"started": "流程启动", "task_completed": "办理", "timer_fired": "定时触发", "completed": "流程结束",
-                 "cancelled": "流程撤销", "error": "流程出错", "project_edited": "修改项目信息",
-                 "task_reassigned": "改派", "task_due_changed": "调整期限"}
-
-
 def event_kind(kind: str) -> str:
-    return HISTORY_KINDS.get(kind, kind)
+    """A history event's kind as its label (workflows/records/labels.py); an unknown kind raises MissingLabel."""
+    return label("history_kind", kind)
+
+
+def person(people: dict[str, str], username: str | None) -> str:
+    """``people|person(login)``: the unit and person of a login name (``people`` from person_names)."""
+    return person_name(people, username)
 
 
 def register(app: Flask) -> None:
-    for function in (cn_date, cn_datetime, event_kind):
+    for function in (cn_date, cn_datetime, event_kind, person):
         app.add_template_filter(function)

@@ -5,7 +5,7 @@ Project columns come from the instance's business key (``2017-02``, ``督查-201
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import String, and_, case, cast, func, join, or_, select
@@ -21,6 +21,7 @@ from ..plan.projects import project_for, projects_for
 from ..records.history import HistoryLine, timeline
 from ..workdays import urgency, working_days_left
 from .completion import form_of
+from .decisions import Section, decision_context
 from .permissions import may_complete
 
 
@@ -206,6 +207,7 @@ class TaskPage:
     days_left: int | None
     urgency: str
     case: CaseSummary | None = None
+    decision: list[Section] = field(default_factory=list)  # what the task decides on (decisions.py)
 
 
 def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Actor,
@@ -220,7 +222,8 @@ def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Acto
     return TaskPage(task, view, fields, values, project_for(session, task.instance.business_key),
                     timeline(session, engine, task.instance_id), ready and may_complete(actor, task),
                     working_days_left(task.due_on, today) if ready else None,
-                    urgency(task.due_on, today) if ready else "normal", case_summary(session, task.instance_id))
+                    urgency(task.due_on, today) if ready else "normal", case_summary(session, task.instance_id),
+                    decision_context(session, engine, task))
 
 
 def form_fields(engine: BpmnEngine, task: HumanTask) -> list[FieldSpec]:
