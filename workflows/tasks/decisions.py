@@ -21,7 +21,7 @@ from ..records.history import person, person_names, unit_names
 from ..records.labels import FIELDS, shown_value
 from ..records.models import ActionItem, Consultation, ConsultationInvitation, Meeting, SupervisionCheck
 from .models import Attachment
-from .quarters import ReportThread, report_threads
+from .quarters import ReportThread, quarter_of, report_threads
 
 
 @dataclass
@@ -110,7 +110,8 @@ def _inputs(c: Context, thread: ReportThread | None) -> Section:
 
 
 def _thread(c: Context) -> ReportThread | None:
-    return report_threads(c.session, c.engine, c.task.instance_id).get(c.data.get("quarter"))
+    quarter = c.data.get("quarter") or quarter_of(c.task.due_on)
+    return report_threads(c.session, c.engine, c.task.instance_id).get(quarter)
 
 
 def review_report(c: Context) -> list[Section]:
@@ -122,6 +123,7 @@ def review_report(c: Context) -> list[Section]:
 
 
 def compile_report(c: Context) -> list[Section]:
+    """Also once compiled: a lead that asked the responsible units for input waits on this page for them."""
     thread = _thread(c)
     sections = [_inputs(c, thread)]
     if thread and thread.rounds:
@@ -232,15 +234,38 @@ KINDS: dict[str, Callable[[Context], list[Section]]] = {handler.__name__: handle
     coordinate)}
 
 
+SHOWN_WHEN_DONE = {"compile_report"}
+# Tasks that several units hold side by side in one instance: the inbox names whose they are (评价答复 · 区民政局).
+SUBJECT_SPECS = {"sign", "reply", "chase_signing", "chase_reply", "rate_reply", "coordinate", "report_action_done",
+                 "confirm_action"}
+
+
+def subjects(session: Session, engine: BpmnEngine, tasks: list[HumanTask]) -> dict[int, str]:
+    """Task id → what sets the task apart from its namesakes (the invited department, the decision's unit and
+    matter), for the ready tasks of SUBJECT_SPECS among ``tasks``; the others have none."""
+    units, found = unit_names(session), {}
+    for task in tasks:
+        view = engine.task_view(task) if task.spec_name in SUBJECT_SPECS and task.state == "ready" else None
+        data = view.data if view else {}
+        if data.get("department"):
+            found[task.id] = units.get(data["department"], "")
+        elif isinstance(data.get("action_item"), dict):
+            item = data["action_item"]
+            found[task.id] = f"{units.get(item.get('unit'), '')}：{item.get('task', '')}"
+    return found
+
+
 def decision_context(session: Session, engine: BpmnEngine, task: HumanTask) -> list[Section]:
     """The labelled sections showing what the ready ``task`` decides on; [] for tasks that decide on nothing
-    beyond their own form, or once the task is no longer ready. Raises MissingLabel for an unlabelled code."""
+    beyond their own form, or once the task is no longer ready (except SHOWN_WHEN_DONE). Raises MissingLabel
+    for an unlabelled code."""
     handler = KINDS.get(task.spec_name)
     view = engine.task_view(task) if handler is not None and task.state == "ready" else None
-    if view is None:
+    if view is None and task.spec_name not in SHOWN_WHEN_DONE:
         return []
     files = dict(session.execute(select(Attachment.id, Attachment.filename)
                                  .where(Attachment.instance_id == task.instance_id)).all())
-    context = Context(session, engine, task, view.data, unit_names(session), person_names(session), files)
+    context = Context(session, engine, task, view.data if view else {}, unit_names(session), person_names(session),
+                      files)
     return [section for section in handler(context) if section.rows or section.inputs or section.note]
 

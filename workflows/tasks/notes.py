@@ -131,10 +131,10 @@ def notes_for(session: Session, task: HumanTask, actor: Actor, project: Project 
 
 
 def chase_input(session: Session, task: HumanTask, owed: HumanTask, actor: Actor, *, now: datetime) -> TaskComment:
-    """The lead, on its own open ``task``, 催 a unit whose input ``owed`` (an open task of the same instance)
+    """The lead, on its own ``task`` of compiling the report (open, or done and waiting for input), 催 a unit whose input ``owed`` (an open task of the same instance)
     is still missing: a comment on the owed task that both units see. Raises NotAllowed or TaskNotReady."""
-    if not may_complete(actor, task) or task.state != "ready":
-        raise NotAllowed(f"只有正在办理“{task.name}”的单位可以催办")
+    if not may_complete(actor, task) or task.spec_name != "compile_report":
+        raise NotAllowed("只有汇总本报告的单位可以催办")
     if owed.instance_id != task.instance_id or owed.spec_name not in INPUT_SPECS:
         raise NotAllowed("只能催办本报告尚未提供材料的单位")
     if owed.state != "ready":
