@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from engine import HumanTask
-from tests.process_support import REPORT, Driver, start_projects
+from tests.process_support import OFFICE, REPORT, Driver, start_projects
 from tests.test_access_process import apply, LAWFUL
 from tests.test_consultation_process import REPLIED, SIGNED, UNSATISFIED, raise_and_dispatch, rating_task_for
 from tests.test_meeting_process import hold_meeting
@@ -12,6 +12,7 @@ from tests.test_supervision_process import RECTIFY, answer, open_check
 from workflows.accounts.actor import Actor, NotAllowed
 from workflows.tasks import notes
 from workflows.tasks.decisions import decision_context, subjects
+from workflows.tasks.inbox import task_page
 
 COMPILE, REVIEW, REVISE = "汇总填报季度报告", "审核季度报告", "按意见修改季度报告"
 
@@ -54,6 +55,19 @@ def test_a_second_review_shows_what_changed_since_the_return_and_each_rounds_com
     rounds = shown["审核轮次"]
     assert "退回修改" in rounds["第1轮"] and "推进办意见：请补充量化数据" in rounds["第1轮"]
     assert "待审核" in rounds["第2轮"] and "请补充" not in rounds["第2轮"]
+
+
+def test_the_second_review_form_opens_empty_while_a_revision_opens_with_the_report_so_far(driver):
+    start_projects(driver, 2)
+    driver.complete(driver.task(business_key="2017-02", name=COMPILE), dict(REPORT, percent=40))
+    driver.complete(driver.task(business_key="2017-02", name=REVIEW), {"verdict": "return", "office_comment": "请补充"})
+    revise = driver.task(business_key="2017-02", name=REVISE)
+    assert task_page(driver.session, driver.engine, revise, OFFICE).values["percent"] == "40"
+    driver.complete(revise, {k: v for k, v in REPORT.items() if k != "next_step"})
+
+    second = task_page(driver.session, driver.engine, driver.task(business_key="2017-02", name=REVIEW), OFFICE)
+
+    assert (second.values["verdict"], second.values["office_comment"]) == ("", "")
 
 
 def test_a_lead_waiting_for_responsible_units_sees_who_has_given_input_and_can_chase_the_others(driver):

@@ -235,6 +235,9 @@ KINDS: dict[str, Callable[[Context], list[Section]]] = {handler.__name__: handle
 
 
 SHOWN_WHEN_DONE = {"compile_report"}
+# Decisions whose form opens empty each round: the previous round's verdict is shown in the panel, not preset.
+FRESH_DECISIONS = {"review_report", "confirm_completion", "record_finding", "verify_rectification", "score_evaluation",
+                   "confirm_score", "legal_opinion", "access_review", "confirm_action", "rate_reply", "coordinate"}
 # Tasks that several units hold side by side in one instance: the inbox names whose they are (评价答复 · 区民政局).
 SUBJECT_SPECS = {"sign", "reply", "chase_signing", "chase_reply", "rate_reply", "coordinate", "report_action_done",
                  "confirm_action"}

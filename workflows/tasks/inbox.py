@@ -21,7 +21,7 @@ from ..plan.projects import project_for, projects_for
 from ..records.history import HistoryLine, timeline
 from ..workdays import urgency, working_days_left
 from .completion import form_of
-from .decisions import Section, decision_context
+from .decisions import FRESH_DECISIONS, Section, decision_context
 from .permissions import may_complete
 
 
@@ -215,8 +215,7 @@ def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Acto
     """What a task's page shows: its project, documentation, form (with the data so far) and history."""
     view = engine.task_view(task) if task.state == "ready" else None
     fields = form_of(view) if view is not None else []
-    values = submitted if submitted is not None else {
-        spec.id: as_form_text(spec, (view.data if view else {}).get(spec.id, spec.default)) for spec in fields}
+    values = submitted if submitted is not None else initial_values(task, fields, view.data if view else {})
     today = engine.clock.today()
     ready = task.state == "ready"
     return TaskPage(task, view, fields, values, project_for(session, task.instance.business_key),
@@ -224,6 +223,14 @@ def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Acto
                     working_days_left(task.due_on, today) if ready else None,
                     urgency(task.due_on, today) if ready else "normal", case_summary(session, task.instance_id),
                     decision_context(session, engine, task))
+
+
+def initial_values(task: HumanTask, fields: list[FieldSpec], data: dict) -> dict:
+    """The form as it opens: the instance's data for each field, except on a decision taken afresh each round
+    (FRESH_DECISIONS): there the last round's verdict and comment stay in the panel, not in the form."""
+    fresh = task.spec_name in FRESH_DECISIONS
+    return {spec.id: as_form_text(spec, spec.default if fresh and not spec.readonly else data.get(spec.id, spec.default))
+            for spec in fields}
 
 
 def form_fields(engine: BpmnEngine, task: HumanTask) -> list[FieldSpec]:
