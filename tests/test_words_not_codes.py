@@ -95,15 +95,18 @@ def test_every_page_of_a_played_year_shows_words_not_codes_or_login_names(app, l
     # a returned and accepted report (11), a late one (14), the consultation and the check (no business key)
     pages += [f"/tasks/{task_id}" for task_id in task_ids(app, "2017-11", "2017-14", "督查-2017-05")]
 
-    found = {}
+    assert len(codes_in("推进状态 on_track，办理人 zuzhibu，pending", forbidden)) == 3  # the detector detects
+    found, read = {}, {}
     for client in (office, unit):
         for url in pages:
             response = client.get(url)
             assert response.status_code in (200, 403, 404), (url, response.status_code)
             if response.status_code == 200:
-                found.update({url: hits for hits in [codes_in(visible(response.get_data(as_text=True)), forbidden)]
-                              if hits})
+                read[url] = visible(response.get_data(as_text=True))
+                found.update({url: hits for hits in [codes_in(read[url], forbidden)] if hits})
     assert found == {}
+    assert "推进状态：正常推进" in read["/projects/11?year=2017"] and "审核意见：退回修改" in read["/projects/11?year=2017"]
+    assert "逾期报送" in read["/projects/14?year=2017"]
 
 
 def test_the_exports_of_a_played_year_show_words_not_codes(app, login_as, forbidden, tmp_path):  # noqa: F811

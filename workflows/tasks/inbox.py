@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import String, and_, case, cast, func, join, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from engine import BpmnEngine, HumanTask, ProcessDefinition, ProcessInstance, TaskNotReady, TaskView
 
@@ -18,7 +18,7 @@ from ..cases.summary import CaseSummary, case_summary
 from ..forms import FieldSpec
 from ..plan.models import Plan, Project, TaskArea
 from ..plan.projects import project_for, projects_for
-from ..records.history import HistoryLine, timeline
+from ..records.history import HistoryLine, person, person_names, timeline
 from ..workdays import urgency, working_days_left
 from .completion import form_of
 from .decisions import FRESH_DECISIONS, Section, decision_context
@@ -174,7 +174,7 @@ def release(session: Session, task: HumanTask, actor: Actor) -> None:
     """Give the task back to the unit; only the person who claimed it may."""
     _lock(session, task, actor)
     if task.claimed_by not in (None, actor.username):
-        raise ClaimConflict(f"任务“{task.name}”由 {task.claimed_by} 认领，只有认领人可以释放")
+        raise ClaimConflict(f"任务“{task.name}”由{_holder(task)}认领，只有认领人可以释放")
     task.claimed_by = None
     session.flush()
 
@@ -182,7 +182,12 @@ def release(session: Session, task: HumanTask, actor: Actor) -> None:
 def check_not_held_by_other(task: HumanTask, actor: Actor) -> None:
     """A claimed task is submitted by the person who claimed it."""
     if task.claimed_by not in (None, actor.username):
-        raise ClaimConflict(f"任务“{task.name}”已由 {task.claimed_by} 认领，请先由其释放")
+        raise ClaimConflict(f"任务“{task.name}”已由{_holder(task)}认领，请先由其释放")
+
+
+def _holder(task: HumanTask) -> str:
+    """The person who claimed the task, by name (民政局 王立群), for the messages of a refused step."""
+    return person(person_names(object_session(task)), task.claimed_by)
 
 
 def filter_choices(session: Session) -> tuple[list[tuple[str, str]], list[tuple[int, str]]]:
