@@ -152,3 +152,19 @@ def test_a_task_that_decides_nothing_beyond_its_form_has_no_panel(driver):
     start_projects(driver, 2)
 
     assert decision_context(driver.session, driver.engine, driver.task(business_key="2017-02", name=COMPILE)) == []
+
+
+def test_the_office_coordinating_a_twice_rejected_reply_sees_the_reply_and_why_it_was_rejected(driver):
+    raise_and_dispatch(driver, departments=("fangguanju",))
+    driver.complete(driver.task(name="签收约请", unit="fangguanju"), SIGNED)
+    driver.complete(driver.task(name="答复约请", unit="fangguanju"), REPLIED)
+    driver.complete(rating_task_for(driver, "fangguanju"), UNSATISFIED)
+    driver.complete(driver.task(name="答复约请", unit="fangguanju"), {"reply_kind": "result", "reply_text": "已完成施工"})
+    second = panel(driver, rating_task_for(driver, "fangguanju"))["部门答复"]
+    assert second["答复类型"] == "处理结果" and "这是第 2 轮答复" in second["说明"]
+    driver.complete(rating_task_for(driver, "fangguanju"), {"rating": "unsatisfied", "rating_reason": "积水仍未消除"})
+
+    shown = panel(driver, driver.task(name="协调处理约请"))["部门答复"]
+
+    assert shown["被约请部门"] == "区房管局" and shown["答复内容"] == "已完成施工"
+    assert shown["说明"] == "街镇已 2 次评为不满意，最近一次的原因：积水仍未消除。"

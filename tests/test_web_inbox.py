@@ -183,3 +183,14 @@ def test_the_inbox_lists_the_earliest_due_first_those_without_a_date_last_and_pa
     assert (first.total, first.pages, first.has_next, second.has_previous) == (4, 2, True, True)
     assert [row.task.due_on is None for row in first.rows + second.rows] == [False, False, False, True]
     assert [row.task.name for row in first.rows] == [COMPILE, COMPILE, COMPLETION]
+
+
+def test_an_overdue_unsubmitted_report_reads_as_overdue_not_as_on_time_in_the_earlier_reports(driver, login_as):
+    driver.advance(days=13)  # 2017-06-21: Q2 was due on 06-19, the office is asked to chase
+    driver.complete(driver.task(name="催办季度报告", business_key="2017-02"), {"chase_note": "已电话催报"})
+
+    page = page_text(login_as(LEAD).get(f"/tasks/{report_task(driver).id}"))
+    earlier = page[page.index("往期报告"):page.index("</section>", page.index("往期报告"))]
+
+    assert "2017年第2季度" in earlier and "未报送" in earlier and "逾期未报" in earlier
+    assert "按时" not in earlier and "pending" not in earlier

@@ -225,7 +225,13 @@ def reply(c: Context) -> list[Section]:
 
 
 def coordinate(c: Context) -> list[Section]:
-    return rate_reply(c)
+    """The office steps in after repeated 不满意: the reply, and how often and why it was rejected."""
+    sections = rate_reply(c)
+    _, invitation = _invitation(c)
+    if sections and invitation is not None:
+        reason = f"，最近一次的原因：{c.data['rating_reason']}" if c.data.get("rating_reason") else ""
+        sections[0].note = f"街镇已 {invitation.unsatisfied_count} 次评为不满意{reason}。"
+    return sections
 
 
 KINDS: dict[str, Callable[[Context], list[Section]]] = {handler.__name__: handler for handler in (
