@@ -19,7 +19,7 @@ from engine import BpmnEngine, HumanTask
 
 from ..records.history import person, person_names, unit_names
 from ..records.labels import FIELDS, shown_value
-from ..records.models import ActionItem, Consultation, ConsultationInvitation, Meeting, SupervisionCheck
+from ..records.models import ActionItem, Consultation, ConsultationInvitation, Meeting
 from .models import Attachment
 from .quarters import ReportThread, quarter_of, report_threads
 
@@ -56,6 +56,8 @@ class Section:
 
 @dataclass
 class Context:
+    """What a panel handler reads: the task, its live data, and the names of units, people and files."""
+
     session: Session
     engine: BpmnEngine
     task: HumanTask
@@ -72,6 +74,7 @@ class Context:
         return [Row(FIELDS[field_id], text) for field_id, text in shown if text]
 
 
+# Each handler below is named for the task's id in its diagram (KINDS) and returns the panel's sections.
 REPORT_FIELDS = ("progress", "percent", "status", "problems", "experience", "attachments")
 
 
@@ -139,10 +142,6 @@ def confirm_completion(c: Context) -> list[Section]:
     rows = c.rows(("completion_summary", "completion_results", "attachments"))
     earlier = c.rows(("completion_comment",))
     return [Section("办结报告", rows), *([Section("上一轮推进办意见", earlier)] if earlier else [])]
-
-
-def _check(c: Context) -> SupervisionCheck | None:
-    return c.session.scalar(select(SupervisionCheck).where(SupervisionCheck.instance_id == c.task.instance_id))
 
 
 def record_finding(c: Context) -> list[Section]:
