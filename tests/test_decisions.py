@@ -168,3 +168,18 @@ def test_the_office_coordinating_a_twice_rejected_reply_sees_the_reply_and_why_i
 
     assert shown["被约请部门"] == "区房管局" and shown["答复内容"] == "已完成施工"
     assert shown["说明"] == "街镇已 2 次评为不满意，最近一次的原因：积水仍未消除。"
+
+
+def test_scoring_a_self_evaluation_shows_it_beside_each_rules_points_and_reason(driver):
+    start_projects(driver, 21)  # 区社区办; due 03-31, so its completion is late
+    driver.complete(driver.task(business_key="2017-21", name=COMPILE), REPORT)
+    driver.complete(driver.task(business_key="2017-21", name=REVIEW), {"verdict": "accept"})
+    driver.complete(driver.task(business_key="2017-21", name="提交办结报告"), {"completion_summary": "手册已制发"})
+    driver.complete(driver.task(business_key="2017-21", name="确认办结"), {"completion_verdict": "confirm"})
+    driver.advance(days=196)  # 12-21
+    driver.complete(driver.task(business_key="2017-21", name="撰写自评报告"), {"self_summary": "手册已制发", "self_score": 90})
+
+    shown = panel(driver, driver.task(business_key="2017-21", name="检查评分"))
+
+    assert (shown["自评报告"]["全年完成情况"], shown["自评报告"]["自评分"]) == ("手册已制发", "90")
+    assert "晚于完成时间" in shown["按规则计算"]["按期办结"] and "分" in shown["按规则计算"]["合计"]

@@ -158,10 +158,14 @@ def rectify(c: Context) -> list[Section]:
 
 
 def score_evaluation(c: Context) -> list[Section]:
-    rows = c.rows(("self_summary", "self_shortcomings", "self_score", "attachments"))
+    """The self-evaluation, and the score the rules give with each rule's points and reason."""
+    breakdown = c.data.get("score_breakdown") or {}
+    rules = [Row(item["rule"], f"{item['points']:g} / {item['max']:g} 分：{item.get('reason', '')}")
+             for item in breakdown.get("items", [])]
     if c.data.get("computed_score") is not None:
-        rows.append(Row("按规则计算得分", str(c.data["computed_score"])))
-    return [Section("自评报告", rows)]
+        rules.append(Row("合计", f"{c.data['computed_score']} 分"))
+    return [Section("自评报告", c.rows(("self_summary", "self_shortcomings", "self_score", "attachments"))),
+            Section("按规则计算", rules)]
 
 
 def confirm_score(c: Context) -> list[Section]:
