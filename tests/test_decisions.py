@@ -138,6 +138,7 @@ def test_two_ratings_name_their_departments_and_a_renewed_reply_says_it_was_reje
 
     ratings = driver.tasks(name="评价答复")
     assert sorted(subjects(driver.session, driver.engine, ratings).values()) == ["区房管局", "区民政局"]
+    assert task_page(driver.session, driver.engine, rating_task_for(driver, "fangguanju"), OFFICE).subject == "区房管局"
     rating = panel(driver, rating_task_for(driver, "minzhengju"))["部门答复"]
     assert rating["被约请部门"] == "区民政局" and rating["答复类型"] == "处理方案"
     assert rating["答复内容"] == REPLIED["reply_text"] and "曹杨路积水点" in rating["约请事项"]

@@ -21,7 +21,7 @@ from ..plan.projects import project_for, projects_for
 from ..records.history import HistoryLine, person, person_names, timeline
 from ..workdays import urgency, working_days_left
 from .completion import form_of
-from .decisions import FRESH_DECISIONS, Section, decision_context
+from .decisions import FRESH_DECISIONS, Section, decision_context, subjects
 from .permissions import may_complete
 
 
@@ -213,6 +213,7 @@ class TaskPage:
     urgency: str
     case: CaseSummary | None = None
     decision: list[Section] = field(default_factory=list)  # what the task decides on (decisions.py)
+    subject: str = ""  # whose it is among its namesakes (评价答复 · 区民政局), see decisions.subjects
 
 
 def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Actor,
@@ -227,7 +228,7 @@ def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Acto
                     timeline(session, engine, task.instance_id), ready and may_complete(actor, task),
                     working_days_left(task.due_on, today) if ready else None,
                     urgency(task.due_on, today) if ready else "normal", case_summary(session, task.instance_id),
-                    decision_context(session, engine, task))
+                    decision_context(session, engine, task), subjects(session, engine, [task]).get(task.id, ""))
 
 
 def initial_values(task: HumanTask, fields: list[FieldSpec], data: dict) -> dict:
