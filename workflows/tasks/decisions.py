@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import BpmnEngine, HumanTask
+from engine import BpmnEngine, HumanTask, TaskView
 
 from ..records.history import person, person_names, unit_names
 from ..records.labels import FIELDS, shown_value
@@ -252,12 +252,22 @@ SUBJECT_SPECS = {"sign", "reply", "chase_signing", "chase_reply", "rate_reply", 
                  "confirm_action"}
 
 
-def subjects(session: Session, engine: BpmnEngine, tasks: list[HumanTask]) -> dict[int, str]:
+def _live_view(engine: BpmnEngine, task: HumanTask, view: TaskView | None) -> TaskView | None:
+    """The ready task's view: the one the caller already read, else read now (restoring the instance)."""
+    if task.state != "ready":
+        return None
+    return view if view is not None else engine.task_view(task)
+
+
+def subjects(session: Session, engine: BpmnEngine, tasks: list[HumanTask],
+             views: dict[int, TaskView] | None = None) -> dict[int, str]:
     """Task id → what sets the task apart from its namesakes (the invited department, the decision's unit and
-    matter), for the ready tasks of SUBJECT_SPECS among ``tasks``; the others have none."""
+    matter), for the ready tasks of SUBJECT_SPECS among ``tasks``; the others have none. ``views``: task id →
+    its view, where the caller has read it already."""
     units, found = unit_names(session), {}
     for task in tasks:
-        view = engine.task_view(task) if task.spec_name in SUBJECT_SPECS and task.state == "ready" else None
+        wanted = task.spec_name in SUBJECT_SPECS
+        view = _live_view(engine, task, (views or {}).get(task.id)) if wanted else None
         data = view.data if view else {}
         if data.get("department"):
             found[task.id] = units.get(data["department"], "")
@@ -267,12 +277,13 @@ def subjects(session: Session, engine: BpmnEngine, tasks: list[HumanTask]) -> di
     return found
 
 
-def decision_context(session: Session, engine: BpmnEngine, task: HumanTask) -> list[Section]:
+def decision_context(session: Session, engine: BpmnEngine, task: HumanTask,
+                     view: TaskView | None = None) -> list[Section]:
     """The labelled sections showing what the ready ``task`` decides on; [] for tasks that decide on nothing
-    beyond their own form, or once the task is no longer ready (except SHOWN_WHEN_DONE). Raises MissingLabel
-    for an unlabelled code."""
+    beyond their own form, or once the task is no longer ready (except SHOWN_WHEN_DONE). ``view``: the task's
+    view if the caller has read it. Raises MissingLabel for an unlabelled code."""
     handler = KINDS.get(task.spec_name)
-    view = engine.task_view(task) if handler is not None and task.state == "ready" else None
+    view = _live_view(engine, task, view) if handler is not None else None
     if view is None and task.spec_name not in SHOWN_WHEN_DONE:
         return []
     files = dict(session.execute(select(Attachment.id, Attachment.filename)

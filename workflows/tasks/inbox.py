@@ -228,7 +228,8 @@ def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Acto
                     timeline(session, engine, task.instance_id), ready and may_complete(actor, task),
                     working_days_left(task.due_on, today) if ready else None,
                     urgency(task.due_on, today) if ready else "normal", case_summary(session, task.instance_id),
-                    decision_context(session, engine, task), subjects(session, engine, [task]).get(task.id, ""))
+                    decision_context(session, engine, task, view),
+                    subjects(session, engine, [task], {task.id: view} if view else None).get(task.id, ""))
 
 
 def initial_values(task: HumanTask, fields: list[FieldSpec], data: dict) -> dict:
