@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import BpmnEngine, HumanTask, TaskView
+from engine import BpmnEngine, HistoryEvent, HumanTask, TaskView
 
 from ..records.history import person, person_names, unit_names
 from ..records.labels import FIELDS, shown_value
@@ -65,6 +65,7 @@ class Context:
     units: dict[str, str]
     people: dict[str, str]
     files: dict[int, str]
+    events: list[HistoryEvent] | None = None  # the instance's history, if the caller has read it
 
     def rows(self, field_ids, values: dict | None = None) -> list[Row]:
         """Rows for the fields that have a value, labelled as FIELDS names them."""
@@ -114,7 +115,7 @@ def _inputs(c: Context, thread: ReportThread | None) -> Section:
 
 def _thread(c: Context) -> ReportThread | None:
     quarter = c.data.get("quarter") or quarter_of(c.task.due_on)
-    return report_threads(c.session, c.engine, c.task.instance_id).get(quarter)
+    return report_threads(c.session, c.engine, c.task.instance_id, c.events).get(quarter)
 
 
 def review_report(c: Context) -> list[Section]:
@@ -277,11 +278,11 @@ def subjects(session: Session, engine: BpmnEngine, tasks: list[HumanTask],
     return found
 
 
-def decision_context(session: Session, engine: BpmnEngine, task: HumanTask,
-                     view: TaskView | None = None) -> list[Section]:
+def decision_context(session: Session, engine: BpmnEngine, task: HumanTask, view: TaskView | None = None,
+                     events: list[HistoryEvent] | None = None) -> list[Section]:
     """The labelled sections showing what the ready ``task`` decides on; [] for tasks that decide on nothing
     beyond their own form, or once the task is no longer ready (except SHOWN_WHEN_DONE). ``view``: the task's
-    view if the caller has read it. Raises MissingLabel for an unlabelled code."""
+    view and ``events`` the instance's history, if the caller has read them. Raises MissingLabel for an unlabelled code."""
     handler = KINDS.get(task.spec_name)
     view = _live_view(engine, task, view) if handler is not None else None
     if view is None and task.spec_name not in SHOWN_WHEN_DONE:
@@ -289,6 +290,6 @@ def decision_context(session: Session, engine: BpmnEngine, task: HumanTask,
     files = dict(session.execute(select(Attachment.id, Attachment.filename)
                                  .where(Attachment.instance_id == task.instance_id)).all())
     context = Context(session, engine, task, view.data if view else {}, unit_names(session), person_names(session),
-                      files)
+                      files, events)
     return [section for section in handler(context) if section.rows or section.inputs or section.note]
 

@@ -222,13 +222,13 @@ def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Acto
     view = engine.task_view(task) if task.state == "ready" else None
     fields = form_of(view) if view is not None else []
     values = submitted if submitted is not None else initial_values(task, fields, view.data if view else {})
-    today = engine.clock.today()
+    today, history = engine.clock.today(), timeline(session, engine, task.instance_id)
     ready = task.state == "ready"
     return TaskPage(task, view, fields, values, project_for(session, task.instance.business_key),
-                    timeline(session, engine, task.instance_id), ready and may_complete(actor, task),
+                    history, ready and may_complete(actor, task),
                     working_days_left(task.due_on, today) if ready else None,
                     urgency(task.due_on, today) if ready else "normal", case_summary(session, task.instance_id),
-                    decision_context(session, engine, task, view),
+                    decision_context(session, engine, task, view, [line.event for line in history]),
                     subjects(session, engine, [task], {task.id: view} if view else None).get(task.id, ""))
 
 

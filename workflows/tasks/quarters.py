@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import BpmnEngine, HumanTask
+from engine import BpmnEngine, HistoryEvent, HumanTask
 
 from ..workdays import quarter_window_opens
 
@@ -73,8 +73,10 @@ def _oldest(threads: dict[int, ReportThread], wanted) -> ReportThread | None:
     return next((threads[q] for q in sorted(threads) if wanted(threads[q])), None)
 
 
-def report_threads(session: Session, engine: BpmnEngine, instance_id: int) -> dict[int, ReportThread]:
-    """Quarter → its thread, for the instance's quarterly reports so far."""
+def report_threads(session: Session, engine: BpmnEngine, instance_id: int,
+                   events: list[HistoryEvent] | None = None) -> dict[int, ReportThread]:
+    """Quarter → its thread, for the instance's quarterly reports so far; ``events``: the instance's history,
+    oldest first, where the caller has read it already."""
     tasks = {task.id: task for task in session.scalars(select(HumanTask).where(
         HumanTask.instance_id == instance_id, HumanTask.spec_name.in_(REPORT_SPECS)))}
     threads: dict[int, ReportThread] = {}
@@ -83,7 +85,7 @@ def report_threads(session: Session, engine: BpmnEngine, instance_id: int) -> di
         quarter = quarter_of(task.due_on)
         return threads.setdefault(quarter, ReportThread(quarter)) if quarter else None
 
-    for event in engine.history(instance_id):
+    for event in engine.history(instance_id) if events is None else events:
         task = tasks.get((event.data or {}).get("task_id")) if event.kind == "task_completed" else None
         if task is not None:
             _apply(threads, thread, task, event.data.get("data") or {}, event.actor, event.at)
