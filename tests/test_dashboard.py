@@ -223,7 +223,7 @@ def test_the_api_gives_the_dashboard_figures_to_the_office_with_a_token(driver, 
     assert (figures["year"], figures["today"]) == (2017, "2017-06-21")
     rows = {row["business_key"]: row for row in figures["matrix"]["rows"]}
     assert [c["status"] for c in rows["2017-02"]["cells"]] == ["not_applicable", "on_time", "not_due", "not_due"]
-    assert rows["2017-10"]["cells"][1] == {"quarter": 2, "status": "missing", "label": "未报送",
+    assert rows["2017-10"]["cells"][1] == {"quarter": 2, "status": "missing", "label": "逾期未报",
                                            "due_on": "2017-06-19", "submitted_on": None, "accepted": False}
     assert figures["matrix"]["totals"]["2"]["missing"] == 1
     assert figures["units"] == [{"unit_code": "sifaju", "unit_name": "区司法局", "overdue": 1,

@@ -57,6 +57,8 @@ MATRIX = {
                                "POST": row(LOGIN,     422, 404,  403,   403,  403,    403)},
     "task_actions.reassign":  {"GET":  row(LOGIN,     403, 403,  200,   403,  403,    200),
                                "POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
+    # a lead's 催办 of a unit owing input: the world's task owes none to itself, so even its unit is refused
+    "task_actions.chase":     {"POST": row(LOGIN,     403, 404,  403,   403,  403,    403)},
     # projects: everyone reads every project; the office (and admin) corrects one
     "projects.index":         {"GET":  row(LOGIN,     200, 200,  200,   200,  200,    200)},
     "projects.show":          {"GET":  row(LOGIN,     200, 200,  200,   200,  200,    200)},
@@ -165,7 +167,8 @@ JSON_BODIES = {"api.start_instance": {"process_key": "regular_meeting"}}
 UPLOADS = {"task_notes.upload", "api.upload_attachment"}  # these send a small real text file
 FRESH_CLIENT = {"auth.logout"}  # signs the client out, so it gets a client of its own
 CHANGES = ("POST", "PUT", "PATCH", "DELETE")
-ARGUMENTS = {"task_notes.delete": {"attachment_id": "spare_attachment_id"}}  # the uploader deletes a spare one
+ARGUMENTS = {"task_notes.delete": {"attachment_id": "spare_attachment_id"},  # the uploader deletes a spare one
+             "task_actions.chase": {"other_id": "task_id"}}
 
 
 def send(world, role: str, endpoint: str, method: str):

@@ -276,8 +276,8 @@ def test_comments_are_listed_newest_last_with_author_unit_and_chinese_time(drive
     page = text(lead.get(f"/tasks/{task.id}"))
 
     assert page.index("材料周五前补齐") < page.index("请补充联席会议纪要")
-    assert "zuzhibu（区委组织部）· 2017年6月8日 09:00" in page
-    assert "office（区推进办）· 2017年6月9日 14:30" in page
+    assert "区委组织部 · 2017年6月8日 09:00" in page
+    assert "区推进办 · 2017年6月9日 14:30" in page
 
 
 @pytest.mark.parametrize("body, message", [("   ", "请填写意见内容"), ("意" * 2001, "不能超过 2000 个字")])

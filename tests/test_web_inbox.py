@@ -10,6 +10,7 @@ from engine import HumanTask
 from tests.process_support import Driver, start_projects
 from tests.web_support import db, ensure_user, login_as, post_form  # noqa: F401
 from workflows.workdays import urgency, working_days_left
+from workflows.accounts.users import find_user
 
 COMPILE, REVIEW, COMPLETION = "汇总填报季度报告", "审核季度报告", "提交办结报告"
 LEAD = "zuzhibu"  # 区委组织部 leads projects 1 and 2
@@ -112,16 +113,18 @@ def test_a_completed_task_appears_in_the_done_list_and_cannot_be_submitted_again
 def test_a_claim_is_visible_to_a_colleague_who_cannot_take_the_task_until_it_is_released(driver, db, login_as):
     ensure_user(db, "zuzhibu2", LEAD)
     first, colleague, task = login_as(LEAD), login_as("zuzhibu2"), report_task(driver)
+    find_user(db, LEAD).display_name = "王立群"
+    db.commit()
 
     assert post_form(first, "/inbox", f"/tasks/{task.id}/claim").status_code == 302
 
-    assert "已由 zuzhibu 认领" in page_text(colleague.get("/inbox"))
+    assert "已由 区委组织部 王立群 认领" in page_text(colleague.get("/inbox"))
     assert post_form(colleague, "/inbox", f"/tasks/{task.id}/claim").status_code == 409
     assert post_form(colleague, "/inbox", f"/tasks/{task.id}", GOOD_REPORT).status_code == 409
     assert post_form(colleague, "/inbox", f"/tasks/{task.id}/release").status_code == 409
 
     assert post_form(first, "/inbox", f"/tasks/{task.id}/release").status_code == 302
-    assert "已由 zuzhibu 认领" not in page_text(colleague.get("/inbox"))
+    assert "王立群 认领" not in page_text(colleague.get("/inbox"))
     assert post_form(colleague, "/inbox", f"/tasks/{task.id}/claim").status_code == 302
 
 
@@ -180,3 +183,14 @@ def test_the_inbox_lists_the_earliest_due_first_those_without_a_date_last_and_pa
     assert (first.total, first.pages, first.has_next, second.has_previous) == (4, 2, True, True)
     assert [row.task.due_on is None for row in first.rows + second.rows] == [False, False, False, True]
     assert [row.task.name for row in first.rows] == [COMPILE, COMPILE, COMPLETION]
+
+
+def test_an_overdue_unsubmitted_report_reads_as_overdue_not_as_on_time_in_the_earlier_reports(driver, login_as):
+    driver.advance(days=13)  # 2017-06-21: Q2 was due on 06-19, the office is asked to chase
+    driver.complete(driver.task(name="催办季度报告", business_key="2017-02"), {"chase_note": "已电话催报"})
+
+    page = page_text(login_as(LEAD).get(f"/tasks/{report_task(driver).id}"))
+    earlier = page[page.index("往期报告"):page.index("</section>", page.index("往期报告"))]
+
+    assert "2017年第2季度" in earlier and "未报送" in earlier and "逾期未报" in earlier
+    assert "按时" not in earlier and "pending" not in earlier

@@ -273,7 +273,7 @@ def test_the_summary_csv_is_utf8_with_a_bom_and_holds_every_project(login_as, db
     projects = {row[0]: row for row in rows[2:57]}
     assert len(projects) == 55
     late_q3 = projects["2017-14"]
-    assert late_q3[2] == project(db, 14).text and late_q3[rows[1].index("三季度报告")] == "逾期"
+    assert late_q3[2] == project(db, 14).text and late_q3[rows[1].index("三季度报告")] == "逾期报送"
     assert ["【单位排名】"] in rows and ["【逾期事项】"] in rows
 
 

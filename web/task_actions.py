@@ -1,7 +1,8 @@
-"""On a task's page: a unit's 延期申请 and the office's 改派 (reassigning the task to another unit)."""
+"""On a task's page: a unit's 延期申请, the office's 改派 (reassigning the task to another unit), and a lead's
+催办 of a unit whose input its report waits for."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -9,7 +10,7 @@ from engine import HumanTask
 from workflows.accounts.actor import NotAllowed
 from workflows.directory.models import Unit
 from workflows.forms import FormInvalid
-from workflows.tasks import assignment, extensions
+from workflows.tasks import assignment, extensions, notes
 
 from .core.db import get_process_engine, get_session
 from .shared.guards import guard
@@ -73,3 +74,15 @@ def reassign(task_id: int):
     session.commit()
     flash(f"已将“{task.name}”改派给{session.get(Unit, task.assigned_unit).name}")
     return redirect(url_for("inbox.task", task_id=task.id))
+
+
+@bp.post("/tasks/<int:task_id>/chase/<int:other_id>")
+def chase(task_id: int, other_id: int):
+    session, task = get_session(), get_task(task_id)
+    owed = session.get(HumanTask, other_id)  # another unit's task: chase_input checks it is this report's input
+    if owed is None:
+        abort(404)
+    notes.chase_input(session, task, owed, current_user.actor, now=get_process_engine().clock.now())
+    session.commit()
+    flash(f"已催办“{owed.name}”（{session.get(Unit, owed.assigned_unit).name if owed.assigned_unit else ''}）")
+    return redirect(url_for("inbox.task", task_id=task.id) + "#decision")

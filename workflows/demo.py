@@ -19,17 +19,27 @@ from .projects.activation import activate_plan
 
 DEMO_PASSWORD = "demo"
 ROLE_USERS = (
-    ("office", "tuijinban", "office", "区推进办（演示）"),
-    ("supervisor", "duchake", "supervisor", "督查科（演示）"),
-    ("auditor", "tuijinban", "auditor", "审计（演示，只读）"),
-    ("admin", "tuijinban", "admin", "系统管理员（演示）"),
+    ("office", "tuijinban", "office", "陈静"),
+    ("supervisor", "duchake", "supervisor", "周建华"),
+    ("auditor", "tuijinban", "auditor", "吴敏"),
+    ("admin", "tuijinban", "admin", "郑伟"),
 )
+# The demo's people: the n-th unit's clerk is SURNAMES[n % 20] + GIVEN_NAMES[n % 23] (王立群, 李红梅 …), so the
+# pages name a person, as they will in use, and no two neighbours in the directory share a name.
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN_NAMES = ("立群", "红梅", "建国", "晓东", "丽华", "志强", "海燕", "文杰", "秀英", "国庆", "雪芳", "明辉", "玉兰",
+               "振华", "静怡", "伟民", "春燕", "德胜", "慧敏", "永刚", "佳琪", "卫东", "淑珍")
 
 UNIT_KIND_ROLES = {"office": "office", "supervision": "supervisor"}
 
 
 def database_is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count(User.id))) and not session.scalar(select(func.count(Unit.code)))
+
+
+def demo_name(position: int) -> str:
+    """A real-looking Chinese name for the demo's ``position``-th unit user (0-based)."""
+    return SURNAMES[position % len(SURNAMES)] + GIVEN_NAMES[position % len(GIVEN_NAMES)]
 
 
 def _ensure_user(session: Session, username: str, unit_code: str, role: str, display_name: str,
@@ -51,8 +61,9 @@ def load(session: Session, engine: BpmnEngine, bpmn_dir: str) -> str:
     loaded = load_plan(session, DEFAULT_PLAN_FILE)
     units = session.scalars(select(Unit).where(Unit.kind != "group").order_by(Unit.code)).all()
     password_hash = generate_password_hash(DEMO_PASSWORD)
-    for unit in units:
-        _ensure_user(session, unit.code, unit.code, UNIT_KIND_ROLES.get(unit.kind, "unit"), unit.name, password_hash)
+    for position, unit in enumerate(units):
+        _ensure_user(session, unit.code, unit.code, UNIT_KIND_ROLES.get(unit.kind, "unit"), demo_name(position),
+                     password_hash)
     for username, unit_code, role, display_name in ROLE_USERS:
         _ensure_user(session, username, unit_code, role, display_name, password_hash)
     deployed = deploy_diagrams(engine, bpmn_dir)

@@ -11,12 +11,12 @@ from flask import current_app
 from engine import EngineError
 from engine.incidents import UNAVAILABLE
 from engine.worker import run_forever, sweep
+from workflows.records.labels import label
 from workflows.runtime import engine_bounds, process_engine
 
 from ..core.db import new_session
 
 log = logging.getLogger(__name__)
-STATUS_NAMES = {"running": "运行中", "completed": "已结束", "error": "出错", "cancelled": "已撤销"}
 
 
 def _engine_for(app):
@@ -75,4 +75,4 @@ def retry(instance_id: int, actor: str):
         session.rollback()
         raise click.ClickException(error.message) from error
     session.commit()
-    click.echo(f"实例 {instance_id} 已重新运行，当前状态：{STATUS_NAMES.get(instance.row.status, '未知')}")
+    click.echo(f"实例 {instance_id} 已重新运行，当前状态：{label("instance_status", instance.row.status)}")

@@ -6,6 +6,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
+from workflows.records.history import person as person_name
+from workflows.records.labels import label, report_standing
+
 
 def cn_date(value: date | datetime | str | None) -> str:
     if not value:
@@ -23,16 +26,28 @@ def cn_datetime(value: datetime | None) -> str:
     return f"{cn_date(local)} {local:%H:%M}"
 
 
-HISTORY_KINDS = {"started": "流程启动", "task_completed": "办理", "timer_fired": "定时触发", "completed": "流程结束",
-                 "cancelled": "流程撤销", "error": "流程出错", "project_edited": "修改项目信息",
-                 "task_reassigned": "改派", "task_due_changed": "调整期限", "incident": "运行故障",
-                 "retried": "故障后重试", "error_thrown": "流程抛出错误", "migrated": "迁移到新版本"}
-
-
 def event_kind(kind: str) -> str:
-    return HISTORY_KINDS.get(kind, kind)
+    """A history event's kind as its label (workflows/records/labels.py); an unknown kind raises MissingLabel."""
+    return label("history_kind", kind)
+
+
+def person(people: dict[str, str], username: str | None) -> str:
+    """``people|person(login)``: the unit and person of a login name (``people`` from person_names)."""
+    return person_name(people, username)
+
+
+def label_of(value: str, vocabulary: str) -> str:
+    """``code|label_of('report_status')``: a stored code as its word; raises MissingLabel for an unknown code."""
+    return label(vocabulary, value)
+
+
+def standing(report) -> str:
+    """``report|standing``: a quarterly report against its deadline, by today's clock (按时报送, 逾期未报 …)."""
+    from .db import get_process_engine  # the clock is the process engine's (simulated in the demo)
+
+    return label("report_standing", report_standing(report, report.due_on, get_process_engine().clock.today()))
 
 
 def register(app: Flask) -> None:
-    for function in (cn_date, cn_datetime, event_kind):
+    for function in (cn_date, cn_datetime, event_kind, person, label_of, standing):
         app.add_template_filter(function)

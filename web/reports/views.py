@@ -10,6 +10,7 @@ from sqlalchemy import select
 from weasyprint import HTML
 
 from workflows.plan.models import Plan
+from workflows.records.labels import VOCABULARIES
 from workflows.projects import pages as project_pages
 from workflows.reports.overdue_items import overdue_items, project_overdue
 from workflows.reports.tables import summary_tables, tables_csv, tables_xlsx
@@ -21,10 +22,9 @@ from ..core.inputs import db_int
 
 bp = Blueprint("reports", __name__)
 READERS = ("auditor", "office", "supervisor", "admin")
-NAMES = {  # the diagrams' form choices, as the PDF shows them
-    "verdict_names": {"accepted": "通过", "returned": "退回修改", "submitted": "待审核", "pending": "未报送"},
-    "progress_names": {"on_track": "正常推进", "at_risk": "存在风险", "delayed": "进度滞后"},
-    "finding_names": {"satisfactory": "符合要求", "rectify": "限期整改"},
+NAMES = {  # the stored codes as the PDF shows them: the labels of workflows/records/labels.py
+    "verdict_names": VOCABULARIES["report_status"], "progress_names": VOCABULARIES["progress_status"],
+    "finding_names": VOCABULARIES["finding"],
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from engine import HumanTask
 from workflows.forms import FieldSpec
+from workflows.records.history import person_names
 from workflows.tasks import inbox as inboxes, notes as task_notes
 from workflows.tasks.permissions import may_view
 
@@ -38,4 +39,4 @@ def render_task(task: HumanTask, submitted: dict | None = None, errors: dict | N
     if submitted is None:
         page.values = task_notes.values_with_draft(page.fields, page.values, notes.draft)
     return render_template("inbox/task.html", page=page, notes=notes, errors=errors or {},
-                           note_errors=note_errors or {}, widget=widget), status
+                           note_errors=note_errors or {}, widget=widget, people=person_names(session)), status

@@ -19,13 +19,14 @@ from ..accounts.actor import Actor, NotAllowed
 from ..accounts.models import User
 from ..directory.models import Unit
 from ..forms import FormInvalid
+from ..records.labels import VOCABULARIES
 from ..records.history import HistoryLine, timeline
 from .models import InstanceStart
 
 READERS = frozenset({"office", "supervisor", "auditor", "admin"})
 VARIABLE_READERS = frozenset({"office", "admin"})
 CANCELLERS = frozenset({"office", "admin"})
-STATUSES = {"running": "运行中", "completed": "已完成", "cancelled": "已取消", "error": "出错"}
+STATUSES = VOCABULARIES["instance_status"]  # the one list of labels (records/labels.py)
 MAX_ROWS = 500
 
 

@@ -1,4 +1,5 @@
-"""What an instance's history says to a person: one line of text per event, with unit names and Chinese dates."""
+"""What an instance's history says to a person: one line of text per event, with unit names, people's names,
+the forms' labels instead of their codes (labels.py) and Chinese dates."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,15 +10,19 @@ from sqlalchemy.orm import Session
 
 from engine import BpmnEngine, HistoryEvent
 
+from ..accounts.models import User
 from ..directory.models import Unit
+from .labels import FIELDS, shown_value
 
 PROJECT_FIELDS = (("lead_units", "牵头单位"), ("responsible_units", "责任单位"), ("due_on", "完成日期"))
+SYSTEM_ACTORS = {"demo": "系统", "system": "系统", "worker": "系统", "cli": "系统"}
 
 
 @dataclass
 class HistoryLine:
     event: HistoryEvent
     text: str
+    actor: str = ""  # the unit and the person (民政局 王立群), never a login name
 
 
 def chinese_date(value: str | None) -> str:
@@ -25,6 +30,29 @@ def chinese_date(value: str | None) -> str:
         return "无"
     day = date.fromisoformat(value[:10])
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def unit_names(session: Session) -> dict[str, str]:
+    """Unit code → name, for every unit and group."""
+    return dict(session.execute(select(Unit.code, Unit.name)).all())
+
+
+def person_names(session: Session) -> dict[str, str]:
+    """Login name → “unit person” (民政局 王立群) for every account; the person alone when the display name
+    already names the unit, and the process's own actors (demo, the worker) as 系统."""
+    rows = session.execute(select(User.username, User.display_name, Unit.name).join(Unit, Unit.code == User.unit_code))
+    names = dict(SYSTEM_ACTORS)
+    for username, display_name, unit_name in rows:
+        person = display_name or "经办人"
+        names[username] = person if unit_name in person else f"{unit_name} {person}"
+    return names
+
+
+def person(names: dict[str, str], username: str | None) -> str:
+    """A login name as a person (see person_names); an account since deleted shows as 原用户, not its code."""
+    if not username:
+        return ""
+    return names.get(username, "原用户")
 
 
 def _listed(value, names: dict[str, str]) -> str:
@@ -37,10 +65,24 @@ def _with_reason(text: str, reason: str | None) -> str:
     return f"{text}；理由：{reason}" if reason else text
 
 
-def describe(event: HistoryEvent, names: dict[str, str]) -> str:
+def submitted_text(data: dict, names: dict[str, str], files: dict[int, str] | None = None) -> str:
+    """A completed form as 标签：内容 parts; fields no diagram of ours has show their text values only."""
+    parts = []
+    for field_id, value in data.items():
+        shown = shown_value(field_id, value, units=names, files=files)
+        if not shown:
+            continue
+        if field_id in FIELDS:
+            parts.append(f"{FIELDS[field_id]}：{shown}")
+        elif isinstance(value, str):
+            parts.append(shown)
+    return "；".join(parts)
+
+
+def describe(event: HistoryEvent, names: dict[str, str], files: dict[int, str] | None = None) -> str:
     data = event.data or {}
     if event.kind == "task_completed":
-        return "；".join(v for v in (data.get("data") or {}).values() if isinstance(v, str) and v)
+        return submitted_text(data.get("data") or {}, names, files)
     if event.kind == "task_reassigned":
         moved = f"由{names.get(data.get('from'), data.get('from') or '未分派')}改派至{names.get(data['to'], data['to'])}"
         return _with_reason(moved, data.get("reason"))
@@ -50,6 +92,8 @@ def describe(event: HistoryEvent, names: dict[str, str]) -> str:
         before, after = data.get("before", {}), data.get("after", {})
         return "；".join(f"{label}：{_listed(before.get(key), names)} → {_listed(after.get(key), names)}"
                         for key, label in PROJECT_FIELDS if before.get(key) != after.get(key))
+    if event.kind == "migrated":
+        return f"由第 {data.get('from_version')} 版升级至第 {data.get('to_version')} 版"
     if event.kind in ("error", "incident"):
         return data.get("message", "")
     if event.kind == "error_thrown":
@@ -60,6 +104,9 @@ def describe(event: HistoryEvent, names: dict[str, str]) -> str:
     return ""
 
 
-def timeline(session: Session, engine: BpmnEngine, instance_id: int) -> list[HistoryLine]:
-    names = dict(session.execute(select(Unit.code, Unit.name)).all())
-    return [HistoryLine(event, describe(event, names)) for event in engine.history(instance_id)]
+def timeline(session: Session, engine: BpmnEngine, instance_id: int,
+             files: dict[int, str] | None = None) -> list[HistoryLine]:
+    """The instance's events, oldest first, each with its text and its actor as a person."""
+    names, people = unit_names(session), person_names(session)
+    return [HistoryLine(event, describe(event, names, files), person(people, event.actor))
+            for event in engine.history(instance_id)]

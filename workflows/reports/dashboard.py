@@ -19,13 +19,13 @@ from engine import HumanTask, ProcessDefinition, ProcessInstance
 from ..directory.models import Unit
 from ..plan.models import Plan, Project
 from ..projects.activation import LIFECYCLE
+from ..records.labels import VOCABULARIES
 from ..records.models import Consultation, ConsultationInvitation, ProjectCompletion, QuarterlyReport
 from ..runtime import DEFAULT_TIMEZONE
 from ..workdays import quarter_report_date, urgency, workdays_between
 
 QUARTERS = (1, 2, 3, 4)
-CELL_LABELS = {"on_time": "按时报送", "late": "逾期报送", "returned": "退回待改", "missing": "未报送",
-               "not_due": "未到期", "not_applicable": "不适用"}
+CELL_LABELS = VOCABULARIES["report_standing"]  # the one list of status words (records/labels.py)
 COMPLETION_LABELS = {"confirmed": "已确认办结", "submitted": "待确认", "returned": "退回补充", "not_submitted": "未提交"}
 UNASSIGNED = "（未分配单位）"
 

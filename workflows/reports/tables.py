@@ -9,10 +9,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from ..records.labels import label
 from .overdue_items import OverdueItem
 from .year_report import ProjectFacts, Rate, YearSummary
 
-REPORT_MARKS = {True: "按时", False: "逾期"}
+REPORT_MARKS = {True: label("report_standing", "on_time"), False: label("report_standing", "late")}
 # What makes Excel, WPS or LibreOffice read a cell as a formula (or DDE command): OWASP's CSV injection list.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -35,7 +36,7 @@ class Table:
 def _report_mark(facts: ProjectFacts, quarter: int) -> str:
     report = facts.reports.get(quarter)
     if report is None or report.submitted_on is None:
-        return "未报送" if quarter in facts.counted_quarters else "—"
+        return label("report_standing", "missing") if quarter in facts.counted_quarters else "—"
     return REPORT_MARKS[not report.late]
 
 

@@ -5,11 +5,11 @@ Project columns come from the instance's business key (``2017-02``, ``督查-201
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import String, and_, case, cast, func, join, or_, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from engine import BpmnEngine, HumanTask, ProcessDefinition, ProcessInstance, TaskNotReady, TaskView
 
@@ -19,9 +19,10 @@ from ..cases.summary import CaseSummary, case_summary
 from ..forms import FieldSpec
 from ..plan.models import Plan, Project, TaskArea
 from ..plan.projects import project_for, projects_for
-from ..records.history import HistoryLine, timeline
+from ..records.history import HistoryLine, person, person_names, timeline
 from ..workdays import urgency, working_days_left
 from .completion import form_of
+from .decisions import FRESH_DECISIONS, Section, decision_context, subjects
 from .permissions import may_complete
 
 
@@ -195,7 +196,7 @@ def release(session: Session, task: HumanTask, actor: Actor) -> None:
     """Give the task back to the unit; only the person who claimed it may."""
     _lock(session, task, actor)
     if task.claimed_by not in (None, actor.username):
-        raise ClaimConflict(f"任务“{task.name}”由 {task.claimed_by} 认领，只有认领人可以释放")
+        raise ClaimConflict(f"任务“{task.name}”由{_holder(task)}认领，只有认领人可以释放")
     task.claimed_by = None
     session.flush()
 
@@ -203,7 +204,12 @@ def release(session: Session, task: HumanTask, actor: Actor) -> None:
 def check_not_held_by_other(task: HumanTask, actor: Actor) -> None:
     """A claimed task is submitted by the person who claimed it."""
     if task.claimed_by not in (None, actor.username):
-        raise ClaimConflict(f"任务“{task.name}”已由 {task.claimed_by} 认领，请先由其释放")
+        raise ClaimConflict(f"任务“{task.name}”已由{_holder(task)}认领，请先由其释放")
+
+
+def _holder(task: HumanTask) -> str:
+    """The person who claimed the task, by name (民政局 王立群), for the messages of a refused step."""
+    return person(person_names(object_session(task)), task.claimed_by)
 
 
 def filter_choices(session: Session) -> tuple[list[tuple[str, str]], list[tuple[int, str]]]:
@@ -228,6 +234,8 @@ class TaskPage:
     days_left: int | None
     urgency: str
     case: CaseSummary | None = None
+    decision: list[Section] = field(default_factory=list)  # what the task decides on (decisions.py)
+    subject: str = ""  # whose it is among its namesakes (评价答复 · 区民政局), see decisions.subjects
 
 
 def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Actor,
@@ -235,14 +243,23 @@ def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Acto
     """What a task's page shows: its project, documentation, form (with the data so far) and history."""
     view = engine.task_view(task) if task.state == "ready" else None
     fields = form_of(view) if view is not None else []
-    values = submitted if submitted is not None else {
-        spec.id: as_form_text(spec, (view.data if view else {}).get(spec.id, spec.default)) for spec in fields}
-    today = engine.clock.today()
+    values = submitted if submitted is not None else initial_values(task, fields, view.data if view else {})
+    today, history = engine.clock.today(), timeline(session, engine, task.instance_id)
     ready = task.state == "ready"
     return TaskPage(task, view, fields, values, project_for(session, task.instance.business_key),
-                    timeline(session, engine, task.instance_id), ready and may_complete(actor, task),
+                    history, ready and may_complete(actor, task),
                     working_days_left(task.due_on, today) if ready else None,
-                    urgency(task.due_on, today) if ready else "normal", case_summary(session, task.instance_id))
+                    urgency(task.due_on, today) if ready else "normal", case_summary(session, task.instance_id),
+                    decision_context(session, engine, task, view, [line.event for line in history]),
+                    subjects(session, engine, [task], {task.id: view} if view else None).get(task.id, ""))
+
+
+def initial_values(task: HumanTask, fields: list[FieldSpec], data: dict) -> dict:
+    """The form as it opens: the instance's data for each field, except on a decision taken afresh each round
+    (FRESH_DECISIONS): there the last round's verdict and comment stay in the panel, not in the form."""
+    fresh = task.spec_name in FRESH_DECISIONS
+    return {spec.id: as_form_text(spec, spec.default if fresh and not spec.readonly else data.get(spec.id, spec.default))
+            for spec in fields}
 
 
 def form_fields(engine: BpmnEngine, task: HumanTask) -> list[FieldSpec]:

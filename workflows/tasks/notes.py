@@ -22,6 +22,7 @@ from . import attachments as files
 from .inbox import as_form_text, check_not_held_by_other
 from .models import Attachment, TaskComment, TaskDraft
 from .permissions import may_complete
+from .quarters import INPUT_SPECS
 
 MAX_DRAFT_BYTES = 64 * 1024
 MAX_COMMENT = 2000
@@ -127,3 +128,21 @@ def notes_for(session: Session, task: HumanTask, actor: Actor, project: Project 
     return TaskNotes(load_draft(session, task), uploaded, comments_of(session, task.instance_id), reports, completion,
                      may_upload=task.state == "ready" and may_complete(actor, task),
                      may_comment=actor.role != "auditor", deletable=deletable)
+
+
+def chase_input(session: Session, task: HumanTask, owed: HumanTask, actor: Actor, *, now: datetime) -> TaskComment:
+    """The lead, on its own ``task`` of compiling the report (open, or done and waiting for input), 催 a unit whose input ``owed`` (an open task of the same instance)
+    is still missing: a comment on the owed task that both units see. Raises NotAllowed or TaskNotReady."""
+    if not may_complete(actor, task) or task.spec_name != "compile_report":
+        raise NotAllowed("只有汇总本报告的单位可以催办")
+    if owed.instance_id != task.instance_id or owed.spec_name not in INPUT_SPECS:
+        raise NotAllowed("只能催办本报告尚未提供材料的单位")
+    if owed.state != "ready":
+        raise TaskNotReady(f"“{owed.name}”已办理，无需催办")
+    unit = session.get(Unit, owed.assigned_unit) if owed.assigned_unit else None
+    body = f"催办：请{unit.name if unit else ''}尽快办理“{owed.name}”，本季度报告等待贵单位的材料。"
+    comment = TaskComment(instance_id=task.instance_id, human_task_id=owed.id, author=actor.username,
+                          unit_code=actor.unit_code, body=body, created_at=now.replace(tzinfo=None))
+    session.add(comment)
+    session.flush()
+    return comment
