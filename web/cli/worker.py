@@ -75,4 +75,4 @@ def retry(instance_id: int, actor: str):
         session.rollback()
         raise click.ClickException(error.message) from error
     session.commit()
-    click.echo(f"实例 {instance_id} 已重新运行，当前状态：{label("instance_status", instance.row.status)}")
+    click.echo(f"实例 {instance_id} 已重新运行，当前状态：{label('instance_status', instance.row.status)}")
