@@ -84,6 +84,8 @@ MATRIX = {
     "instances.show":         {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
     "instances.diagram":      {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
     "instances.cancel":       {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
+    # 重试 (web/instances.py): the office and admin; the world's instance is running, not in error (409)
+    "instances.retry":        {"POST": row(LOGIN,     403, 403,  409,   403,  403,    409)},
     # 角色对应 (web/roles.py): the overseers read, the office and admin map (an empty form maps nothing)
     "roles.index":            {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
     "roles.edit":             {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},

@@ -3,17 +3,18 @@ an instance's home (diagram markers, history, open tasks, variables, cancel), �
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
-from tests.deployment_support import chain
+from tests.deployment_support import chain, script, timer
 from tests.start_support import diagram
 from tests.web_support import db, login_as, text  # noqa: F401
 from workflows.accounts.actor import Actor
 from workflows.directory import units as directory
 from workflows.plan import loading as plans
 from workflows.processes import deployment, roles, starting_any
+from engine.worker import sweep
 from workflows.runtime import process_engine
 
 
@@ -147,3 +148,22 @@ def test_a_process_whose_script_fails_as_it_starts_shows_the_form_again_with_the
 
     assert response.status_code == 422 and "“计算”（calc）" in text(response)
     assert office.get("/roles/no_such_process").status_code == 404
+
+
+def test_an_instance_in_error_shows_its_incident_and_a_retry_that_fails_again_keeps_it(deployed, login_as):
+    poisoned = chain("poisoned", timer("wait", "timeDuration", "PT1H"), script("compute", "r = range(3)"))
+    deployment.deploy_diagram(deployed, poisoned, source="poisoned.bpmn", deployed_by="office")
+    engine = process_engine(deployed)
+    instance_id = engine.start_instance("poisoned").id
+    engine.clock.advance(timedelta(hours=2))
+    deployed.commit()
+    sweep(lambda: deployed, process_engine)
+    office = login_as("office", unit="tuijinban", role="office")
+
+    page = text(office.get(f"/instances/{instance_id}"))
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    again = office.post(f"/instances/{instance_id}/retry", data={"csrf_token": csrf})
+
+    assert "运行故障" in page and "compute" in page and "变量 r" in page and "重试" in page
+    assert again.status_code == 422 and "重试仍然失败" in text(again)
+    assert "运行故障" in text(office.get(f"/instances/{instance_id}"))

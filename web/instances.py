@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine import InstanceNotRunning, NotFound
+from engine import InstanceNotRunning, NotFound, StepFailed
 from workflows.accounts.actor import NotAllowed
 from workflows.forms import FormInvalid
 from workflows.processes import instances
@@ -85,3 +85,20 @@ def cancel(instance_id: int):
     return redirect(url_for("instances.show", instance_id=instance_id))
 
 
+
+
+@bp.post("/instances/<int:instance_id>/retry")
+def retry(instance_id: int):
+    """重试: run the failed step of an instance in error again; if it fails again the incident stays (422)."""
+    session = get_session()
+    try:
+        instances.retry(get_process_engine(), current_user.actor, instance_id)
+    except StepFailed as error:
+        session.rollback()
+        return _render(instance_id, {"retry": f"重试仍然失败：{error.message}"}, 422)
+    except InstanceNotRunning as error:
+        session.rollback()
+        return _render(instance_id, {"retry": error.message}, 409)
+    session.commit()
+    flash(f"流程实例 {instance_id} 已重试，故障已解除")
+    return redirect(url_for("instances.show", instance_id=instance_id))

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, defer
 
-from engine import BpmnEngine, HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
+from engine import BpmnEngine, HistoryEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance
 
 from ..accounts.actor import Actor, NotAllowed
 from ..accounts.models import User
@@ -76,6 +76,7 @@ class InstancePage:
     variables: dict[str, Any] | None  # None: this person may not see them
     unit_names: dict[str, str]
     bpmn_xml: str
+    incident: Incident | None = None  # the open incident of an instance in error (element, message, when)
 
 
 def require_reader(actor: Actor) -> None:
@@ -148,7 +149,8 @@ def instance_page(session: Session, engine: BpmnEngine, actor: Actor, instance_i
     done, active = instance.element_states()
     variables = _plain(instance.variables()) if actor.role in VARIABLE_READERS else None
     return InstancePage(row, timeline(session, engine, instance_id), sorted(done), sorted(active), variables,
-                        dict(session.execute(select(Unit.code, Unit.name)).all()), instance.row.definition.bpmn_xml)
+                        dict(session.execute(select(Unit.code, Unit.name)).all()), instance.row.definition.bpmn_xml,
+                        engine.open_incident(instance_id))
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:
@@ -162,6 +164,15 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
             return [plain(v) for v in value]
         return str(value)
     return {str(k): plain(v) for k, v in sorted(data.items(), key=lambda item: str(item[0]))}
+
+
+def retry(engine: BpmnEngine, actor: Actor, instance_id: int) -> ProcessInstance:
+    """The office runs the failed step of an instance in error again (Camunda's retry of an incident), e.g. after
+    migrating it to a corrected version. StepFailed if it fails again (the caller rolls back), InstanceNotRunning
+    if the instance is not in error, NotAllowed for anyone but the office and the admin."""
+    if actor.role not in CANCELLERS:
+        raise NotAllowed("只有区推进办和管理员可以重试出错的流程实例")
+    return engine.retry_instance(instance_id, actor=actor.username).row
 
 
 def cancel(session: Session, engine: BpmnEngine, actor: Actor, instance_id: int, reason: Any) -> ProcessInstance:
