@@ -21,10 +21,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import admin, api, auth, calendar, cli, dashboard, editor, inbox, pages, projects, reports, starts, \
         task_actions, task_notes
-    from .core import filters, security
+    from .core import errors, filters, security
 
     cli.register(app)
     security.init_app(app)
+    errors.init_app(app)
     filters.register(app)
     for feature in (auth, pages, inbox, api, starts, projects, dashboard, task_notes, admin, calendar, reports,
                     task_actions, editor):
