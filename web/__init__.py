@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from workflows.notifications import arrivals
+
 from .core import config as app_config
 from .core import db, inputs
 
@@ -19,15 +21,16 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     inputs.init_app(app)  # before the blueprints: their <int:…> rules use its converter
 
-    from . import admin, api, auth, calendar, cli, dashboard, editor, inbox, pages, projects, reports, starts, \
-        task_actions, task_notes
+    from . import admin, api, auth, calendar, cli, dashboard, editor, inbox, notifications, pages, projects, \
+        reports, starts, task_actions, task_notes
     from .core import errors, filters, security
 
     cli.register(app)
     security.init_app(app)
     errors.init_app(app)
+    arrivals.install()  # every new task for a unit becomes a message (workflows/notifications/arrivals.py)
     filters.register(app)
     for feature in (auth, pages, inbox, api, starts, projects, dashboard, task_notes, admin, calendar, reports,
-                    task_actions, editor):
+                    task_actions, editor, notifications):
         app.register_blueprint(feature.bp)
     return app
