@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from workflows.accounts.actor import NotAllowed
 from workflows.notifications import messages
 
 from .core.db import get_session
@@ -28,6 +29,12 @@ def bell():
     return {"unread_notifications": unread_notifications}
 
 
+def may_mark_read(role: str) -> None:
+    """Auditors read the office's messages but change nothing, not even what the office has read."""
+    if role == "auditor":
+        raise NotAllowed("审计（只读）账号不能更改消息的已读状态")
+
+
 def link_of(message) -> str:
     """Where a message leads: its task's page, else the inbox."""
     if message.human_task_id is not None:
@@ -45,6 +52,7 @@ def index():
 @bp.post("/notifications/<int:notification_id>/read")
 def read(notification_id: int):
     """Mark one read; with ``open=1`` go on to what it is about, else back to the list."""
+    may_mark_read(current_user.role)
     session = get_session()
     message = messages.mark_read(session, current_user.actor, notification_id, at=datetime.utcnow())
     session.commit()
@@ -55,6 +63,7 @@ def read(notification_id: int):
 
 @bp.post("/notifications/read-all")
 def read_all():
+    may_mark_read(current_user.role)
     session = get_session()
     count = messages.mark_all_read(session, current_user.actor, at=datetime.utcnow())
     session.commit()

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask import abort, g, jsonify, request, url_for
 
+from workflows.accounts.actor import NotAllowed
 from workflows.notifications import messages
 
 from ..core.db import get_session
@@ -39,6 +40,8 @@ def list_notifications():
 @bp.post("/notifications/<int:notification_id>/read")
 def read_notification(notification_id: int):
     """Mark one message read (for the whole unit if it is the unit's); 404 for one that is not the caller's."""
+    if g.actor.role == "auditor":
+        raise NotAllowed("审计（只读）账号不能更改消息的已读状态")
     session = get_session()
     message = messages.mark_read(session, g.actor, notification_id, at=datetime.utcnow())
     session.commit()
