@@ -44,6 +44,7 @@ def link_of(message) -> str:
 
 @bp.get("/notifications")
 def index():
+    """The newest 50 messages of the user and their unit (``?unread=1``: the unread only)."""
     unread_only = request.args.get("unread") == "1"
     rows = messages.for_reader(get_session(), current_user.actor, unread_only=unread_only, limit=PER_PAGE)
     return render_template("notifications/index.html", rows=rows, link_of=link_of, unread_only=unread_only)
@@ -63,6 +64,7 @@ def read(notification_id: int):
 
 @bp.post("/notifications/read-all")
 def read_all():
+    """Mark every unread message of the user and their unit read (全部标为已读)."""
     may_mark_read(current_user.role)
     session = get_session()
     count = messages.mark_all_read(session, current_user.actor, at=datetime.utcnow())

@@ -30,9 +30,10 @@ def notify(session: Session, kind: str, text: str, *, at: datetime, unit_code: s
         raise ValueError(f"unknown notification kind {kind!r}")
     if (unit_code is None) == (username is None):
         raise ValueError("a notification goes to a unit or to a user")
+    if instance is None and task is not None:
+        instance = task.instance
     message = Notification(kind=kind, text=text[:MAX_TEXT], unit_code=unit_code, username=username,
-                           human_task=task, instance=instance if instance is not None else getattr(task, "instance", None),
-                           created_at=at.replace(tzinfo=None))
+                           human_task=task, instance=instance, created_at=at.replace(tzinfo=None))
     session.add(message)
     return message
 
@@ -50,7 +51,8 @@ def notify_units_at_work(session: Session, instance: ProcessInstance, spec_names
     return [notify(session, kind, text, at=at, unit_code=unit, task=task) for unit, task in newest_per_unit.items()]
 
 
-def incident_on_instance(session: Session, instance: ProcessInstance, message: str, *, at: datetime) -> Notification | None:
+def incident_on_instance(session: Session, instance: ProcessInstance, message: str, *,
+                         at: datetime) -> Notification | None:
     """The hook for incidents: a message to the user who started the instance (None when no user did, e.g. a
     timer or the plan's activation)."""
     starter = session.scalar(select(HistoryEvent.actor).where(
@@ -77,6 +79,7 @@ def for_reader(session: Session, reader: Reader, *, unread_only: bool = False, l
 
 
 def unread_count(session: Session, reader: Reader) -> int:
+    """How many of the reader's messages are unread (the bell's number)."""
     return session.scalar(select(func.count(Notification.id)).where(
         _visible_to(reader), Notification.read_at.is_(None))) or 0
 
