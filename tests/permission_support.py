@@ -19,6 +19,7 @@ from workflows.accounts.actor import Actor
 from workflows.accounts.models import ApiToken, User
 from workflows.accounts.tokens import issue_token
 from workflows.cases import opening as cases
+from workflows.notifications.models import Notification
 from workflows.plan.models import Plan, Project
 from workflows.tasks import attachments
 from workflows.tasks.models import Attachment, DeadlineExtension, TaskComment, TaskDraft
@@ -106,7 +107,8 @@ def build_world(session) -> dict:
     second = cases.raise_consultation(session, driver.engine, "changfeng", {
         "description": "长风公园周边停车难", "invited_departments": ["jianjiaowei"]}, actor="changfeng")
     session.commit()
-    return {"task_id": report.id, "number": 2, "instance_id": report.instance_id, "year": 2017,
+    notification = session.scalar(select(Notification.id).where(Notification.human_task_id == report.id))
+    return {"notification_id": notification, "task_id": report.id, "number": 2, "instance_id": report.instance_id, "year": 2017,
             "attachment_id": kept.id, "spare_attachment_id": spare.id, "user_id": spare_user.id,
             "token_id": session.scalar(select(ApiToken.id).where(ApiToken.user_id == spare_user.id)),
             "code": "xiangguanweibanju", "claimed_task_id": claimed.id, "spare_task_id": spare_task.id,

@@ -37,6 +37,13 @@ MATRIX = {
     "inbox.done":             {"GET":  row(LOGIN,     200, 200,  200,   200,  200,    200)},
     "pages.index":            {"GET":  row(LOGIN,     200, 200,  200,   200,  200,    200)},
     "health.healthz":         {"GET":  row(200,       200, 200,  200,   200,  200,    200)},
+    "favicon":                {"GET":  row(200,       200, 200,  200,   200,  200,    200)},
+    # 消息: a unit's message is its own (another's is 404); auditors share the office's but mark nothing read
+    "notifications.index":    {"GET":  row(LOGIN,     200, 200,  200,   200,  200,    200)},
+    "notifications.read":     {"POST": row(LOGIN,     302, 404,  404,   404,  403,    404)},
+    "notifications.read_all": {"POST": row(LOGIN,     302, 302,  302,   302,  403,    302)},
+    "api.list_notifications": {"GET":  row(401,       200, 200,  200,   200,  200,    200)},
+    "api.read_notification":  {"POST": row(401,       200, 404,  404,   404,  403,    404)},
     "auth.login":             {"GET":  row(200,       200, 200,  200,   200,  200,    200),
                                "POST": row(422,       422, 422,  422,   422,  422,    422)},  # the empty form, refused
     "auth.logout":            {"POST": row(LOGIN,   LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)},
@@ -222,7 +229,7 @@ def test_the_matrix_lets_auditors_read_everything_and_change_nothing():
 
 
 def test_the_matrix_sends_anonymous_visitors_to_sign_in_and_refuses_them_on_the_api():
-    public = {"auth.login", "auth.logout", "health.healthz", "api.openapi"}
+    public = {"auth.login", "auth.logout", "health.healthz", "api.openapi", "favicon"}
     for endpoint, methods in MATRIX.items():
         if endpoint not in public:
             assert {expected["anonymous"] for expected in methods.values()} == {

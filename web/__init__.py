@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from workflows.notifications import arrivals
+
 from .core import config as app_config
 from .core import db, headers, inputs, unavailable
 
@@ -20,15 +22,17 @@ def create_app(config: dict | None = None) -> Flask:
     inputs.init_app(app)  # before the blueprints: their <int:…> rules use its converter
     headers.init_app(app)
 
-    from . import admin, api, auth, calendar, cli, dashboard, editor, health, inbox, instances, pages, projects, \
-        reports, roles, starts, task_actions, task_notes
-    from .core import filters, security
+    from . import admin, api, auth, calendar, cli, dashboard, editor, health, inbox, instances, notifications, pages, \
+        projects, reports, roles, starts, task_actions, task_notes
+    from .core import errors, filters, security
 
     cli.register(app)
     security.init_app(app)
+    errors.init_app(app)
+    arrivals.install()  # every new task for a unit becomes a message (workflows/notifications/arrivals.py)
     filters.register(app)
     unavailable.init_app(app)
     for feature in (auth, pages, inbox, api, starts, projects, dashboard, task_notes, admin, calendar, reports,
-                    task_actions, editor, health, instances, roles):
+                    task_actions, editor, health, instances, roles, notifications):
         app.register_blueprint(feature.bp)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .accounts import models as accounts  # noqa: F401
 from .directory import models as directory  # noqa: F401
 from .holidays import models as holidays  # noqa: F401
+from .notifications import models as notifications  # noqa: F401
 from .plan import models as plan  # noqa: F401
 from .processes import models as processes  # noqa: F401
 from .records import models as records  # noqa: F401

@@ -2,7 +2,7 @@
 characters or unpaired surrogates (PostgreSQL cannot store either). Each refusal names the field."""
 from __future__ import annotations
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
 DB_INT_MAX = 2**31 - 1  # PostgreSQL's integer
@@ -71,11 +71,7 @@ def refuse_unstorable_text():
         abort(400, description=f"“{field}”含有无法保存的字符（空字符或无效的 Unicode）")
 
 
-def _bad_request_page(error):
-    return render_template("auth/refused.html", message=error.description), 400
-
-
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIntConverter
     app.before_request(refuse_unstorable_text)
-    app.register_error_handler(400, _bad_request_page)  # the API answers its own errors as JSON
+    # The 400 these refusals raise is shown by core/errors.py: a page naming the field, JSON under /api.

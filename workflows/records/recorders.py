@@ -16,9 +16,15 @@ from sqlalchemy.orm import Session
 
 from engine import HumanTask, ProcessInstance
 
+from ..directory.models import Unit
+from ..notifications import messages
 from ..plan.models import Plan, Project
 from .models import (AccessApplication, ActionItem, Consultation, ConsultationInvitation, Evaluation, Meeting,
                       ProjectCompletion, QuarterlyReport, SupervisionCheck)
+
+
+# The quarterly report's tasks of the lead and responsible units (bpmn/quarterly_report.bpmn): a 催办 reaches them.
+REPORT_DRAFTING = ("partner_input", "compile_report", "responsible_input", "revise_report")
 
 
 @dataclass
@@ -39,6 +45,14 @@ class Completed:
         return self.session.scalar(select(Project).join(Plan).where(
             Plan.year == info["year"], Project.number == info["number"]))
 
+    def tell_units_at_work(self, spec_names: tuple[str, ...], kind: str, text: str) -> None:
+        """A message to the units with an open task of these diagram elements in this instance (at that task)."""
+        messages.notify_units_at_work(self.session, self.instance, spec_names, kind, text, at=self.task.completed_at)
+
+    def tell_unit(self, kind: str, unit_code: str, text: str) -> None:
+        messages.notify(self.session, kind, text, at=self.task.completed_at, unit_code=unit_code,
+                        instance=self.instance)
+
     def one(self, model, **keys):
         """The row with these keys, created (not yet flushed) if there is none."""
         row = self.session.scalar(select(model).filter_by(**keys))
@@ -46,6 +60,16 @@ class Completed:
             row = model(**keys)
             self.session.add(row)
         return row
+
+
+def _about(c: Completed) -> str:
+    """The instance's business key in brackets, for a message; nothing when it has none."""
+    return f"（{c.instance.business_key}）" if c.instance.business_key else ""
+
+
+def _unit_name(session: Session, code: str) -> str:
+    unit = session.get(Unit, code)
+    return unit.name if unit is not None else code
 
 
 def _day(value: Any) -> date | None:
@@ -88,6 +112,8 @@ def report_reviewed(c: Completed) -> None:
     report.reviewed_on, report.office_comment = c.today, c.submitted.get("office_comment")
     if c.submitted["verdict"] == "return":
         report.status, report.returned_count = "returned", (report.returned_count or 0) + 1
+        comment = f"：{report.office_comment}" if report.office_comment else ""
+        c.tell_units_at_work(("revise_report",), "report_returned", f"季度报告被退回修改{_about(c)}{comment}")
     else:
         report.status = "accepted"
 
@@ -97,6 +123,7 @@ def report_chased(c: Completed) -> None:
     report.chased = True
     if report.status is None:
         report.status = "pending"
+    c.tell_units_at_work(REPORT_DRAFTING, "chased", f"催办：请尽快报送季度报告{_about(c)}")
 
 
 def _completion(c: Completed) -> ProjectCompletion:
@@ -117,6 +144,8 @@ def completion_reviewed(c: Completed) -> None:
     completion.office_comment = c.submitted.get("completion_comment")
     if c.submitted["completion_verdict"] == "return":
         completion.status, completion.returned_count = "returned", (completion.returned_count or 0) + 1
+        comment = f"：{completion.office_comment}" if completion.office_comment else ""
+        c.tell_units_at_work(("revise_completion",), "report_returned", f"办结报告被退回补充{_about(c)}{comment}")
     else:
         completion.status, completion.confirmed_on = "confirmed", c.today
 
@@ -125,6 +154,7 @@ def completion_chased(c: Completed) -> None:
     completion = _completion(c)
     completion.chased = True
     completion.status = completion.status or "pending"
+    c.tell_units_at_work(("submit_completion", "revise_completion"), "chased", f"催办：请尽快报送办结报告{_about(c)}")
 
 
 def _evaluation(c: Completed) -> Evaluation:
@@ -204,11 +234,15 @@ def consultation_replied(c: Completed) -> None:
     invitation = _invitation(c)
     invitation.replied_on = invitation.replied_on or c.today
     invitation.reply = c.submitted.get("reply_text")
+    department = _unit_name(c.session, invitation.department_code)
+    c.tell_unit("consultation_replied", _consultation(c).street_code, f"{department}已答复您的约请{_about(c)}")
 
 
 def consultation_rated(c: Completed) -> None:
     invitation = _invitation(c)
     invitation.rating = c.submitted["rating"]
+    rating = {"satisfied": "满意", "unsatisfied": "不满意"}.get(invitation.rating, "已评价")
+    c.tell_unit("consultation_rated", invitation.department_code, f"您对约请的答复被评为“{rating}”{_about(c)}")
     if invitation.rating == "unsatisfied":
         invitation.unsatisfied_count = (invitation.unsatisfied_count or 0) + 1
 

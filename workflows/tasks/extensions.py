@@ -21,6 +21,7 @@ from ..accounts.actor import Actor, NotAllowed
 from ..cases.opening import Checker
 from ..directory.models import Unit
 from ..forms import FormInvalid
+from ..notifications.messages import notify
 from ..projects.activation import OFFICE_ROLE, fixed_unit
 from ..records.recorders import Completed
 from ..runtime import add_workdays, process_engine
@@ -132,6 +133,7 @@ def record_decision(completed: Completed) -> None:
     extension.decision_comment = submitted.get("decision_comment") or None
     if submitted["extension_decision"] != "approve":
         extension.status = "refused"
+        _tell_requester(completed, extension, "延期申请未获批准")
         return
     original = extension.human_task
     if original.state != "ready":
@@ -142,6 +144,14 @@ def record_decision(completed: Completed) -> None:
     process_engine(session).set_task_due(original.id, approved, actor=task.completed_by,
                                          reason=f"延期申请获准：{extension.reason}")
     extension.status, extension.approved_due_on = "approved", approved
+    _tell_requester(completed, extension, f"延期申请已获批准，新的办理期限为 {approved:%Y年%m月%d日}")
+
+
+def _tell_requester(completed: Completed, extension: DeadlineExtension, outcome: str) -> None:
+    """The requesting unit learns the decision, with the office's comment, on the task the request was about."""
+    comment = f"：{extension.decision_comment}" if extension.decision_comment else ""
+    notify(completed.session, "extension_decided", f"“{extension.human_task.name}”的{outcome}{comment}",
+           at=completed.task.completed_at, unit_code=extension.unit_code, task=extension.human_task)
 
 
 def _approved_date(submitted: dict, extension: DeadlineExtension, original: HumanTask) -> date:

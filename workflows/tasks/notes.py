@@ -16,6 +16,7 @@ from engine import HumanTask, TaskNotReady
 from ..accounts.actor import Actor, NotAllowed
 from ..directory.models import Unit
 from ..forms import FieldSpec, FormInvalid
+from ..notifications.messages import notify
 from ..plan.models import Project
 from ..records.models import ProjectCompletion, QuarterlyReport
 from . import attachments as files
@@ -81,6 +82,10 @@ def add_comment(session: Session, task: HumanTask, actor: Actor, body: Any, *, n
     comment = TaskComment(instance_id=task.instance_id, human_task_id=task.id, author=actor.username,
                           unit_code=actor.unit_code, body=text, created_at=now.replace(tzinfo=None))
     session.add(comment)
+    if task.assigned_unit and task.assigned_unit != actor.unit_code:
+        excerpt = text if len(text) <= 60 else text[:60] + "…"
+        notify(session, "comment", f"“{task.name}”有新意见：{excerpt}", at=now, unit_code=task.assigned_unit,
+               task=task)
     session.flush()
     return comment
 

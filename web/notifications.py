@@ -1,0 +1,73 @@
+"""The 消息 centre's pages: the list of the user's (and their unit's) messages, marking one or all read, and the
+bell with the unread count that base.html shows on every page (``unread_notifications()`` in templates)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from workflows.accounts.actor import NotAllowed
+from workflows.notifications import messages
+
+from .core.db import get_session
+from .shared.guards import guard
+
+bp = guard(Blueprint("notifications", __name__))
+PER_PAGE = 50
+
+
+@bp.app_context_processor
+def bell():
+    """``unread_notifications()``: the signed-in user's unread count, asked only where the bell is drawn."""
+
+    def unread_notifications() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return messages.unread_count(get_session(), current_user.actor)
+
+    return {"unread_notifications": unread_notifications}
+
+
+def may_mark_read(role: str) -> None:
+    """Auditors read the office's messages but change nothing, not even what the office has read."""
+    if role == "auditor":
+        raise NotAllowed("审计（只读）账号不能更改消息的已读状态")
+
+
+def link_of(message) -> str:
+    """Where a message leads: its task's page, else the inbox."""
+    if message.human_task_id is not None:
+        return url_for("inbox.task", task_id=message.human_task_id)
+    return url_for("inbox.index")
+
+
+@bp.get("/notifications")
+def index():
+    """The newest 50 messages of the user and their unit (``?unread=1``: the unread only)."""
+    unread_only = request.args.get("unread") == "1"
+    rows = messages.for_reader(get_session(), current_user.actor, unread_only=unread_only, limit=PER_PAGE)
+    return render_template("notifications/index.html", rows=rows, link_of=link_of, unread_only=unread_only)
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+def read(notification_id: int):
+    """Mark one read; with ``open=1`` go on to what it is about, else back to the list."""
+    may_mark_read(current_user.role)
+    session = get_session()
+    message = messages.mark_read(session, current_user.actor, notification_id, at=datetime.utcnow())
+    session.commit()
+    if request.form.get("open") == "1":
+        return redirect(link_of(message))
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/notifications/read-all")
+def read_all():
+    """Mark every unread message of the user and their unit read (全部标为已读)."""
+    may_mark_read(current_user.role)
+    session = get_session()
+    count = messages.mark_all_read(session, current_user.actor, at=datetime.utcnow())
+    session.commit()
+    flash(f"已将 {count} 条消息标为已读" if count else "没有未读消息")
+    return redirect(url_for("notifications.index"))

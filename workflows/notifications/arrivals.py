@@ -1,0 +1,29 @@
+"""New tasks as messages: every user task that becomes ready for a unit tells that unit.
+
+Tasks arrive by many paths — a start page, a completion, a timer fired by the worker, the plan's activation, a
+message between processes — and engine/ (which knows no units nor messages) writes them all in one place,
+``BpmnEngine._sync_human_tasks``. Rather than a call after each path, one ``before_flush`` hook sees every new
+``human_task`` row in the session and adds its message to the same flush: no path is forgotten, and a rolled back
+step leaves no message behind."""
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from engine import HumanTask
+
+from .messages import notify
+
+
+def _tasks_arrived(session: Session, _flush_context, _instances) -> None:
+    for task in [row for row in session.new if isinstance(row, HumanTask)]:
+        if task.assigned_unit and task.state == "ready":
+            key = task.instance.business_key if task.instance is not None else None
+            text = f"新待办：{task.name}" + (f"（{key}）" if key else "")
+            notify(session, "task_arrived", text, at=task.created_at, unit_code=task.assigned_unit, task=task)
+
+
+def install() -> None:
+    """Hook every session of the process (the app and its worker call this once at start; twice is harmless)."""
+    if not event.contains(Session, "before_flush", _tasks_arrived):
+        event.listen(Session, "before_flush", _tasks_arrived)
