@@ -69,36 +69,35 @@ def diagram(instance_id: int):
     return Response(get_process_engine().get_instance(instance_id).row.definition.bpmn_xml, mimetype="application/xml")
 
 
-@bp.post("/instances/<int:instance_id>/cancel")
-def cancel(instance_id: int):
+def _act(instance_id: int, action, done: str):
+    """Run ``action()`` (cancel, retry) and commit, or show the page again with why it was refused: 422 for a form
+    or a step that fails again, 409 for an instance not in the state the action needs."""
     session = get_session()
     try:
-        instances.cancel(session, get_process_engine(), current_user.actor, instance_id, request.form.get("reason"))
+        action()
     except FormInvalid as invalid:
         session.rollback()
         return _render(instance_id, invalid.errors, 422)
-    except InstanceNotRunning as error:
-        session.rollback()
-        return _render(instance_id, {"reason": error.message}, 409)
-    session.commit()
-    flash(f"已取消流程实例 {instance_id}")
-    return redirect(url_for("instances.show", instance_id=instance_id))
-
-
-
-
-@bp.post("/instances/<int:instance_id>/retry")
-def retry(instance_id: int):
-    """重试: run the failed step of an instance in error again; if it fails again the incident stays (422)."""
-    session = get_session()
-    try:
-        instances.retry(get_process_engine(), current_user.actor, instance_id)
     except StepFailed as error:
         session.rollback()
         return _render(instance_id, {"retry": f"重试仍然失败：{error.message}"}, 422)
     except InstanceNotRunning as error:
         session.rollback()
-        return _render(instance_id, {"retry": error.message}, 409)
+        return _render(instance_id, {"reason": error.message, "retry": error.message}, 409)
     session.commit()
-    flash(f"流程实例 {instance_id} 已重试，故障已解除")
+    flash(done)
     return redirect(url_for("instances.show", instance_id=instance_id))
+
+
+@bp.post("/instances/<int:instance_id>/cancel")
+def cancel(instance_id: int):
+    return _act(instance_id, lambda: instances.cancel(get_session(), get_process_engine(), current_user.actor,
+                                                      instance_id, request.form.get("reason")),
+                f"已取消流程实例 {instance_id}")
+
+
+@bp.post("/instances/<int:instance_id>/retry")
+def retry(instance_id: int):
+    """重试: run the failed step of an instance in error again; if it fails again the incident stays (422)."""
+    return _act(instance_id, lambda: instances.retry(get_process_engine(), current_user.actor, instance_id),
+                f"流程实例 {instance_id} 已重试，故障已解除")
