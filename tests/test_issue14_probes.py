@@ -1,0 +1,77 @@
+"""Probes of issue 14's fixes, tried as an attacker and a careless clerk would: each test is one fault found and
+the class of fault closed (see the breaker's report for the probes that held)."""
+from __future__ import annotations
+
+import json as jsonlib
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from engine import Bounds, DataNotStorable, ProcessInstance
+from engine.data import storable
+from engine.sandbox import SandboxEnvironment
+from tests.process_support import Driver, start_projects
+from tests.web_support import db, ensure_user  # noqa: F401
+from workflows.accounts.tokens import issue_token
+
+BOUNDS = Bounds(seconds=0.5, megabytes=256)
+
+
+@pytest.mark.parametrize("value", ["\ud800", "a\x00b", ["ok", {"k": "\udfff"}], {"\ud800": 1}, {"a\x00": 1}],
+                         ids=["a lone surrogate", "a NUL", "a lone surrogate nested in a list",
+                              "a lone surrogate as a key", "a NUL in a key"])
+def test_text_no_page_can_show_is_refused_by_the_data_rule_naming_the_variable(value):
+    with pytest.raises(DataNotStorable) as refused:
+        storable({"note": value})
+    assert refused.value.variable == "note"
+
+
+@pytest.mark.parametrize("script", ['s = "\\ud800"', 's = "\\ud800"\nfor i in []:\n    pass',
+                                    'raise ValueError("\\ud800")'],
+                         ids=["in the host", "in a child", "in an exception's message"])
+def test_a_script_making_a_lone_surrogate_is_refused_and_its_child_survives(script):
+    data = {"kept": 1}
+    with pytest.raises(Exception) as refused:
+        SandboxEnvironment({}, BOUNDS).execute(script, data)
+    assert "子进程" not in str(refused.value)  # the child answered; it was not killed by its own answer
+    assert data == {"kept": 1}
+
+
+@pytest.fixture
+def call(app, db):  # noqa: F811
+    """``call(username, method, path, json)``: a request with that user's API token."""
+    driver = Driver(db)
+    driver.load_plan_and_diagrams()
+    start_projects(driver, 1)
+    client, issued = app.test_client(), {}
+
+    def request(username, method, path, json=None):
+        if username not in issued:
+            user = ensure_user(db, username, username, "unit")
+            issued[username] = issue_token(db, user, datetime.utcnow())
+            db.commit()
+        body = jsonlib.dumps(json)  # ASCII escapes: "\\ud800" reaches the server as a client could send it
+        return client.open(path, method=method, data=body, content_type="application/json",
+                           headers={"Authorization": f"Bearer {issued[username]}"})
+
+    return request
+
+
+@pytest.mark.parametrize("text", ["兰溪路\ud800积水", "兰溪路\x00积水"], ids=["a lone surrogate", "a NUL"])
+def test_an_api_start_with_text_no_page_can_show_is_refused_in_json_naming_the_field_and_nothing_starts(call, db,  # noqa: F811
+                                                                                                      text):
+    before = len(db.scalars(select(ProcessInstance)).all())
+    answer = call("caoyang", "POST", "/api/process-instances", {
+        "process_key": "unit_consultation", "data": {"description": text, "invited_departments": ["fangguanju"]}})
+    assert answer.status_code == 400 and answer.is_json
+    assert "data.description" in answer.json["error"]
+    db.expire_all()
+    assert len(db.scalars(select(ProcessInstance)).all()) == before
+
+
+def test_an_api_request_too_large_is_answered_in_json(app, call):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    answer = call("caoyang", "POST", "/api/process-instances", {"process_key": "x" * 2000})
+    assert answer.status_code == 413 and answer.is_json
