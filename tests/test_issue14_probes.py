@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from engine import Bounds, DataNotStorable, ProcessInstance
+from engine import Bounds, DataNotStorable, ProcessInstance, ScriptError
 from engine.data import storable
 from engine.sandbox import SandboxEnvironment
 from tests.process_support import Driver, start_projects
@@ -75,3 +75,47 @@ def test_an_api_request_too_large_is_answered_in_json(app, call):
     app.config["MAX_CONTENT_LENGTH"] = 1000
     answer = call("caoyang", "POST", "/api/process-instances", {"process_key": "x" * 2000})
     assert answer.status_code == 413 and answer.is_json
+
+
+@pytest.mark.parametrize("code", ["r = x" + " + x" * 20000, "r = " + "not " * 5000 + "x", "r = " + "-" * 20000 + "x",
+                                  "r = " + "[" * 5000 + "]" * 5000, "r = x" + " + x" * 500],
+                         ids=["a sum twenty thousand long", "five thousand nots", "twenty thousand minus signs",
+                              "five thousand nested lists", "a sum five hundred long"])
+def test_a_diagram_with_code_nested_too_deep_is_refused_at_deploy_naming_the_element(api, code):
+    from tests.deployment_support import chain, script
+    answer = api("POST", "/api/process-definitions", data=chain("deep_code", script("calc", code)),
+                 headers={"Content-Type": "application/xml"})
+    assert answer.status_code == 422 and answer.is_json
+    assert "calc" in answer.get_data(as_text=True)
+
+
+@pytest.fixture
+def api(app, db):  # noqa: F811
+    """``api(method, path, **options)`` as the office, with its Bearer token."""
+    from workflows.directory import units as directory
+    directory.load_directory(db)
+    token = issue_token(db, ensure_user(db, "office", "tuijinban", "office"), datetime.utcnow())
+    db.commit()
+    client = app.test_client()
+    return lambda method, path, headers=None, **options: client.open(
+        path, method=method, headers={"Authorization": f"Bearer {token}", **(headers or {})}, **options)
+
+
+@pytest.mark.parametrize("code, is_script", [
+    ("len(" + " + ".join(["note"] * 600) + ") > 0", False),
+    ("today(" + " + ".join(["note"] * 600) + ")", False),
+    ("\n".join(f"v{i} = note + note" for i in range(300)), True),
+    ("r = len(" + " + ".join(["note"] * 6000) + ")", True),
+], ids=["a long sum inside len()", "a long sum as an offered function's argument", "three hundred doublings kept",
+        "a sum too deep to weigh"])
+def test_code_whose_cost_hides_from_the_weight_rule_runs_in_a_child_not_in_the_host(code, is_script):
+    from engine.cheap import is_cheap
+    assert is_cheap(code, frozenset({"today"}), is_script=is_script) is False
+
+
+def test_three_hundred_doublings_of_a_megabyte_are_refused_without_growing_the_host():
+    import resource
+    data, before = {"note": "x" * 1_000_000}, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises((DataNotStorable, ScriptError)):  # the data rule or the child's memory bound
+        SandboxEnvironment({}, BOUNDS).execute("\n".join(f"v{i} = note + note" for i in range(300)), data)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024  # KiB: it grew 600 MB before
