@@ -119,3 +119,37 @@ def test_three_hundred_doublings_of_a_megabyte_are_refused_without_growing_the_h
     with pytest.raises((DataNotStorable, ScriptError)):  # the data rule or the child's memory bound
         SandboxEnvironment({}, BOUNDS).execute("\n".join(f"v{i} = note + note" for i in range(300)), data)
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024  # KiB: it grew 600 MB before
+
+
+@pytest.fixture
+def clerk(db):  # noqa: F811
+    from workflows.directory import units as directory
+    directory.load_directory(db)
+    db.commit()
+    return ensure_user(db, "zuzhibu", "zuzhibu")
+
+
+def test_wrong_passwords_under_other_spellings_of_the_name_lock_the_name_all_the_same(client, clerk):
+    from tests.web_support import PASSWORD, sign_in
+    for name in ("ZUZHIBU", " zuzhibu", "zuzhibu ", "ZuZhiBu", "zuzhibu"):
+        assert sign_in(client, name, "wrong").status_code == 401
+    assert sign_in(client, "zuzhibu", PASSWORD).status_code == 429
+
+
+def test_a_forged_forwarded_for_header_does_not_get_a_guesser_new_tries_when_no_proxy_is_trusted(client, clerk):
+    from tests.web_support import PASSWORD, csrf_token
+    for number in range(5):
+        form = {"username": "zuzhibu", "password": "wrong", "csrf_token": csrf_token(client.get("/login"))}
+        headers = {"X-Forwarded-For": f"10.0.0.{number}", "X-Real-IP": f"10.0.1.{number}"}
+        assert client.post("/login", data=form, headers=headers).status_code == 401
+    form = {"username": "zuzhibu", "password": PASSWORD, "csrf_token": csrf_token(client.get("/login"))}
+    assert client.post("/login", data=form, headers={"X-Forwarded-For": "10.9.9.9"}).status_code == 429
+
+
+@pytest.mark.parametrize("name", ["office\n", "Office", " office", "办公室"])
+def test_a_user_name_that_could_never_sign_in_is_refused_when_the_account_is_made(clerk, db, name):  # noqa: F811
+    from workflows.accounts.models import User
+    from workflows.accounts.users import AccountError, create_user
+    with pytest.raises(AccountError, match="用户名"):
+        create_user(db, username=name, unit_code="zuzhibu", role="unit", password="a-long-password-1")
+    assert db.scalar(select(User).where(User.username == name)) is None
