@@ -13,7 +13,7 @@ from engine import Bounds, DataNotStorable, ProcessInstance, ScriptError
 from engine.data import storable
 from engine.sandbox import SandboxEnvironment
 from tests.process_support import Driver, start_projects
-from tests.web_support import db, ensure_user  # noqa: F401
+from tests.web_support import db, ensure_user, login_as  # noqa: F401
 from workflows.accounts.tokens import issue_token
 
 BOUNDS = Bounds(seconds=0.5, megabytes=256)
@@ -153,3 +153,58 @@ def test_a_user_name_that_could_never_sign_in_is_refused_when_the_account_is_mad
     with pytest.raises(AccountError, match="用户名"):
         create_user(db, username=name, unit_code="zuzhibu", role="unit", password="a-long-password-1")
     assert db.scalar(select(User).where(User.username == name)) is None
+
+
+@pytest.fixture
+def calendar_office(db, login_as):  # noqa: F811
+    from workflows.directory.units import load_directory
+    from workflows.holidays import book
+    load_directory(db)
+    db.commit()
+    book.forget()
+    yield login_as("office", unit="tuijinban", role="office")
+    book.forget()
+
+
+def _import(client, body: bytes, filename: str = "2027.csv"):
+    import io
+
+    from tests.web_support import post_form
+    return post_form(client, "/admin/calendar", "/admin/calendar/import", {"file": (io.BytesIO(body), filename)})
+
+
+def _days_stored(db) -> int:  # noqa: F811
+    from sqlalchemy import func
+
+    from workflows.holidays.models import CalendarDay
+    db.expire_all()
+    return db.scalar(select(func.count()).select_from(CalendarDay))
+
+
+@pytest.mark.parametrize("body", ["2027-01-01,休,元\x00旦\n", "2027-01-01,休,元旦\x07\n", "2027-01-01,休,\u202e旦元\n"],
+                         ids=["a NUL in a name", "a control character in a name", "a bidi override in a name"])
+def test_a_notice_file_with_characters_no_page_should_hold_is_refused_naming_the_line(calendar_office, db, body):  # noqa: F811
+    from tests.web_support import text
+    answer = _import(calendar_office, body.encode("utf-8"))
+    assert answer.status_code == 422 and "第 1 行" in text(answer)
+    assert _days_stored(db) == 0
+
+
+def test_a_notice_file_of_a_hundred_thousand_bad_lines_is_answered_with_a_short_list(calendar_office, db):  # noqa: F811
+    from tests.web_support import text
+    answer = _import(calendar_office, b"2027-01-01\n" * 100_000)
+    assert answer.status_code == 422 and "第 1 行" in text(answer)
+    assert len(answer.get_data()) < 200_000 and "100,000" in text(answer)
+    assert _days_stored(db) == 0
+
+
+def test_a_notice_file_with_a_byte_order_mark_is_read(calendar_office, db):  # noqa: F811
+    answer = _import(calendar_office, "\ufeff2027-01-01,休,元旦\r\n".encode("utf-8"))
+    assert answer.status_code == 302 and _days_stored(db) == 1
+
+
+def test_a_binary_file_given_as_the_notice_is_refused_without_storing_anything(calendar_office, db):  # noqa: F811
+    import os
+    answer = _import(calendar_office, os.urandom(300_000), filename="photo.jpg")
+    assert answer.status_code == 422 and len(answer.get_data()) < 200_000
+    assert _days_stored(db) == 0
