@@ -208,3 +208,15 @@ def test_a_binary_file_given_as_the_notice_is_refused_without_storing_anything(c
     answer = _import(calendar_office, os.urandom(300_000), filename="photo.jpg")
     assert answer.status_code == 422 and len(answer.get_data()) < 200_000
     assert _days_stored(db) == 0
+
+
+@pytest.mark.parametrize("filename", ["通知" * 200 + ".csv", "a\x00b.csv", "<img src=x onerror=alert(1)>.csv"],
+                         ids=["a file name of four hundred characters", "a NUL in the file name", "markup in the name"])
+def test_a_notice_file_with_an_odd_file_name_is_imported_and_the_name_shown_as_text(calendar_office, db,  # noqa: F811
+                                                                                    filename):
+    from workflows.holidays.models import CalendarYear
+    answer = _import(calendar_office, "2027-01-01,休,元旦\n".encode("utf-8"), filename=filename)
+    assert answer.status_code == 302 and _days_stored(db) == 1
+    source = db.get(CalendarYear, 2027).source
+    assert "\x00" not in source and len(source) <= 200
+    assert "<img" not in calendar_office.get("/admin/calendar").get_data(as_text=True)

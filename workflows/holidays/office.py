@@ -20,6 +20,7 @@ from .models import CalendarDay, CalendarRevision, CalendarYear
 
 KINDS = {"休": False, "班": True}
 NAME_LENGTH = 50
+SOURCE_LENGTH = 200  # CalendarYear.source
 MAX_ERRORS_SHOWN = 20  # a file of a hundred thousand bad lines is answered with the first few and the count
 YEARS = range(2000, 2101)
 
@@ -125,7 +126,10 @@ def parse_notice(text: str) -> list[Entry]:
 def import_notice(session: Session, entries: list[Entry], source: str, actor: str, now: datetime, *,
                   complete: bool = True) -> list[int]:
     """Replace the office's days of every year in ``entries`` by them; the years are marked complete unless
-    ``complete`` is False (a draft before the notice is out). Returns the years, in order. Flushes, no commit."""
+    ``complete`` is False (a draft before the notice is out). Returns the years, in order. Flushes, no commit.
+    ``source`` (it names the uploaded file, whatever the browser sent) is kept without control characters and
+    cut to the column's SOURCE_LENGTH."""
+    source = "".join(c for c in source if not unicodedata.category(c).startswith("C"))[:SOURCE_LENGTH]
     years = sorted({entry.day.year for entry in entries})
     for year in years:
         session.execute(delete(CalendarDay).where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))))
