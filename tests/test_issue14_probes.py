@@ -220,3 +220,29 @@ def test_a_notice_file_with_an_odd_file_name_is_imported_and_the_name_shown_as_t
     source = db.get(CalendarYear, 2027).source
     assert "\x00" not in source and len(source) <= 200
     assert "<img" not in calendar_office.get("/admin/calendar").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("filename", ["a\x00b.bpmn", "流程" * 300 + ".bpmn"], ids=["a NUL", "six hundred characters"])
+def test_a_diagram_uploaded_under_an_odd_file_name_is_deployed_or_refused_but_never_a_500(api, filename):
+    import io
+
+    from tests.deployment_support import review
+    answer = api("POST", "/api/process-definitions", data={"file": (io.BytesIO(review()), filename)},
+                 content_type="multipart/form-data")
+    assert answer.status_code in (201, 400, 422) and answer.is_json
+
+
+@pytest.mark.parametrize("filename", ["a\x00b.pdf", "附件" * 300 + ".pdf"], ids=["a NUL", "six hundred characters"])
+def test_an_attachment_uploaded_under_an_odd_file_name_is_kept_or_refused_but_never_a_500(app, call, db, filename):  # noqa: F811
+    import io
+
+    from engine import HumanTask
+    task = db.scalars(select(HumanTask).where(HumanTask.state == "ready")).first()
+    user = ensure_user(db, "probe_" + (task.assigned_unit or "x")[:20], task.assigned_unit or "zuzhibu", "unit")
+    token = issue_token(db, user, datetime.utcnow())
+    db.commit()
+    answer = app.test_client().post(f"/api/tasks/{task.id}/attachments",
+                                            data={"file": (io.BytesIO(b"%PDF-1.4 x"), filename)},
+                                            content_type="multipart/form-data",
+                                            headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code < 500, answer.get_data(as_text=True)[:300]
