@@ -246,3 +246,17 @@ def test_an_attachment_uploaded_under_an_odd_file_name_is_kept_or_refused_but_ne
                                             content_type="multipart/form-data",
                                             headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code < 500, answer.get_data(as_text=True)[:300]
+
+
+@pytest.mark.parametrize("code", ["x = 1\n" * 700_000, "r = [" + "1," * 2_000_000 + "]"],
+                         ids=["seven hundred thousand lines", "a list literal of two million items"])
+def test_a_diagram_with_megabytes_of_code_is_refused_at_deploy_before_it_is_compiled(api, code):
+    import resource
+
+    from tests.deployment_support import chain, script
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    answer = api("POST", "/api/process-definitions", data=chain("long_code", script("calc", code)),
+                 headers={"Content-Type": "application/xml"})
+    assert answer.status_code == 422 and "calc" in answer.get_data(as_text=True)
+    assert "代码过长" in answer.get_data(as_text=True)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 300 * 1024  # KiB; compiling it took 1.7 GB
