@@ -260,3 +260,11 @@ def test_a_diagram_with_megabytes_of_code_is_refused_at_deploy_before_it_is_comp
     assert answer.status_code == 422 and "calc" in answer.get_data(as_text=True)
     assert "代码过长" in answer.get_data(as_text=True)
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 300 * 1024  # KiB; compiling it took 1.7 GB
+
+
+def test_a_chain_of_fifteen_hundred_steps_is_refused_at_deploy_in_chinese_not_with_a_raw_recursion_error(api):
+    from tests.deployment_support import chain, script
+    xml = chain("long_chain", *(script(f"s{i}", "x = 1") for i in range(1500)))
+    answer = api("POST", "/api/process-definitions", data=xml, headers={"Content-Type": "application/xml"})
+    assert answer.status_code == 422, answer.get_data(as_text=True)[:300]
+    assert "RecursionError" not in answer.get_data(as_text=True) and "步骤过多" in answer.json["error"]
