@@ -58,7 +58,9 @@ class _Channel:
         self.reader, self.writer = reader, writer
 
     def send(self, message: dict) -> None:
-        write_frame(self.writer, json.dumps(message, ensure_ascii=False, allow_nan=False).encode("utf-8"))
+        # "replace": a lone surrogate in a message (``raise ValueError("\\ud800")``) becomes "?" instead of killing
+        # the child; data has passed the data rule, which refuses such text, so no value changes here
+        write_frame(self.writer, json.dumps(message, ensure_ascii=False, allow_nan=False).encode("utf-8", "replace"))
 
     def receive(self):
         header = read_exact(self.reader, FRAME.size)

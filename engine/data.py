@@ -3,7 +3,8 @@
 Task data is stored as JSON (PostgreSQL ``json``/SQLite text), so a value is storable when JSON keeps it exactly:
 
 - ``None``, ``bool``, ``int`` within ±(2**63 − 1) (what PostgreSQL and most JSON readers keep exactly), a finite
-  ``float`` (PostgreSQL's JSON refuses NaN and infinity), ``str``;
+  ``float`` (PostgreSQL's JSON refuses NaN and infinity), ``str`` that UTF-8 can carry and without NUL (a lone
+  surrogate ``"\\ud800"`` makes every page showing it fail; PostgreSQL cannot turn ``\\u0000`` into text);
 - ``list`` and ``dict`` with ``str`` keys (JSON would turn ``{1: "甲"}`` into ``{"1": "甲"}`` and a gateway
   comparing ``names[1]`` would then take the wrong branch), nested at most :data:`MAX_DEPTH` deep;
 - at most :data:`MAX_DATA_BYTES` in all, counted as UTF-8 JSON text while walking, so the walk stops at the first
@@ -76,7 +77,9 @@ class _Walk:
     def value(self, value: Any, path: tuple | None, depth: int) -> Any:
         kind = type(value)
         if kind is str:
-            self.spend(2 + (len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))), path)
+            self.spend(2 + (len(value) if value.isascii() else self.utf8_size(value, path)), path)
+            if "\x00" in value:
+                raise self.refuse(path, "含有空字符（\\x00），不能保存")
             return value
         if value is None or kind is bool:
             self.spend(5, path)
@@ -104,10 +107,19 @@ class _Walk:
             return value.isoformat()
         raise self.refuse(path, _REFUSED.get(kind) or f"的值不能保存（{kind.__name__}）：只能保存文字、数、真假、列表和字典")
 
+    def utf8_size(self, text: str, path: tuple | None) -> int:
+        """Bytes of ``text`` in UTF-8; a lone surrogate (``"\\ud800"``) has none: no page could show it."""
+        try:
+            return len(text.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise self.refuse(path, "含有无法显示的字符（单独的代理码位），不能保存") from None
+
     def key(self, key: Any, path: tuple | None) -> str:
         if type(key) is not str:
             raise self.refuse(path, f"的键 {_shown(key)} 不是文字：字典的键必须是文字")
-        self.spend(3 + len(key.encode("utf-8", "surrogatepass")), path)
+        self.spend(3 + self.utf8_size(key, path), path)
+        if "\x00" in key:
+            raise self.refuse(path, "的键含有空字符（\\x00），不能保存")
         return key
 
 
@@ -117,10 +129,10 @@ def storable(data: dict[str, Any], *, element: str | None = None, budget: int = 
     ``element`` is the BPMN element id the data comes from (a script, a task's form), carried by the error."""
     stored = {}
     for name, value in data.items():
-        walk = _Walk(str(name), budget, element)
+        walk = _Walk(str(name).encode("utf-8", "replace").decode("utf-8"), budget, element)
         if type(name) is not str:
             raise DataNotStorable(f"变量名 {name!r} 不是文字", variable=str(name), element=element)
-        walk.spend(3 + len(name), None)
+        walk.spend(3 + walk.utf8_size(name, None), None)
         stored[name] = walk.value(value, None, 0)
         budget = walk.budget
     return stored

@@ -88,6 +88,9 @@ def parse_processes(documents: list[tuple[str, bytes]], library: list[tuple[str,
         return parsed
     except ValidationException as error:
         element = getattr(error, "id", None) or getattr(error, "name", None)
+        if isinstance(error.__context__, RecursionError):  # SpiffWorkflow follows a chain of steps recursively
+            raise InvalidDiagram(f"{documents[0][0]}：流程图中依次相连的步骤过多，无法解析：请拆成几个子流程",
+                                 element=element) from error
         raise InvalidDiagram(f"{getattr(error, 'file_name', '') or '流程图'}：{error}", element=element) from error
     except (KeyError, AttributeError, TypeError, ValueError) as error:
         # SpiffWorkflow's parser trips over some malformed documents (a dangling reference, a missing id).

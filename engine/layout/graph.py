@@ -83,14 +83,21 @@ def loop_flows(container: Container) -> set[str]:
     """Flows closing a loop: a depth-first search from the start events finds their target still open."""
     outgoing, state, loops = _outgoing(container.flows), {}, set()
 
-    def visit(node: str) -> None:
-        state[node] = "open"
-        for flow in outgoing[node]:
-            if state.get(flow.target) == "open":
-                loops.add(flow.id)
-            elif flow.target not in state:
-                visit(flow.target)
-        state[node] = "done"
+    def visit(root: str) -> None:  # with a stack, not recursion: a chain of thousands of tasks is a fine diagram
+        state[root] = "open"
+        stack = [(root, iter(outgoing[root]))]
+        while stack:
+            node, flows = stack[-1]
+            for flow in flows:
+                if state.get(flow.target) == "open":
+                    loops.add(flow.id)
+                elif flow.target not in state:
+                    state[flow.target] = "open"
+                    stack.append((flow.target, iter(outgoing[flow.target])))
+                    break
+            else:
+                state[node] = "done"
+                stack.pop()
 
     targets = {flow.target for flow in container.flows}
     for node in sorted(container.nodes, key=lambda node: (kind(container.nodes[node]) != "startEvent",

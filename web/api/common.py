@@ -28,6 +28,8 @@ def json_error(status: int, message: str, **extra):
 
 
 @bp.errorhandler(HTTPException)
+@bp.errorhandler(400)  # the app's page handlers for 400 and 413 are by code, which Flask prefers over a class
+@bp.errorhandler(413)
 def http_error(error: HTTPException):
     return json_error(error.code, error.description or error.name)
 

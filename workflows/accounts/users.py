@@ -20,7 +20,7 @@ class AccountError(Exception):
 def create_user(session: Session, *, username: str, unit_code: str, role: str, password: str,
                 display_name: str = "", password_hash: str | None = None) -> User:
     """``password_hash``, when given, is the already hashed ``password`` (the demo hashes its one password once)."""
-    if not USERNAME.match(username or ""):
+    if not USERNAME.fullmatch(username or ""):  # not match(): "$" lets "office\n" through
         raise AccountError(f"用户名“{username}”无效：只能用小写字母、数字、_ . -，2–60 个字符")
     if role not in ROLES:
         raise AccountError(f"角色“{role}”无效，可选：{', '.join(ROLES)}")

@@ -7,6 +7,7 @@ Every change writes a new revision token (book.py), so every process reloads the
 """
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,6 +20,8 @@ from .models import CalendarDay, CalendarRevision, CalendarYear
 
 KINDS = {"休": False, "班": True}
 NAME_LENGTH = 50
+SOURCE_LENGTH = 200  # CalendarYear.source
+MAX_ERRORS_SHOWN = 20  # a file of a hundred thousand bad lines is answered with the first few and the count
 YEARS = range(2000, 2101)
 
 
@@ -83,6 +86,8 @@ def parse_entry(day_text: str, kind_text: str, name: str, where: str = "") -> En
     name = name.strip()
     if not name or len(name) > NAME_LENGTH:
         errors.append(f"{where}名称应为 1–{NAME_LENGTH} 个字（如“元旦”“春节调休”）")
+    elif any(unicodedata.category(character).startswith("C") for character in name):
+        errors.append(f"{where}名称含有控制字符或不可见的格式字符，请只写文字")
     if errors:
         raise CalendarInvalid(errors)
     return Entry(day, KINDS[kind_text.strip()], name)
@@ -111,6 +116,8 @@ def parse_notice(text: str) -> list[Entry]:
         entries.append(entry)
     if not entries and not errors:
         errors.append("文件中没有任何日期行")
+    if len(errors) > MAX_ERRORS_SHOWN:
+        errors = errors[:MAX_ERRORS_SHOWN] + [f"……共 {len(errors):,} 处错误，以上是前 {MAX_ERRORS_SHOWN} 处"]
     if errors:
         raise CalendarInvalid(errors)
     return entries
@@ -119,7 +126,10 @@ def parse_notice(text: str) -> list[Entry]:
 def import_notice(session: Session, entries: list[Entry], source: str, actor: str, now: datetime, *,
                   complete: bool = True) -> list[int]:
     """Replace the office's days of every year in ``entries`` by them; the years are marked complete unless
-    ``complete`` is False (a draft before the notice is out). Returns the years, in order. Flushes, no commit."""
+    ``complete`` is False (a draft before the notice is out). Returns the years, in order. Flushes, no commit.
+    ``source`` (it names the uploaded file, whatever the browser sent) is kept without control characters and
+    cut to the column's SOURCE_LENGTH."""
+    source = "".join(c for c in source if not unicodedata.category(c).startswith("C"))[:SOURCE_LENGTH]
     years = sorted({entry.day.year for entry in entries})
     for year in years:
         session.execute(delete(CalendarDay).where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))))
