@@ -110,3 +110,10 @@ def test_a_directory_file_with_a_repeated_code_is_refused(tmp_path):
                     "  - {code: a1, name: 乙局, kind: department}\n", encoding="utf-8")
     with pytest.raises(DirectoryError, match="a1"):
         read_units_file(path)
+
+
+def test_a_unit_code_ending_in_a_newline_is_refused():
+    from workflows.directory.units import _entry
+
+    with pytest.raises(DirectoryError, match="代码"):
+        _entry({"code": "abc\n", "name": "区某局", "kind": "department"}, 1)

@@ -73,7 +73,7 @@ def _entry(raw: object, index: int) -> UnitEntry:
     if unknown:
         raise DirectoryError(f"单位目录第 {index} 项有未知字段：{', '.join(sorted(map(str, unknown)))}")
     code, name, kind = str(raw["code"]), normalise_name(str(raw["name"])), str(raw["kind"])
-    if not CODE_PATTERN.match(code):
+    if not CODE_PATTERN.fullmatch(code):
         raise DirectoryError(f"单位“{name}”的代码“{code}”无效：只能用小写字母、数字和 _")
     if kind not in UNIT_KINDS:
         raise DirectoryError(f"单位“{name}”的类别“{kind}”无效，可选：{', '.join(UNIT_KINDS)}")
