@@ -11,7 +11,7 @@ from weasyprint import HTML
 
 from workflows.plan.models import Plan
 from workflows.projects import pages as project_pages
-from workflows.reports.overdue_items import overdue_items, project_overdue
+from workflows.reports.overdue_items import overdue_items, project_overdue, unit_names
 from workflows.reports.tables import summary_tables, tables_csv, tables_xlsx
 from workflows.reports.year_report import find_plan, project_facts, report_date, year_summary
 
@@ -51,8 +51,8 @@ def _year_figures(year: int):
     plan = find_plan(get_session(), year)
     if plan is None:
         abort(404)
-    session, today = get_session(), get_process_engine().clock.today()
-    summary = year_summary(session, plan, today)
+    session, clock = get_session(), get_process_engine().clock
+    summary = year_summary(session, plan, clock.today(), clock.local_tz)
     return summary, overdue_items(session, plan, summary.projects, summary.as_of)
 
 
@@ -99,8 +99,9 @@ def project_pdf(number: int):
     project = project_pages.find_project(session, number, request.args.get("year", type=db_int))
     if project is None:
         abort(404)
-    as_of = report_date(project.plan, get_process_engine().clock.today())
-    [facts] = project_facts(session, project.plan, [project], as_of)
-    overdue = project_overdue(facts, as_of)
+    clock = get_process_engine().clock
+    as_of = report_date(project.plan, clock.today())
+    [facts] = project_facts(session, project.plan, [project], as_of, clock.local_tz)
+    overdue = project_overdue(facts, as_of, unit_names(session))
     pdf = _render_pdf("reports/project.html", facts=facts, plan=project.plan, as_of=as_of, overdue=overdue)
     return _download(pdf, f"{project.business_key}项目评估报告.pdf", "application/pdf")

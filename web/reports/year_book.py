@@ -66,7 +66,13 @@ def year_pdf(summary: YearSummary, overdue: list[OverdueItem], names: dict, *, w
 
 
 def _body(summary: YearSummary, overdue: list[OverdueItem], names: dict) -> list[Piece]:
-    pieces = [Piece(render_template("reports/_project.html", facts=facts, **names)) for facts in summary.projects]
+    by_project: dict[str, list[OverdueItem]] = {}
+    for item in overdue:  # each project's section lists its own items of the appendix
+        if item.business_key is not None:
+            by_project.setdefault(item.business_key, []).append(item)
+    pieces = [Piece(render_template("reports/_project.html", facts=facts,
+                                    overdue=by_project.get(facts.project.business_key, []), **names))
+              for facts in summary.projects]
     pieces.append(Piece(render_template("reports/_year_consultations.html", summary=summary)))
     appendix = "附录 逾期事项"
     for first in range(0, max(1, len(overdue)), OVERDUE_PER_PIECE):

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from .overdue_items import OverdueItem
 from .year_report import ProjectFacts, Rate, YearSummary
 
-REPORT_MARKS = {True: "按时", False: "逾期"}
+REPORT_MARKS = {"on_time": "按时", "late": "逾期"}  # the other statuses read as the dashboard labels them
 
 
 @dataclass
@@ -24,10 +24,11 @@ class Table:
 
 
 def _report_mark(facts: ProjectFacts, quarter: int) -> str:
-    report = facts.reports.get(quarter)
-    if report is None or report.submitted_on is None:
-        return "未报送" if quarter in facts.counted_quarters else "—"
-    return REPORT_MARKS[not report.late]
+    """The quarter's status as the dashboard names it (dashboard.report_cells); — where no report is expected."""
+    cell = facts.cell(quarter)
+    if cell is None or cell.status == "not_applicable":
+        return "—"
+    return REPORT_MARKS.get(cell.status, cell.label)
 
 
 def project_table(summary: YearSummary) -> Table:
