@@ -63,7 +63,8 @@ class ProjectFacts:
         one not yet due whose reporting window has opened."""
         def shown(cell: Cell) -> bool:
             if cell.status == "not_due":
-                return self.as_of is not None and quarter_window_opens(self.project.plan.year, cell.quarter) <= self.as_of
+                opens = quarter_window_opens(self.project.plan.year, cell.quarter)
+                return self.as_of is not None and opens <= self.as_of
             return cell.status != "not_applicable" or cell.quarter in self.reports
         return [cell for cell in self.cells if shown(cell)]
 
