@@ -1,9 +1,9 @@
 """Tamper-evident history: each history event carries ``chain_hash``, a SHA-256 over its content and the hash of
 the previous event of the same instance (the first event of an instance follows GENESIS).
 
-Chains are per instance because an instance's events are written under that instance's lock (engine/isolation),
-so two workers never append to one chain at once; the history's head (``history_head``) is a SHA-256 over every
-instance's last hash. ``verify`` walks every chain and returns the first event (lowest id) whose hash does not
+Chains are per instance because an instance's events are written under that instance's row lock (taken here too,
+PostgreSQL's SELECT … FOR UPDATE), so two workers never append to one chain at once; the history's head
+(``history_head``) is a SHA-256 over every instance's last hash. ``verify`` walks every chain and returns the first event (lowest id) whose hash does not
 fit: an edited, inserted or deleted row breaks its own hash or its successor's.
 """
 from __future__ import annotations
@@ -52,6 +52,9 @@ def _previous(session: Session, owner: ProcessInstance | int | None) -> str:
     if instance_id is None:
         return GENESIS
     with session.no_autoflush:  # the pending events of this instance are all in the heads
+        # Hold the instance's row till commit (PostgreSQL; the engine's own steps hold it already), so that an
+        # event the domain adds beside a task's completion cannot fork the chain.
+        session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
         last = session.scalar(select(HistoryEvent.chain_hash).where(HistoryEvent.instance_id == instance_id)
                               .order_by(HistoryEvent.id.desc()).limit(1))
     return last or GENESIS
