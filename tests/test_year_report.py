@@ -194,7 +194,7 @@ def test_the_outline_holds_the_chapters_with_the_projects_under_theirs(year_pdf)
     with pikepdf.open(io.BytesIO(year_pdf.data)) as pdf, pdf.open_outline() as outline:
         chapters = [item.title for item in outline.root]
         projects = next(item for item in outline.root if item.title == "二、项目情况").children
-    assert chapters == [TITLE, "目录", "一、总体情况", "二、项目情况", "三、条块约请", "附录 逾期事项"]
+    assert chapters == [TITLE, "目录", "一、总体情况", "二、项目情况", "三、条块约请", "附录 逾期事项", "数据版本与校验"]
     assert [item.title for item in projects][:2] == ["项目 2017-01", "项目 2017-02"] and len(projects) == 55
 
 
