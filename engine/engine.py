@@ -15,7 +15,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from . import bounds as engine_bounds
-from . import join, timers
+from . import chain, join, timers
 from .bounds import BoundedScriptEngine, EngineBounds
 from .clock import Clock, install_spiff_clock, to_db
 from .data import storable
@@ -492,9 +492,11 @@ class BpmnEngine:
         """Append one event to an instance's history (the engine's own steps and what the domain adds)."""
         event = HistoryEvent(instance_id=instance_id, at=to_db(self.clock.now()), kind=kind, task_name=task_name,
                              actor=actor, data=data or {})
-        self.session.add(event)
-        return event
+        return chain.append(self.session, event, instance_id)
 
-    def _record(self, instance: Instance, kind: str, **fields: Any) -> None:
+    def _record(self, instance: Instance, kind: str, *, actor: str | None = None, task_name: str | None = None,
+                data: dict[str, Any] | None = None) -> None:
         # Tied to the row, not its id: an instance started in a batch gets its id when the batch is flushed.
-        self.record_event(instance.id, kind, **fields).instance = instance.row
+        event = HistoryEvent(instance_id=instance.id, at=to_db(self.clock.now()), kind=kind, task_name=task_name,
+                             actor=actor, data=data or {}, instance=instance.row)
+        chain.append(self.session, event, instance.row)

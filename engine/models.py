@@ -90,6 +90,8 @@ class HistoryEvent(Base):
     task_name: Mapped[str | None] = mapped_column(String(300))
     actor: Mapped[str | None] = mapped_column(String(100))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # SHA-256 over this event and the previous event's hash of the same instance (engine/chain.py)
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
     instance: Mapped[ProcessInstance] = relationship()
 

@@ -6,6 +6,7 @@ record tables, independently of workflows/year_report.py."""
 from __future__ import annotations
 
 import csv
+import re
 import io
 import subprocess
 from datetime import date, datetime
@@ -193,7 +194,7 @@ def test_the_outline_holds_the_chapters_with_the_projects_under_theirs(year_pdf)
     with pikepdf.open(io.BytesIO(year_pdf.data)) as pdf, pdf.open_outline() as outline:
         chapters = [item.title for item in outline.root]
         projects = next(item for item in outline.root if item.title == "二、项目情况").children
-    assert chapters == [TITLE, "目录", "一、总体情况", "二、项目情况", "三、条块约请", "附录 逾期事项"]
+    assert chapters == [TITLE, "目录", "一、总体情况", "二、项目情况", "三、条块约请", "附录 逾期事项", "数据版本与校验"]
     assert [item.title for item in projects][:2] == ["项目 2017-01", "项目 2017-02"] and len(projects) == 55
 
 
@@ -326,3 +327,38 @@ def test_the_reports_page_links_every_year_and_refuses_a_bad_project_number(logi
     assert refused.status_code == 422 and "项目编号" in refused.get_data(as_text=True)
     found = client.get("/reports/project?number=14&year=2017")
     assert found.status_code == 302 and found.headers["Location"].endswith("/reports/projects/14.pdf?year=2017")
+
+
+def test_after_the_played_year_the_pdf_the_tables_the_dashboard_and_the_api_agree_on_every_report(
+        app, year_pdf, login_as, db, tmp_path):
+    from workflows.accounts.tokens import issue_token
+    from workflows.accounts.users import find_user
+
+    office = login_as("office", unit="tuijinban", role="office")
+    token = issue_token(db, find_user(db, "office"), datetime.utcnow())
+    db.commit()
+    figures = app.test_client().get("/api/dashboard?year=2017", headers={"Authorization": f"Bearer {token}"}).json
+    page = office.get("/dashboard?year=2017").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(office.get("/reports/year-end/2017.csv").data.decode("utf-8-sig"))))
+    header, summary = rows[1], rows[2:57]
+    path = tmp_path / "raw.pdf"
+    path.write_bytes(year_pdf.data)
+    raw = "".join(subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                                 check=True, text=True).stdout.split())
+    appendix = raw.split("附录逾期事项共")[1]  # the chapter title and its note, not the running heads
+    items = re.findall(r"【第(\d)季度报告】(\d{4}-\d{2})([^【]*)", appendix)
+    for quarter, column in zip((1, 2, 3, 4), ("一季度报告", "二季度报告", "三季度报告", "四季度报告")):
+        def keys(status):
+            return {row["business_key"] for row in figures["matrix"]["rows"]
+                    if row["cells"][quarter - 1]["status"] == status}
+        marks = {row[0]: row[header.index(column)] for row in summary}
+        listed = [(key, "未完成" in rest) for q, key, rest in items if int(q) == quarter]
+        assert {key for key, missing in listed if missing} == keys("missing") == \
+            {key for key, mark in marks.items() if mark == "未报送"}
+        assert {key for key, missing in listed if not missing} == keys("late") == \
+            {key for key, mark in marks.items() if mark == "逾期"}
+        for status in ("missing", "late", "returned"):
+            shown = re.search(rf'<tr data-status="{status}">(.*?)</tr>', page, re.S).group(1)
+            assert re.findall(r'<td class="num">(\d+)</td>', shown)[quarter - 1] == str(len(keys(status)))
+    late_in_q3 = {key for q, key, rest in items if q == "3" and "未完成" not in rest}
+    assert late_in_q3 and late_in_q3 <= {f"2017-{n:02d}" for n in LATE_IN_Q3}

@@ -12,11 +12,15 @@ from weasyprint import HTML
 from workflows.plan.models import Plan
 from workflows.records.labels import VOCABULARIES
 from workflows.projects import pages as project_pages
-from workflows.reports.overdue_items import overdue_items, project_overdue
+from engine.chain import history_head
+from workflows.reports.full_export import full_export
+from workflows.reports.overdue_items import overdue_items, project_overdue, unit_names
+from workflows.reports.provenance import NotAStampedReport, check, stamp_for, write_stamp
 from workflows.reports.tables import summary_tables, tables_csv, tables_xlsx
 from workflows.reports.year_report import find_plan, project_facts, report_date, year_summary
 
 from . import year_book
+from .signing import signed
 from ..core.db import get_process_engine, get_session
 from ..core.inputs import db_int
 
@@ -51,8 +55,8 @@ def _year_figures(year: int):
     plan = find_plan(get_session(), year)
     if plan is None:
         abort(404)
-    session, today = get_session(), get_process_engine().clock.today()
-    summary = year_summary(session, plan, today)
+    session, clock = get_session(), get_process_engine().clock
+    summary = year_summary(session, plan, clock.today(), clock.local_tz)
     return summary, overdue_items(session, plan, summary.projects, summary.as_of)
 
 
@@ -76,9 +80,38 @@ def project_pdf_by_form():
 
 @bp.get("/reports/year-end/<int:year>.pdf")
 def year_pdf(year: int):
+    version = history_head(get_session())  # before the figures: see provenance.stamp_for
     summary, overdue = _year_figures(year)
-    pdf = year_book.year_pdf(summary, overdue, NAMES, workers=current_app.config["PDF_WORKERS"])
-    return _download(pdf, f"{year}年度重点工作评估报告.pdf", "application/pdf")
+    stamp = stamp_for(get_session(), summary, overdue, version)
+    pdf = year_book.year_pdf(summary, overdue, NAMES, workers=current_app.config["PDF_WORKERS"], stamp=stamp)
+    return _download(signed(write_stamp(pdf, stamp)), f"{year}年度重点工作评估报告.pdf", "application/pdf")
+
+
+@bp.get("/reports/export.zip")
+def full_export_zip():
+    """The auditor's full export: every record table and the history as CSV, with a manifest."""
+    if current_user.role not in ("auditor", "admin"):
+        abort(403)
+    content, _ = full_export(get_session())
+    return _download(content, "审计全量导出.zip", "application/zip")
+
+
+@bp.get("/reports/verify")
+def verify_form():
+    return render_template("reports/verify.html", verdict=None, error=None)
+
+
+@bp.post("/reports/verify")
+def verify_upload():
+    """An auditor uploads a downloaded year-end PDF: does it match the data as of its version?"""
+    upload = request.files.get("report")
+    if upload is None or not upload.filename:
+        return render_template("reports/verify.html", verdict=None, error="请选择要核验的报告文件（PDF）"), 422
+    try:
+        verdict = check(get_session(), upload.read())
+    except NotAStampedReport as bad:
+        return render_template("reports/verify.html", verdict=None, error=str(bad)), 422
+    return render_template("reports/verify.html", verdict=verdict, error=None)
 
 
 @bp.get("/reports/year-end/<int:year>.csv")
@@ -99,8 +132,9 @@ def project_pdf(number: int):
     project = project_pages.find_project(session, number, request.args.get("year", type=db_int))
     if project is None:
         abort(404)
-    as_of = report_date(project.plan, get_process_engine().clock.today())
-    [facts] = project_facts(session, project.plan, [project], as_of)
-    overdue = project_overdue(facts, as_of)
-    pdf = _render_pdf("reports/project.html", facts=facts, plan=project.plan, as_of=as_of, overdue=overdue)
+    clock = get_process_engine().clock
+    as_of = report_date(project.plan, clock.today())
+    [facts] = project_facts(session, project.plan, [project], as_of, clock.local_tz)
+    overdue = project_overdue(facts, as_of, unit_names(session))
+    pdf = signed(_render_pdf("reports/project.html", facts=facts, plan=project.plan, as_of=as_of, overdue=overdue))
     return _download(pdf, f"{project.business_key}项目评估报告.pdf", "application/pdf")

@@ -15,6 +15,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from workflows.reports.overdue_items import OverdueItem
+from workflows.reports.provenance import Stamp
 from workflows.reports.year_report import YearSummary
 
 from .pdf_book import LaidPart, book_anchors, join, lay_out_all
@@ -51,9 +52,14 @@ class Sheet:
     refs: list[Ref] = field(default_factory=list)
 
 
-def year_pdf(summary: YearSummary, overdue: list[OverdueItem], names: dict, *, workers: int) -> bytes:
+def year_pdf(summary: YearSummary, overdue: list[OverdueItem], names: dict, *, workers: int,
+             stamp: Stamp | None = None) -> bytes:
+    """The year's book; with a ``stamp`` its last page gives the data version, the chain head and the figures'
+    digest (workflows/reports/provenance.py)."""
     title = f"{summary.plan.year}年度重点工作评估报告"
     pieces = _body(summary, overdue, names) if summary.has_data else []
+    if stamp is not None:
+        pieces.append(Piece(render_template("reports/_provenance.html", stamp=stamp)))
     size = sum(_html_length(piece) for piece in pieces)
     count = min(max(1, workers) * PARTS_PER_WORKER, -(-size // PART_HTML_AT_LEAST))
     parts = [_document(title, "\n".join(piece.html for piece in group), group[0].section)
@@ -66,7 +72,13 @@ def year_pdf(summary: YearSummary, overdue: list[OverdueItem], names: dict, *, w
 
 
 def _body(summary: YearSummary, overdue: list[OverdueItem], names: dict) -> list[Piece]:
-    pieces = [Piece(render_template("reports/_project.html", facts=facts, **names)) for facts in summary.projects]
+    by_project: dict[str, list[OverdueItem]] = {}
+    for item in overdue:  # each project's section lists its own items of the appendix
+        if item.business_key is not None:
+            by_project.setdefault(item.business_key, []).append(item)
+    pieces = [Piece(render_template("reports/_project.html", facts=facts,
+                                    overdue=by_project.get(facts.project.business_key, []), **names))
+              for facts in summary.projects]
     pieces.append(Piece(render_template("reports/_year_consultations.html", summary=summary)))
     appendix = "附录 逾期事项"
     for first in range(0, max(1, len(overdue)), OVERDUE_PER_PIECE):

@@ -28,6 +28,7 @@ QUARTERS = (1, 2, 3, 4)
 CELL_LABELS = VOCABULARIES["report_standing"]  # the one list of status words (records/labels.py)
 COMPLETION_LABELS = {"confirmed": "已确认办结", "submitted": "待确认", "returned": "退回补充", "not_submitted": "未提交"}
 UNASSIGNED = "（未分配单位）"
+REPORT_TASK = "compile_report"  # quarterly_report.bpmn: the lead unit's 汇总填报季度报告
 
 
 class PlanNotFound(Exception):
@@ -153,9 +154,12 @@ def scheduled_quarters(year: int, started_on: date | None) -> set[int]:
 
 
 def report_cell(year: int, quarter: int, scheduled: set[int], report: QuarterlyReport | None,
-                closed_on: date | None, today: date) -> Cell:
-    """One quarter of one project. A report row without a submission day is only an office's chase."""
+                closed_on: date | None, today: date, extended_to: date | None = None) -> Cell:
+    """One quarter of one project. A report row without a submission day is only an office's chase;
+    ``extended_to`` is the open report task's due date when an approved 延期申请 moved it past the quarter's."""
     due = report.due_on if report is not None and report.due_on else quarter_report_date(year, quarter) - timedelta(1)
+    if extended_to is not None and extended_to > due:
+        due = extended_to
     if report is not None and report.status == "returned":
         return Cell(quarter, "returned", due, report.submitted_on)
     if report is not None and report.submitted_on is not None:
@@ -168,23 +172,57 @@ def report_cell(year: int, quarter: int, scheduled: set[int], report: QuarterlyR
     return Cell(quarter, "missing" if today > due else "not_due", due)
 
 
+def report_cells(session: Session, plan: Plan, projects: list[Project], as_of: date,
+                 local_tz: tzinfo | None = None) -> dict[int, list[Cell]]:
+    """THE status of every quarterly report: project id → its four quarters' cells as of ``as_of``.
+
+    The one place the dashboard, ``GET /api/dashboard``, the year-end PDF (its project sections and appendix) and
+    the CSV/XLSX tables read whether a report is on time, late, returned, missing (due and not filed), not yet due
+    or not expected. Three queries whatever the number of projects.
+    """
+    started = _lifecycle_start_days(session, [p.business_key for p in projects],
+                                    local_tz or ZoneInfo(DEFAULT_TIMEZONE))
+    ids = [project.id for project in projects]
+    reports = {(r.project_id, r.quarter): r for r in session.scalars(
+        select(QuarterlyReport).where(QuarterlyReport.project_id.in_(ids), QuarterlyReport.year == plan.year))}
+    closed = dict(session.execute(select(ProjectCompletion.project_id, ProjectCompletion.confirmed_on).where(
+        ProjectCompletion.project_id.in_(ids), ProjectCompletion.status == "confirmed")).all())
+    extended = _open_report_dues(session, plan.year, [p.business_key for p in projects],
+                                 local_tz or ZoneInfo(DEFAULT_TIMEZONE))
+    cells = {}
+    for project in projects:
+        scheduled = scheduled_quarters(plan.year, started.get(project.business_key))
+        cells[project.id] = [report_cell(plan.year, q, scheduled, reports.get((project.id, q)),
+                                         closed.get(project.id), as_of, extended.get((project.business_key, q)))
+                             for q in QUARTERS]
+    return cells
+
+
+def _open_report_dues(session: Session, year: int, business_keys: list[str],
+                      local_tz: tzinfo) -> dict[tuple[str, int], date]:
+    """(business key, quarter) → the due date of the open 汇总填报季度报告 task (an extension moves it). A quarter's
+    task is created in that quarter (its window opens on the quarter's last month's first day, or at activation)."""
+    rows = session.execute(select(ProcessInstance.business_key, HumanTask.created_at, HumanTask.due_on)
+                           .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+                           .where(HumanTask.spec_name == REPORT_TASK, HumanTask.state == "ready",
+                                  HumanTask.due_on.is_not(None), ProcessInstance.business_key.in_(business_keys)))
+    dues = {}
+    for key, created_at, due_on in rows:
+        created = created_at.replace(tzinfo=timezone.utc).astimezone(local_tz).date()
+        if created.year == year:
+            dues[(key, (created.month - 1) // 3 + 1)] = due_on
+    return dues
+
+
 def report_matrix(session: Session, plan: Plan, today: date, local_tz: tzinfo | None = None) -> Matrix:
+    """Every project's four quarters (report_cells) and, per quarter, how many cells have each status."""
     projects = list(plan.projects)
     started = _lifecycle_start_days(session, [p.business_key for p in projects],
                                     local_tz or ZoneInfo(DEFAULT_TIMEZONE))
-    reports = {(r.project_id, r.quarter): r for r in session.scalars(
-        select(QuarterlyReport).join(Project).where(Project.plan_id == plan.id, QuarterlyReport.year == plan.year))}
-    closed = dict(session.execute(select(ProjectCompletion.project_id, ProjectCompletion.confirmed_on).join(
-        Project, ProjectCompletion.project_id == Project.id).where(
-        Project.plan_id == plan.id, ProjectCompletion.status == "confirmed")).all())
-    rows = []
-    for project in projects:
-        start = started.get(project.business_key)
-        scheduled = scheduled_quarters(plan.year, start)
-        cells = [report_cell(plan.year, q, scheduled, reports.get((project.id, q)), closed.get(project.id), today)
-                 for q in QUARTERS]
-        rows.append(MatrixRow(project.number, project.business_key, project.text,
-                              "、".join(unit.name for unit in project.lead_units), start is not None, cells))
+    cells = report_cells(session, plan, projects, today, local_tz)
+    rows = [MatrixRow(project.number, project.business_key, project.text,
+                      "、".join(unit.name for unit in project.lead_units), project.business_key in started,
+                      cells[project.id]) for project in projects]
     totals = {q: {status: 0 for status in CELL_LABELS} for q in QUARTERS}
     for row in rows:
         for cell in row.cells:
@@ -194,23 +232,32 @@ def report_matrix(session: Session, plan: Plan, today: date, local_tz: tzinfo | 
 
 # -- overdue tasks per unit ---------------------------------------------------------------------------------
 
+def overdue_tasks(session: Session, as_of: date) -> list[HumanTask]:
+    """Open (ready) tasks past their due date on ``as_of``, oldest due first: the inbox's 已逾期. The dashboard's
+    per-unit counts and the year-end appendix both read them from here."""
+    return list(session.scalars(select(HumanTask).where(HumanTask.state == "ready", HumanTask.due_on < as_of)
+                                .order_by(HumanTask.due_on, HumanTask.id)))
+
+
 def unit_loads(session: Session, today: date) -> list[UnitLoad]:
-    """Per unit: ready tasks past their due date (and the oldest, in working days) and those due within 3."""
+    """Per unit: ready tasks past their due date (overdue_tasks, and the oldest in working days) and those due
+    within 3 working days."""
     # 3 working days never span more than 20 calendar days, even across the National Day week.
-    tasks = session.execute(select(HumanTask.assigned_unit, HumanTask.due_on).where(
-        HumanTask.state == "ready", HumanTask.due_on.is_not(None), HumanTask.due_on <= today + timedelta(20))).all()
+    soon = session.execute(select(HumanTask.assigned_unit, HumanTask.due_on).where(
+        HumanTask.state == "ready", HumanTask.due_on >= today, HumanTask.due_on <= today + timedelta(20))).all()
     names = dict(session.execute(select(Unit.code, Unit.name)).all())
     loads: dict[str | None, UnitLoad] = {}
-    for unit_code, due_on in tasks:
-        level = urgency(due_on, today)
-        if level == "normal":
-            continue
-        load = loads.setdefault(unit_code, UnitLoad(unit_code, names.get(unit_code, unit_code or UNASSIGNED)))
-        if level == "overdue":
-            load.overdue += 1
-            load.oldest_overdue_workdays = max(load.oldest_overdue_workdays, workdays_between(due_on, today))
-        else:
-            load.due_soon += 1
+
+    def load_of(unit_code: str | None) -> UnitLoad:
+        return loads.setdefault(unit_code, UnitLoad(unit_code, names.get(unit_code, unit_code or UNASSIGNED)))
+
+    for task in overdue_tasks(session, today):
+        load = load_of(task.assigned_unit)
+        load.overdue += 1
+        load.oldest_overdue_workdays = max(load.oldest_overdue_workdays, workdays_between(task.due_on, today))
+    for unit_code, due_on in soon:
+        if urgency(due_on, today) == "soon":
+            load_of(unit_code).due_soon += 1
     return sorted(loads.values(), key=lambda load: (-load.overdue, -load.oldest_overdue_workdays,
                                                     -load.due_soon, load.unit_code or ""))
 

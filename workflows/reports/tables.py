@@ -13,7 +13,6 @@ from ..records.labels import label
 from .overdue_items import OverdueItem
 from .year_report import ProjectFacts, Rate, YearSummary
 
-REPORT_MARKS = {True: label("report_standing", "on_time"), False: label("report_standing", "late")}
 # What makes Excel, WPS or LibreOffice read a cell as a formula (or DDE command): OWASP's CSV injection list.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -34,10 +33,12 @@ class Table:
 
 
 def _report_mark(facts: ProjectFacts, quarter: int) -> str:
-    report = facts.reports.get(quarter)
-    if report is None or report.submitted_on is None:
-        return label("report_standing", "missing") if quarter in facts.counted_quarters else "—"
-    return REPORT_MARKS[not report.late]
+    """The quarter's status in the one list of words (records/labels.py, report_standing), as the dashboard
+    decides it (dashboard.report_cells); — where no report is expected."""
+    cell = facts.cell(quarter)
+    if cell is None or cell.status == "not_applicable":
+        return "—"
+    return label("report_standing", cell.status)
 
 
 def project_table(summary: YearSummary) -> Table:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +17,8 @@ from ..plan.models import Plan, Project, TaskArea
 from ..records.models import (Consultation, ConsultationInvitation, Evaluation, ProjectCompletion, QuarterlyReport,
                       SupervisionCheck)
 from ..records.scoring import expected_quarters
-from ..workdays import workdays_between
+from ..workdays import quarter_window_opens, workdays_between
+from .dashboard import Cell, overdue_tasks, report_cells
 
 QUARTERS = (1, 2, 3, 4)
 OUTCOME_NAMES = {"on_time": "按期办结", "late": "逾期办结", "open": "未办结"}
@@ -49,6 +50,23 @@ class ProjectFacts:
     checks: list[SupervisionCheck]
     evaluation: Evaluation | None
     counted_quarters: list[int]
+    cells: list[Cell] = field(default_factory=list)  # the four quarters' report status (dashboard.report_cells)
+    overdue_tasks: list = field(default_factory=list)  # its open tasks past their due date (HumanTask rows)
+    as_of: date | None = None
+
+    def cell(self, quarter: int) -> Cell | None:
+        return next((cell for cell in self.cells if cell.quarter == quarter), None)
+
+    @property
+    def shown_cells(self) -> list[Cell]:
+        """The quarters the project's section lists: every one filed, returned or due (missing included), and
+        one not yet due whose reporting window has opened."""
+        def shown(cell: Cell) -> bool:
+            if cell.status == "not_due":
+                opens = quarter_window_opens(self.project.plan.year, cell.quarter)
+                return self.as_of is not None and opens <= self.as_of
+            return cell.status != "not_applicable" or cell.quarter in self.reports
+        return [cell for cell in self.cells if shown(cell)]
 
     @property
     def outcome(self) -> str:
@@ -159,8 +177,10 @@ def _by_project(rows) -> dict[int, list]:
     return grouped
 
 
-def project_facts(session: Session, plan: Plan, projects: list[Project], as_of: date) -> list[ProjectFacts]:
-    """The records of these projects of the plan, four queries whatever their number."""
+def project_facts(session: Session, plan: Plan, projects: list[Project], as_of: date,
+                  local_tz: tzinfo | None = None) -> list[ProjectFacts]:
+    """The records of these projects of the plan as of ``as_of``, a handful of queries whatever their number;
+    the reports' status and the overdue tasks come from dashboard.report_cells and dashboard.overdue_tasks."""
     ids = [project.id for project in projects]
     reports = _by_project(session.scalars(select(QuarterlyReport).where(
         QuarterlyReport.project_id.in_(ids), QuarterlyReport.year == plan.year)))
@@ -170,12 +190,19 @@ def project_facts(session: Session, plan: Plan, projects: list[Project], as_of: 
                                          .order_by(SupervisionCheck.opened_on, SupervisionCheck.id)))
     evaluations = {e.project_id: e for e in session.scalars(
         select(Evaluation).where(Evaluation.project_id.in_(ids), Evaluation.year == plan.year))}
+    cells = report_cells(session, plan, projects, as_of, local_tz)
+    late_tasks: dict[str, list] = defaultdict(list)
+    keys = {project.business_key for project in projects}
+    for task in overdue_tasks(session, as_of):
+        if task.instance.business_key in keys:
+            late_tasks[task.instance.business_key].append(task)
     facts = []
     for project in projects:
         by_quarter = {report.quarter: report for report in reports.get(project.id, [])}
         completion = completions.get(project.id)
         facts.append(ProjectFacts(project, by_quarter, completion, checks.get(project.id, []),
-                                  evaluations.get(project.id), _counted_quarters(project, by_quarter, completion, as_of)))
+                                  evaluations.get(project.id), _counted_quarters(project, by_quarter, completion, as_of),
+                                  cells[project.id], late_tasks.get(project.business_key, []), as_of))
     return facts
 
 
@@ -250,8 +277,9 @@ def consultation_figures(session: Session, year: int) -> list[DepartmentConsulta
     return rows
 
 
-def year_summary(session: Session, plan: Plan, today: date) -> YearSummary:
+def year_summary(session: Session, plan: Plan, today: date, local_tz: tzinfo | None = None) -> YearSummary:
+    """The year's figures as of report_date: what the PDF and the CSV/XLSX tables show."""
     as_of = report_date(plan, today)
-    facts = project_facts(session, plan, list(plan.projects), as_of)
+    facts = project_facts(session, plan, list(plan.projects), as_of, local_tz)
     return YearSummary(plan, as_of, facts, outcome_counts(facts), quarter_rates(facts), area_rates(plan, facts),
                        unit_ranking(facts), consultation_figures(session, plan.year))
