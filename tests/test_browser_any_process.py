@@ -58,6 +58,6 @@ def test_a_new_process_is_uploaded_mapped_started_from_start_done_by_the_mapped_
 
     office.click("nav >> text=流程实例")
     office.click("table.instances a")
-    assert office.locator("#instance-status").inner_text() == "已完成"
+    assert office.locator("#instance-status").inner_text() == "已结束"
     office.wait_for_selector(".djs-element.done[data-element-id=Task_review]")
     assert errors == []
