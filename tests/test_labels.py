@@ -52,7 +52,7 @@ def _written_codes(pattern: str, *folders: str) -> set[str]:
 def test_every_history_kind_the_engine_or_the_domain_records_has_a_label():
     kinds = _written_codes(r'(?:_record|record_event)\(\s*[\w.]+,\s*"([a-z_]+)"', "engine", "workflows")
     kinds |= _written_codes(r'(?:_record|record_event)\(\s*"([a-z_]+)"', "engine", "workflows")
-    assert {"started", "task_completed", "migrated", "error"} <= kinds
+    assert {"started", "task_completed", "migrated", "incident"} <= kinds
 
     assert {kind: labels.label("history_kind", kind) for kind in kinds}
 
