@@ -193,3 +193,53 @@ def test_an_inactive_user_or_one_without_an_address_gets_no_mail(driver):
     driver.session.commit()
 
     assert outbox_rows(driver) == []
+
+
+def test_a_user_sets_their_address_and_choices_on_the_account_page(driver, db, login_as):
+    client = login_as("zuzhibu")
+    page = client.get("/account/notifications")
+    assert 'id="kind-task_arrived" name="email_kinds" value="task_arrived" checked' in page.get_data(as_text=True)
+
+    response = client.post("/account/notifications", data={
+        "csrf_token": csrf_token(page), "email": "zzb@putuo.example", "email_kinds": ["chased"], "daily_digest": "1"})
+
+    assert response.status_code == 302
+    db.expire_all()
+    preference = outbox.preference_of(db, "zuzhibu")
+    assert preference.daily_digest and outbox.wants(preference, "chased", "email")
+    assert not outbox.wants(preference, "task_arrived", "email")
+    assert ensure_user(db, "zuzhibu", "zuzhibu").email == "zzb@putuo.example"
+
+
+def test_a_bad_address_on_the_account_page_is_refused_in_chinese_and_changes_nothing(driver, db, login_as):
+    client = login_as("zuzhibu")
+    response = client.post("/account/notifications", data={
+        "csrf_token": csrf_token(client.get("/account/notifications")), "email": "zzb at putuo", "email_kinds": []})
+
+    assert response.status_code == 422 and "不是有效的电子邮箱地址" in text(response)
+    db.expire_all()
+    assert ensure_user(db, "zuzhibu", "zuzhibu").email is None
+    assert outbox.wants(outbox.preference_of(db, "zuzhibu"), "task_arrived", "email")
+
+
+def test_the_admin_sets_a_users_address_and_a_units_robot(driver, db, login_as, robot_receiver):
+    user = ensure_user(db, "zuzhibu", "zuzhibu")
+    client = login_as("admin", unit="tuijinban", role="admin")
+    token = csrf_token(client.get("/admin/users"))
+
+    assert client.post(f"/admin/users/{user.id}/email", data={"csrf_token": token, "email": "a@b.cn"}).status_code == 302
+    assert client.post("/admin/webhooks/zuzhibu", data={"csrf_token": token, "url": robot_receiver.url}).status_code == 302
+    bad = client.post("/admin/webhooks/zuzhibu", data={"csrf_token": token, "url": "ftp://robot"})
+    bad_email = client.post(f"/admin/users/{user.id}/email", data={"csrf_token": token, "email": "a@b"})
+    assert bad_email.status_code == 422 and "电子邮箱：“a@b”不是有效的电子邮箱地址" in text(bad_email)
+    missing = client.post("/admin/webhooks/nowhere", data={"csrf_token": token, "url": robot_receiver.url})
+
+    assert bad.status_code == 422 and "群机器人地址须以 https://" in text(bad)
+    assert missing.status_code == 404 and "不存在" in text(missing)
+    db.expire_all()
+    assert ensure_user(db, "zuzhibu", "zuzhibu").email == "a@b.cn"
+    assert f'value="{robot_receiver.url}"' in client.get("/admin/webhooks").get_data(as_text=True)
+
+
+def test_a_unit_user_cannot_open_the_outbox_page(driver, login_as):
+    assert login_as("zuzhibu").get("/admin/outbox").status_code == 403
