@@ -42,10 +42,11 @@ def smtp_server():
 
 
 class Receiver:
-    """What the robot receiver got (``posts``: the JSON bodies) and the status it answers with (``status``)."""
+    """What the robot receiver got (``posts``: the JSON bodies), the HTTP status and the robot's ``errcode`` it
+    answers with."""
 
     def __init__(self):
-        self.posts, self.status, self.url = [], 200, ""
+        self.posts, self.status, self.errcode, self.url = [], 200, 0, ""
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def robot_receiver():
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 — http.server's hook name
             receiver.posts.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            body = json.dumps({"errcode": 0 if receiver.status == 200 else 93000, "errmsg": "ok"}).encode()
+            body = json.dumps({"errcode": receiver.errcode, "errmsg": "ok" if not receiver.errcode else "invalid"}).encode()
             self.send_response(receiver.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))

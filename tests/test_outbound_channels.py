@@ -243,3 +243,16 @@ def test_the_admin_sets_a_users_address_and_a_units_robot(driver, db, login_as, 
 
 def test_a_unit_user_cannot_open_the_outbox_page(driver, login_as):
     assert login_as("zuzhibu").get("/admin/outbox").status_code == 403
+
+
+def test_a_robot_that_answers_with_an_error_code_counts_as_a_failure(driver, robot_receiver):
+    outbox.set_webhook(driver.session, "zuzhibu", robot_receiver.url)
+    driver.session.commit()
+    notify(driver.session, "chased", "请尽快报送", at=datetime(2017, 6, 8, 1), unit_code="zuzhibu")
+    driver.session.commit()
+    robot_receiver.status = 200
+    robot_receiver.errcode = 93000  # 企业微信: invalid webhook key
+
+    assert deliver(driver, ChannelSettings()).failed == 1
+    [row] = outbox_rows(driver)
+    assert row.state == "pending" and "errcode 93000" in row.last_error

@@ -55,11 +55,11 @@ def worker(context: click.Context, once: bool, interval: float | None):
 def _sweep_once(app) -> None:
     try:
         result = sweep(new_session, _engine_for(app))
+        delivered = _deliver(app)
     except UNAVAILABLE as error:
         log.debug("sweep failed", exc_info=error)
         raise click.ClickException("数据库暂时无法读写（被锁定、只读或连接中断），本次扫描未完成，请稍后重试") from error
     click.echo(f"已触发 {result.fired} 个实例的定时器，失败 {len(result.failed)} 个")
-    delivered = _deliver(app)
     click.echo(f"已发送 {delivered.sent} 条外发通知，失败 {delivered.failed} 条")
     for instance_id, message in result.failed:
         click.echo(f"  实例 {instance_id}：{message}", err=True)

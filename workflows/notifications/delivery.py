@@ -89,7 +89,8 @@ def _due(session: Session, now: datetime, settings: ChannelSettings) -> list[Out
     query = select(OutboxItem).where(OutboxItem.state == "pending", OutboxItem.next_attempt_at <= now)
     if not settings.mail_server:
         query = query.where(OutboxItem.channel != "email")
-    return list(session.scalars(query.order_by(OutboxItem.id).limit(BATCH)))
+    # A second worker skips the rows this one holds (PostgreSQL; SQLite has one writer anyway): no mail goes twice.
+    return list(session.scalars(query.order_by(OutboxItem.id).limit(BATCH).with_for_update(skip_locked=True)))
 
 
 def _digests_due(session: Session, now: datetime, settings: ChannelSettings) -> dict[str, list[OutboxItem]]:
