@@ -69,15 +69,18 @@ def backoff_seconds(failures: int, interval_seconds: float, cap: float = MAX_BAC
 
 
 def run_forever(new_session, new_engine, interval_seconds: float, should_stop: Callable[[], bool] = lambda: False,
-                wait: Callable[[float], None] | None = None) -> None:
+                wait: Callable[[float], None] | None = None, after_sweep: Callable[[], None] = lambda: None) -> None:
     """Sweep every ``interval_seconds`` until ``should_stop()``; a sweep that raises is logged and retried after
     an exponential back-off. Only ``should_stop`` ends the loop. ``wait(seconds)`` pauses between sweeps (by
-    default in slices of a second, so a stop request is honoured quickly)."""
+    default in slices of a second, so a stop request is honoured quickly). ``after_sweep()`` runs after each
+    sweep (the caller's other periodic work, e.g. sending queued notifications); what it raises counts as a
+    failed sweep."""
     wait = wait or (lambda seconds: _sleep_unless_stopped(seconds, should_stop))
     failures = 0
     while not should_stop():
         try:
             result = sweep(new_session, new_engine)
+            after_sweep()
         except Exception:  # noqa: BLE001 — the worker must not exit; the log says what went wrong
             failures += 1
             delay = backoff_seconds(failures, interval_seconds)

@@ -1,5 +1,5 @@
-"""Administration for the office and the administrator: unit groups, user accounts and their API tokens,
-importing a year's plan."""
+"""Administration for the office and the administrator: unit groups, user accounts (and their e-mail addresses)
+and their API tokens, importing a year's plan, the group robots and the outbound notifications not yet sent."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,8 +9,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from workflows.accounts import administration, tokens
-from workflows.accounts.models import ROLES
-from workflows.directory.models import UNIT_KINDS
+from engine import NotFound
+from workflows.accounts.models import ROLES, User
+from workflows.directory.models import UNIT_KINDS, Unit
+from workflows.notifications import delivery, outbox
+from workflows.notifications.models import RobotWebhook
 from workflows.plan import spreadsheet as plan_import
 from workflows.plan.models import Plan
 from workflows.projects import plan_preview
@@ -186,3 +189,68 @@ def plan_confirm():
     flash(f"计划已导入：新增 {result.created} 项，更新 {result.updated} 项，删除 {result.removed} 项，"
           f"未变 {result.unchanged} 项")
     return redirect(url_for("admin.plans"))
+
+
+@bp.post("/users/<int:user_id>/email")
+def set_email(user_id: int):
+    """The user's e-mail address for outbound notifications ('' removes it)."""
+    session = get_session()
+    user = session.get(User, user_id)
+    if user is None:
+        return render_template("admin/refused.html", message=f"用户 {user_id} 不存在"), 404
+    try:
+        user.email = outbox.checked_email(request.form.get("email", ""))
+    except outbox.ChannelError as error:
+        session.rollback()
+        return _render_users(row_errors={user_id: f"电子邮箱：{error}"}, status=422)
+    session.commit()
+    flash(f"已{'设置' if user.email else '清除'}用户 {user.username} 的电子邮箱")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/outbox")
+def outbox_page():
+    """外发通知: deliveries not yet sent (failed first) with their last error, each with 重发."""
+    return render_template("admin/outbox.html", rows=delivery.undelivered(get_session()))
+
+
+@bp.post("/outbox/<int:item_id>/resend")
+def resend(item_id: int):
+    session = get_session()
+    try:
+        item = delivery.resend(session, item_id, datetime.utcnow())
+    except NotFound as error:
+        session.rollback()
+        return render_template("admin/refused.html", message=error.message), 404
+    session.commit()
+    flash(f"已安排重发（{item.channel_name} → {item.address}），worker 下一轮发送")
+    return redirect(url_for("admin.outbox_page"))
+
+
+@bp.get("/webhooks")
+def webhooks():
+    """群机器人: a 企业微信/钉钉 group robot's URL per unit (the office's own unit included)."""
+    return _render_webhooks()
+
+
+@bp.post("/webhooks/<code>")
+def set_webhook(code: str):
+    session = get_session()
+    unit = session.get(Unit, code)
+    if unit is None or unit.is_group:
+        return render_template("admin/refused.html", message=f"单位 {code} 不存在"), 404
+    try:
+        row = outbox.set_webhook(session, code, request.form.get("url", ""))
+    except outbox.ChannelError as error:
+        session.rollback()
+        return _render_webhooks(errors={code: str(error)}, status=422)
+    session.commit()
+    flash(f"已{'设置' if row else '删除'}“{unit.name}”的群机器人")
+    return redirect(url_for("admin.webhooks"))
+
+
+def _render_webhooks(errors: dict | None = None, status: int = 200):
+    session = get_session()
+    units = [unit for unit in administration.units_with_groups(session) if not unit.is_group]
+    urls = {row.unit_code: row.url for row in session.scalars(select(RobotWebhook))}
+    return render_template("admin/webhooks.html", units=units, urls=urls, errors=errors or {}), status

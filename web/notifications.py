@@ -1,5 +1,6 @@
 """The 消息 centre's pages: the list of the user's (and their unit's) messages, marking one or all read, and the
-bell with the unread count that base.html shows on every page (``unread_notifications()`` in templates)."""
+bell with the unread count that base.html shows on every page (``unread_notifications()`` in templates); the
+user's 通知设置 (their e-mail address and which kinds also come by e-mail) at /account/notifications."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,7 +9,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from workflows.accounts.actor import NotAllowed
-from workflows.notifications import messages
+from workflows.accounts.models import User
+from workflows.notifications import messages, outbox
+from workflows.notifications.models import KINDS
 
 from .core.db import get_session
 from .shared.guards import guard
@@ -71,3 +74,37 @@ def read_all():
     session.commit()
     flash(f"已将 {count} 条消息标为已读" if count else "没有未读消息")
     return redirect(url_for("notifications.index"))
+
+
+@bp.get("/account/notifications")
+def preferences():
+    """通知设置: the user's e-mail address, which kinds also come by e-mail, and the daily digest."""
+    return _render_preferences()
+
+
+@bp.post("/account/notifications")
+def save_preferences():
+    """Save the address and the choices; a bad address is a 422 naming the field, and nothing changes."""
+    session = get_session()
+    user = session.get(User, current_user.id)
+    try:
+        email = outbox.checked_email(request.form.get("email", ""))
+        outbox.set_preference(session, user.username, request.form.getlist("email_kinds"),
+                              daily_digest=request.form.get("daily_digest") == "1")
+    except outbox.ChannelError as error:
+        session.rollback()
+        return _render_preferences(errors={error.field: str(error)}, status=422)
+    user.email = email
+    session.commit()
+    flash("通知设置已保存")
+    return redirect(url_for("notifications.preferences"))
+
+
+def _render_preferences(errors: dict | None = None, status: int = 200):
+    session = get_session()
+    user = session.get(User, current_user.id)
+    preference = outbox.preference_of(session, user.username)
+    chosen = [kind for kind in KINDS if outbox.wants(preference, kind, "email")]
+    return render_template("notifications/preferences.html", user=user, kinds=KINDS, chosen=chosen,
+                           daily_digest=preference.daily_digest, errors=errors or {},
+                           email=request.form.get("email", user.email or "") if errors else user.email or ""), status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+from datetime import datetime
 
 import click
 from flask import current_app
@@ -11,6 +12,7 @@ from flask import current_app
 from engine import EngineError
 from engine.incidents import UNAVAILABLE
 from engine.worker import run_forever, sweep
+from workflows.notifications.delivery import ChannelSettings, DeliveryResult, deliver_outbox
 from workflows.records.labels import label
 from workflows.runtime import engine_bounds, process_engine
 
@@ -46,19 +48,29 @@ def worker(context: click.Context, once: bool, interval: float | None):
         signal.signal(signum, lambda *_: stopping.append(True))
     click.echo("定时器 worker 已启动")
     run_forever(new_session, _engine_for(app), interval or app.config["WORKER_INTERVAL_SECONDS"],
-                should_stop=lambda: bool(stopping))
+                should_stop=lambda: bool(stopping), after_sweep=lambda: _deliver(app))
     click.echo("定时器 worker 已停止")
 
 
 def _sweep_once(app) -> None:
     try:
         result = sweep(new_session, _engine_for(app))
+        delivered = _deliver(app)
     except UNAVAILABLE as error:
         log.debug("sweep failed", exc_info=error)
         raise click.ClickException("数据库暂时无法读写（被锁定、只读或连接中断），本次扫描未完成，请稍后重试") from error
     click.echo(f"已触发 {result.fired} 个实例的定时器，失败 {len(result.failed)} 个")
+    click.echo(f"已发送 {delivered.sent} 条外发通知，失败 {delivered.failed} 条")
     for instance_id, message in result.failed:
         click.echo(f"  实例 {instance_id}：{message}", err=True)
+
+
+def _deliver(app) -> DeliveryResult:
+    """The outbox's turn (workflows/notifications/delivery.py), in its own transaction after the sweep."""
+    with new_session() as session:
+        result = deliver_outbox(session, datetime.utcnow(), ChannelSettings.from_config(app.config))
+        session.commit()
+    return result
 
 
 @worker.command("retry")

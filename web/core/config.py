@@ -33,6 +33,10 @@ def from_environment() -> dict:
         "TIMEZONE": os.environ.get("APP_TIMEZONE", "Asia/Shanghai"),
         "BPMN_DIR": str(ROOT / "bpmn"),
         "WORKER_INTERVAL_SECONDS": float(os.environ.get("WORKER_INTERVAL_SECONDS", "10")),
+        # Outbound e-mail (workflows/notifications/delivery.py): off while MAIL_SERVER is empty.
+        **{name: os.environ.get(name, "") for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM")},
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
         # Each evaluation of a diagram's script, condition, timer value or collection (engine/isolation.py).
         "SCRIPT_SECONDS": float(os.environ.get("SCRIPT_SECONDS", "2")),
         "SCRIPT_MEGABYTES": int(os.environ.get("SCRIPT_MEGABYTES", "256")),

@@ -30,6 +30,7 @@ class User(Base):
     unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"), index=True)
     role: Mapped[str] = mapped_column(String(20), default="unit")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[str | None] = mapped_column(String(254))  # where outbound notifications go (optional)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
 
     unit: Mapped[Unit] = relationship(lazy="joined")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from engine import HistoryEvent, HumanTask, NotFound, ProcessInstance
 
 from .models import KINDS, Notification
+from .outbox import enqueue
 
 MAX_TEXT = 500
 
@@ -25,7 +26,8 @@ class Reader(Protocol):
 def notify(session: Session, kind: str, text: str, *, at: datetime, unit_code: str | None = None,
            username: str | None = None, task: HumanTask | None = None,
            instance: ProcessInstance | None = None) -> Notification:
-    """Add one message for a unit or a user (not both), about a task or an instance; flushed with the fact."""
+    """Add one message for a unit or a user (not both), about a task or an instance; flushed with the fact, with
+    its outbound deliveries (outbox.py) in the same transaction."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     if (unit_code is None) == (username is None):
@@ -35,6 +37,7 @@ def notify(session: Session, kind: str, text: str, *, at: datetime, unit_code: s
     message = Notification(kind=kind, text=text[:MAX_TEXT], unit_code=unit_code, username=username,
                            human_task=task, instance=instance, created_at=at.replace(tzinfo=None))
     session.add(message)
+    enqueue(session, message)
     return message
 
 
