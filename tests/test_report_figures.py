@@ -170,9 +170,9 @@ def test_the_csv_and_xlsx_mark_each_second_quarter_report_as_the_dashboard_does(
              for row in workbook["项目汇总"].iter_rows(values_only=True)]
     for table in (summary, sheet):
         marks = dict(zip(summary_column(table, "编号"), summary_column(table, "二季度报告")))
-        assert {key for key, mark in marks.items() if mark == "未报送"} == status_keys(api_figures, 2, "missing")
-        assert {key for key, mark in marks.items() if mark == "逾期"} == {LATE}
-        assert marks[RETURNED] == "退回待改" and marks[EXTENDED] == "未到期" and marks[ON_TIME] == "按时"
+        assert {key for key, mark in marks.items() if mark == "逾期未报"} == status_keys(api_figures, 2, "missing")
+        assert {key for key, mark in marks.items() if mark == "逾期报送"} == {LATE}
+        assert marks[RETURNED] == "退回待改" and marks[EXTENDED] == "未到期" and marks[ON_TIME] == "按时报送"
 
 
 def test_a_missing_report_is_in_its_projects_section_of_the_year_pdf_and_in_the_projects_pdf(auditor, year_pdf,
@@ -183,7 +183,7 @@ def test_a_missing_report_is_in_its_projects_section_of_the_year_pdf_and_in_the_
         pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
         page = pages[pikepdf.NameTree(pdf.Root.Names.Dests)["project-7"][0].objgen] + 1
     for text in (pdf_text(project_pdf.data, tmp_path), pdf_text(year_pdf, tmp_path, page, page)):
-        assert "第2季度：期限2017年6月19日，未报送（已逾期）" in text
+        assert "第2季度：期限2017年6月19日，逾期未报" in text
         assert f"【第2季度报告】{MISSING}" in text and "未完成；逾期3个工作日" in text
         assert f"【待办逾期】{MISSING}" in text
         assert "暂无" not in text and "没有逾期事项" not in text

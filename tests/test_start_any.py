@@ -125,7 +125,7 @@ def test_started_by_me_lists_what_i_started_with_its_current_step_until_it_ends(
     after = call("caoyang", "GET", "/api/process-instances?started_by=me").json
 
     assert [(row["id"], row["current_step"]) for row in mine] == [(instance_id, "审核救助申请")]
-    assert [(row["status"], row["current_step"]) for row in after] == [("completed", "已完成")]
+    assert [(row["status"], row["current_step"]) for row in after] == [("completed", "已结束")]
     assert call("minzhengju", "GET", "/api/process-instances?started_by=me").json == []
 
 

@@ -28,8 +28,9 @@ def json_error(status: int, message: str, **extra):
 
 
 @bp.errorhandler(HTTPException)
-@bp.errorhandler(400)  # the app's page handlers for 400 and 413 are by code, which Flask prefers over a class
-@bp.errorhandler(413)
+# 400 by code too: the app's page handler for 400 is by code, which Flask prefers over a class. A body too large
+# (413) is answered in Chinese, as JSON under /api, by web/task_notes.py.
+@bp.errorhandler(400)
 def http_error(error: HTTPException):
     return json_error(error.code, error.description or error.name)
 
