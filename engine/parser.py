@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
+from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser, SendTaskParser
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
 from SpiffWorkflow.camunda.specs.multiinstance_task import ParallelMultiInstanceTask, SequentialMultiInstanceTask
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -20,6 +24,40 @@ from .sandbox import SandboxEnvironment, check, is_iso_literal
 CamundaMultiInstance = (ParallelMultiInstanceTask, SequentialMultiInstanceTask)
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 MAX_BYTES = 5 * 1024 * 1024
+
+
+class PassThroughServiceTask(ServiceTask):
+    """A service task without an implementation: it completes as soon as it is reached (a deploy note says so;
+    one with an implementation is refused by unsupported_elements before parsing)."""
+
+    def _execute(self, task):
+        return True
+
+
+class _SendTaskParser(CamundaEventDefinitionParser, SendTaskParser):
+    """A send task's message as Camunda's MessageEventDefinition (the plain one cannot be stored beside it)."""
+
+    def create_task(self):
+        return SendTaskParser.create_task(self)
+
+
+class _ReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):
+    """A receive task's message as Camunda's MessageEventDefinition, as for _SendTaskParser."""
+
+    def create_task(self):
+        return ReceiveTaskParser.create_task(self)
+
+
+class _Parser(CamundaParser):
+    """SpiffWorkflow's Camunda parser, with service tasks as pass-through steps and receive and send tasks whose
+    message definitions the serializer (engine/storage.py) can store."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        f"{{{BPMN_NS}}}serviceTask": (TaskParser, PassThroughServiceTask),
+        f"{{{BPMN_NS}}}sendTask": (_SendTaskParser, CamundaParser.PARSER_CLASSES[f"{{{BPMN_NS}}}sendTask"][1]),
+        f"{{{BPMN_NS}}}receiveTask": (_ReceiveTaskParser, CamundaParser.PARSER_CLASSES[f"{{{BPMN_NS}}}receiveTask"][1]),
+    }
 
 
 @dataclass
@@ -60,18 +98,18 @@ def parse_processes(documents: list[tuple[str, bytes]], library: list[tuple[str,
     are checked against ``bounds`` (InvalidDiagram naming each element beyond them).
     """
     bounds = bounds or EngineBounds()
-    parser = CamundaParser()
+    parser = _Parser()
     origin: dict[str, tuple[str, bytes]] = {}
     try:
         for source, raw in documents:
             before = set(parser.process_parsers)
             tree = safe_tree(raw, source)
             _refuse_unsupported(tree, source)
-            parser.add_bpmn_xml(tree, filename=source)
+            parser.add_bpmn_xml(_without_data_stores(tree), filename=source)
             origin.update({key: (source, raw) for key in set(parser.process_parsers) - before})
         for source, raw in library:
             if not set(_process_ids(raw)) & set(origin):
-                parser.add_bpmn_xml(safe_tree(raw, source), filename=source)
+                parser.add_bpmn_xml(_without_data_stores(safe_tree(raw, source)), filename=source)
         keys = [key for key in parser.get_process_ids() if key in origin]
         if not keys:
             names = "、".join(source for source, _ in documents)
@@ -95,6 +133,21 @@ def parse_processes(documents: list[tuple[str, bytes]], library: list[tuple[str,
     except (KeyError, AttributeError, TypeError, ValueError) as error:
         # SpiffWorkflow's parser trips over some malformed documents (a dangling reference, a missing id).
         raise InvalidDiagram(f"{documents[0][0]}：无法解析流程图（{type(error).__name__}: {error}）") from error
+
+
+def _without_data_stores(tree):
+    """The tree without its data stores, their references and the associations to them: drawn by modelers for
+    documentation, they hold nothing the engine reads (SpiffWorkflow refuses a data store it has no class for)."""
+    references = set()
+    for element in list(tree.iter(f"{{{BPMN_NS}}}dataStore", f"{{{BPMN_NS}}}dataStoreReference")):
+        references.add(element.get("id"))
+        element.getparent().remove(element)
+    for association in list(tree.iter(f"{{{BPMN_NS}}}dataInputAssociation", f"{{{BPMN_NS}}}dataOutputAssociation")):
+        ends = {(ref.text or "").strip() for ref in association
+                if _local(ref.tag) in ("sourceRef", "targetRef")}
+        if ends & references:
+            association.getparent().remove(association)
+    return tree
 
 
 def _fix_collection_references(process_spec) -> None:
@@ -194,12 +247,13 @@ def _process_ids(raw: bytes) -> list[str]:
 
 # What a process may hold besides the flow nodes the parser turns into tasks: drawing, documentation, data.
 _NOT_RUN = {"sequenceFlow", "laneSet", "textAnnotation", "association", "group", "dataObject", "dataObjectReference",
+            "dataStoreReference",
             "ioSpecification", "property", "extensionElements", "documentation", "incoming", "outgoing",
             "multiInstanceLoopCharacteristics", "standardLoopCharacteristics", "completionCondition",
             "dataInputAssociation", "dataOutputAssociation", "ioBinding", "auditing", "monitoring", "category"}
 _NOT_RUN_TOP = {"process", "collaboration", "message", "signal", "error", "escalation", "itemDefinition",
                 "category", "extension", "import", "documentation", "extensionElements", "BPMNDiagram",
-                "correlationProperty", "relationship", "interface", "resource"}
+                "correlationProperty", "relationship", "interface", "resource", "dataStore"}
 _COLLABORATION = {"participant", "messageFlow", "textAnnotation", "association", "group", "documentation",
                   "extensionElements", "correlationKey"}
 _EVENT_DEFINITIONS = {"timerEventDefinition", "messageEventDefinition", "signalEventDefinition",
@@ -207,8 +261,11 @@ _EVENT_DEFINITIONS = {"timerEventDefinition", "messageEventDefinition", "signalE
                       "cancelEventDefinition", "conditionalEventDefinition"}
 _CONTAINERS = {"process", "subProcess", "transaction", "adHocSubProcess"}
 # The parser knows these, but nothing here can run them: no DMN engine, no Java services.
-_REFUSED = {"businessRuleTask": "业务规则任务需要 DMN 决策引擎，本系统不支持",
-            "serviceTask": "服务任务需要调用外部服务（Java 类、表达式或外部任务），本系统不支持"}
+# A service or send task without an implementation runs as a pass-through step (passthrough_tasks names them for
+# the deploy note); one with an implementation (camunda:class, expression, delegateExpression, connector, an
+# external task's camunda:type) is refused naming it.
+_REFUSED = {"businessRuleTask": "业务规则任务需要 DMN 决策引擎，本系统不支持"}
+_PASSTHROUGH = ("serviceTask", "sendTask")
 
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -216,7 +273,7 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 # relies on them would silently behave differently here.
 _IGNORED_CAMUNDA = {"executionListener": "执行监听器", "taskListener": "任务监听器", "inputOutput": "输入输出映射",
                     "connector": "连接器", "in": "调用活动的变量传入", "out": "调用活动的变量传出"}
-_IGNORED_CAMUNDA_ATTRIBUTES = ("class", "expression", "delegateExpression")
+_IGNORED_CAMUNDA_ATTRIBUTES = ("class", "expression", "delegateExpression", "type")
 
 
 def _ignored_camunda(tree) -> list[tuple[str | None, str]]:
@@ -228,7 +285,20 @@ def _ignored_camunda(tree) -> list[tuple[str | None, str]]:
     for element in tree.iter():
         for attribute in _IGNORED_CAMUNDA_ATTRIBUTES:
             if element.get(f"{{{CAMUNDA_NS}}}{attribute}") is not None:
-                found.append((element.get("id"), f"camunda:{attribute} 需要 Java 或表达式引擎，本系统不执行"))
+                found.append((element.get("id"), f"camunda:{attribute} 需要 Java 或表达式引擎，本系统不执行"
+                              if attribute != "type" else "外部任务（camunda:type）需要外部工作程序，本系统不执行"))
+    return found
+
+
+def passthrough_tasks(tree) -> list[tuple[str | None, str]]:
+    """(id, name) of each service or send task without an implementation: it runs as a step that does nothing
+    (a send task with a message still delivers it). Deployment notes each one."""
+    found = []
+    for name in _PASSTHROUGH:
+        for task in tree.iter(f"{{{BPMN_NS}}}{name}"):
+            if not any(task.get(f"{{{CAMUNDA_NS}}}{a}") for a in _IGNORED_CAMUNDA_ATTRIBUTES) \
+                    and not (name == "sendTask" and task.get("messageRef")):
+                found.append((task.get("id"), (task.get("name") or "").strip()))
     return found
 
 

@@ -1,0 +1,63 @@
+"""What Camunda Modeler and bpmn.io save is accepted (issue 15 §3): each diagram here was written for its test,
+deployed through the API and run to its end through API calls."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.layout import add_layout
+from tests.start_support import XML, call, complete, open_tasks  # noqa: F401
+
+DIAGRAMS = Path(__file__).resolve().parent / "diagrams" / "conformance"
+
+
+def deploy(call, name: str):
+    xml = (DIAGRAMS / f"{name}.bpmn").read_bytes()
+    return call("office", "POST", "/api/process-definitions", data=xml if b"BPMNDiagram" in xml else add_layout(xml),
+                headers=XML)
+
+
+def start(call, key: str) -> dict:
+    response = call("admin", "POST", "/api/process-instances", json={"process_key": key})
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def status(call, instance_id: int) -> str:
+    return call("office", "GET", f"/api/process-instances/{instance_id}").json["status"]
+
+
+def test_service_and_send_tasks_without_implementation_pass_through_with_a_note_and_the_rest_is_accepted(call):
+    deployed = deploy(call, "passthrough")
+    assert deployed.status_code == 201, deployed.json
+    assert any("call_system" in note and "直通" in note for note in deployed.json["notes"])
+    assert any("send_notice" in note and "直通" in note for note in deployed.json["notes"])
+
+    started = start(call, "conformance_passthrough")
+    assert [task["name"] for task in started["open_tasks"]] == ["审核"]
+    complete(call, "office", open_tasks(call, started["id"])[0])
+
+    assert status(call, started["id"]) == "completed"
+
+
+def test_unnamed_start_and_end_events_are_warnings_naming_the_element_not_refusals(call):
+    deployed = deploy(call, "passthrough")
+
+    warned = {(w["element"], w["rule"]) for w in deployed.json["warnings"]}
+    assert {("StartEvent_1", "bpmnlint:label-required"), ("EndEvent_1", "bpmnlint:label-required")} <= warned
+
+
+def test_a_service_task_with_a_java_class_is_refused_naming_the_element(call):
+    xml = (DIAGRAMS / "passthrough.bpmn").read_bytes().replace(
+        b'<bpmn:serviceTask id="call_system" name="', b'<bpmn:serviceTask id="call_system" camunda:class="a.B" name="')
+    refused = call("office", "POST", "/api/process-definitions", data=add_layout(xml), headers=XML)
+
+    assert refused.status_code == 422
+    assert [(p["element"], p["rule"]) for p in refused.json["problems"]] == [("call_system", "unsupported")]
+
+
+def test_a_receive_task_with_a_message_starts_and_waits_without_a_server_error(call):
+    assert deploy(call, "message_task").status_code == 201
+
+    started = start(call, "conformance_message_task")
+
+    assert status(call, started["id"]) == "running" and started["open_tasks"] == []
