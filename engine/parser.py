@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -105,11 +106,11 @@ def parse_processes(documents: list[tuple[str, bytes]], library: list[tuple[str,
             before = set(parser.process_parsers)
             tree = safe_tree(raw, source)
             _refuse_unsupported(tree, source)
-            parser.add_bpmn_xml(_without_data_stores(tree), filename=source)
+            parser.add_bpmn_xml(prepared(tree), filename=source)
             origin.update({key: (source, raw) for key in set(parser.process_parsers) - before})
         for source, raw in library:
             if not set(_process_ids(raw)) & set(origin):
-                parser.add_bpmn_xml(_without_data_stores(safe_tree(raw, source)), filename=source)
+                parser.add_bpmn_xml(prepared(safe_tree(raw, source)), filename=source)
         keys = [key for key in parser.get_process_ids() if key in origin]
         if not keys:
             names = "、".join(source for source, _ in documents)
@@ -133,6 +134,74 @@ def parse_processes(documents: list[tuple[str, bytes]], library: list[tuple[str,
     except (KeyError, AttributeError, TypeError, ValueError) as error:
         # SpiffWorkflow's parser trips over some malformed documents (a dangling reference, a missing id).
         raise InvalidDiagram(f"{documents[0][0]}：无法解析流程图（{type(error).__name__}: {error}）") from error
+
+
+def prepared(tree):
+    """The tree as SpiffWorkflow should parse it (changed in place and returned; the stored XML stays the
+    modeler's): without data stores, with an implicit parallel split made explicit, with Camunda's simple
+    ``${…}`` conditions as Python expressions."""
+    _make_splits_explicit(_conditions_as_python(_without_data_stores(tree)))
+    return tree
+
+
+_GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway", "complexGateway"}
+
+
+def _make_splits_explicit(tree):
+    """A task or event with several unconditional outgoing flows splits in parallel (BPMN's implicit split);
+    SpiffWorkflow wants a gateway there, so one is put after it. Conditional flows out of a task stay as drawn
+    (SpiffWorkflow refuses them, naming the element)."""
+    for container in tree.iter(*(f"{{{BPMN_NS}}}{name}" for name in _CONTAINERS)):
+        flows = [child for child in container if child.tag == f"{{{BPMN_NS}}}sequenceFlow"]
+        by_source: dict[str, list] = {}
+        for flow in flows:
+            by_source.setdefault(flow.get("sourceRef"), []).append(flow)
+        nodes = {child.get("id"): child for child in container if isinstance(child.tag, str)}
+        for source, outgoing in by_source.items():
+            node = nodes.get(source)
+            if node is None or _local(node.tag) in _GATEWAYS or len(outgoing) < 2 or node.get("default") \
+                    or any(flow.find(f"{{{BPMN_NS}}}conditionExpression") is not None for flow in outgoing):
+                continue
+            gateway_id = f"{source}__split"
+            gateway = etree.SubElement(container, f"{{{BPMN_NS}}}parallelGateway", id=gateway_id)
+            for flow in outgoing:
+                flow.set("sourceRef", gateway_id)
+            etree.SubElement(container, f"{{{BPMN_NS}}}sequenceFlow", id=f"{source}__to_split", sourceRef=source,
+                             targetRef=gateway_id)
+            for child in list(node):
+                if child.tag == f"{{{BPMN_NS}}}outgoing":
+                    node.remove(child)
+            del gateway
+    return tree
+
+
+_EL = re.compile(r"^\s*\$\{(.*)\}\s*$", re.S)
+
+
+def python_condition(expression: str) -> str:
+    """Camunda's simple JUEL conditions as Python: ``${approved}`` → ``approved``, ``${amount > 1000}``,
+    ``${decision == 'yes'}``, ``${!approved}`` → ``not approved``, ``&&``/``||``/``and``/``or``, ``eq``/``ne``/
+    ``gt``/``lt``/``ge``/``le``, ``true``/``false``/``null``. Anything else (a method call …) is left for the
+    sandbox to refuse. A text that is not ``${…}`` is returned as it is."""
+    match = _EL.match(expression or "")
+    if not match:
+        return expression
+    words = {"eq": "==", "ne": "!=", "gt": ">", "lt": "<", "ge": ">=", "le": "<=", "true": "True",
+             "false": "False", "null": "None"}
+    pieces = re.split(r"('[^']*'|\"[^\"]*\")", match.group(1).strip())  # string literals stay as they are
+    for index in range(0, len(pieces), 2):
+        piece = pieces[index].replace("&&", " and ").replace("||", " or ")
+        piece = re.sub(r"!(?!=)", " not ", piece)
+        piece = re.sub(r"\b(eq|ne|gt|lt|ge|le|true|false|null)\b", lambda m: words[m.group(1)], piece)
+        pieces[index] = re.sub(r"\s+", " ", piece)
+    return "".join(pieces).strip()
+
+
+def _conditions_as_python(tree):
+    for condition in tree.iter(f"{{{BPMN_NS}}}conditionExpression"):
+        if condition.text and _EL.match(condition.text):
+            condition.text = python_condition(condition.text)
+    return tree
 
 
 def _without_data_stores(tree):
@@ -344,4 +413,30 @@ def unsupported_elements(tree) -> list[tuple[str | None, str]]:
         name = _local(definition.tag)
         if name.endswith("EventDefinition") and name not in _EVENT_DEFINITIONS:
             found.append((definition.getparent().get("id"), f"不支持的事件类型 {name}（引擎无法执行）"))
-    return found + _ignored_camunda(tree)
+    return found + _ignored_camunda(tree) + _other_languages(tree) + _reserved_ids(tree)
+
+
+_PYTHON = {"", "python", "python3", "py", "text/x-python", "application/x-python"}
+# SpiffWorkflow's own names for the task specs it adds to every process; an element with such an id is confused
+# with them ("No output task connected").
+RESERVED_IDS = ("Start", "End")
+
+
+def _other_languages(tree) -> list[tuple[str | None, str]]:
+    """Scripts and conditions in a language other than Python (groovy, javascript, juel …)."""
+    found = []
+    for task in tree.iter(f"{{{BPMN_NS}}}scriptTask"):
+        language = (task.get("scriptFormat") or "").strip()
+        if language.lower() not in _PYTHON:
+            found.append((task.get("id"), f"脚本语言 {language} 本系统不执行：本系统只运行 Python 脚本和表达式"))
+    for condition in tree.iter(f"{{{BPMN_NS}}}conditionExpression", f"{{{BPMN_NS}}}completionCondition"):
+        language = (condition.get("language") or "").strip()
+        if language.lower() not in _PYTHON:
+            found.append((_owner_id(condition), f"条件的语言 {language} 本系统不执行：本系统只运行 Python 表达式"
+                                                "（或 ${approved} 这样的简单条件）"))
+    return found
+
+
+def _reserved_ids(tree) -> list[tuple[str | None, str]]:
+    return [(element.get("id"), f"id“{element.get('id')}”是引擎内部保留的名称，请在建模器中改为其他 id")
+            for element in tree.iter() if isinstance(element.tag, str) and element.get("id") in RESERVED_IDS]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from engine.layout import add_layout
 from tests.start_support import XML, call, complete, open_tasks  # noqa: F401
+from workflows.runtime import process_engine
 
 DIAGRAMS = Path(__file__).resolve().parent / "diagrams" / "conformance"
 
@@ -61,3 +62,48 @@ def test_a_receive_task_with_a_message_starts_and_waits_without_a_server_error(c
     started = start(call, "conformance_message_task")
 
     assert status(call, started["id"]) == "running" and started["open_tasks"] == []
+
+
+def test_a_task_with_two_unconditional_outgoing_flows_splits_in_parallel(call):
+    assert deploy(call, "implicit_split").status_code == 201
+    started = start(call, "conformance_split")
+    complete(call, "office", open_tasks(call, started["id"])[0])
+
+    assert sorted(task["name"] for task in open_tasks(call, started["id"])) == ["核查乙", "核查甲"]
+    for task in open_tasks(call, started["id"]):
+        complete(call, "office", task)
+    assert status(call, started["id"]) == "completed"
+
+
+def ended_at(call, db, data: dict) -> list[str]:
+    """The end events an instance of conformance_el reached after its form was completed with ``data``."""
+    started = start(call, "conformance_el")
+    complete(call, "office", open_tasks(call, started["id"])[0], data)
+    assert status(call, started["id"]) == "completed"
+    done, _ = process_engine(db).get_instance(started["id"]).element_states()
+    return sorted(element for element in done if element.startswith("end_"))
+
+
+def test_camunda_conditions_approved_amount_and_decision_are_understood(call, db):
+    assert deploy(call, "el_conditions").status_code == 201
+
+    assert ended_at(call, db, {"approved": False, "amount": 5000, "decision": "yes"}) == ["end_rejected"]
+    assert ended_at(call, db, {"approved": True, "amount": 500, "decision": "yes"}) == ["end_small"]
+    assert ended_at(call, db, {"approved": True, "amount": 5000, "decision": "no"}) == ["end_no"]
+    assert ended_at(call, db, {"approved": True, "amount": 5000, "decision": "yes"}) == ["end_yes"]
+
+
+def test_a_groovy_script_is_refused_naming_the_element_and_saying_the_engine_runs_python(call):
+    refused = deploy(call, "groovy_script")
+
+    assert refused.status_code == 422
+    [problem] = refused.json["problems"]
+    assert (problem["element"], problem["rule"]) == ("compute", "unsupported")
+    assert "groovy" in problem["message"] and "Python" in problem["message"] and "计算" in problem["message"]
+
+
+def test_a_start_event_with_the_engines_reserved_id_start_is_refused_at_deploy_naming_it(call):
+    refused = deploy(call, "reserved_id")
+
+    assert refused.status_code == 422
+    assert [(p["element"], p["rule"]) for p in refused.json["problems"]] == [("Start", "unsupported")]

@@ -136,7 +136,9 @@ def check_diagram(session: Session, xml: bytes, *, source: str = "diagram.bpmn")
               "运行时作为直通步骤，不做任何事" for element, name in passthrough_tasks(tree)]
     if executable_xml or not _is_utf8(xml):  # versions are stored as UTF-8 text, whatever the file's own encoding
         xml = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
-    problems = [Problem(element, f"{source}：元素 {element or '（无 id）'}：{reason}", "unsupported")
+    names = {e.get("id"): (e.get("name") or "").strip() for e in tree.iter() if isinstance(e.tag, str) and e.get("id")}
+    problems = [Problem(element, f"{source}：元素 {element or '（无 id）'}{f'（{names[element]}）' if names.get(element) else ''}"
+                                 f"：{reason}", "unsupported")
                 for element, reason in unsupported_elements(tree)]
     if not problems:
         problems += _parse_problems(session, xml, source)
