@@ -109,7 +109,9 @@ def parse_processes(documents: list[tuple[str, bytes]], library: list[tuple[str,
             parser.add_bpmn_xml(prepared(tree), filename=source)
             origin.update({key: (source, raw) for key in set(parser.process_parsers) - before})
         for source, raw in library:
-            if not set(_process_ids(raw)) & set(origin):
+            # A file of several processes is stored once per process key: parse each such file once, and never
+            # a copy of a process the documents being deployed define anew ("Duplicate process ID").
+            if not set(_process_ids(raw)) & set(parser.process_parsers):
                 parser.add_bpmn_xml(prepared(safe_tree(raw, source)), filename=source)
         keys = [key for key in parser.get_process_ids() if key in origin]
         if not keys:

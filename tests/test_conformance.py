@@ -107,3 +107,18 @@ def test_a_start_event_with_the_engines_reserved_id_start_is_refused_at_deploy_n
 
     assert refused.status_code == 422
     assert [(p["element"], p["rule"]) for p in refused.json["problems"]] == [("Start", "unsupported")]
+
+
+def test_a_file_of_two_processes_deploys_both_and_later_deployments_still_work(call):
+    deployed = deploy(call, "two_processes")
+    assert deployed.status_code == 201, deployed.json
+    assert sorted(d["key"] for d in deployed.json["definitions"]) == ["conformance_main", "conformance_sub"]
+
+    assert deploy(call, "implicit_split").status_code == 201, "a later deployment is refused"
+    assert deploy(call, "two_processes").status_code == 201, "the same file again is refused"
+
+    started = start(call, "conformance_main")
+    [task] = open_tasks(call, started["id"])
+    assert task["name"] == "核查"
+    complete(call, "office", task)
+    assert status(call, started["id"]) == "completed"
