@@ -132,10 +132,37 @@ def parse_processes(documents: list[tuple[str, bytes]], library: list[tuple[str,
         if isinstance(error.__context__, RecursionError):  # SpiffWorkflow follows a chain of steps recursively
             raise InvalidDiagram(f"{documents[0][0]}：流程图中依次相连的步骤过多，无法解析：请拆成几个子流程",
                                  element=element) from error
-        raise InvalidDiagram(f"{getattr(error, 'file_name', '') or '流程图'}：{error}", element=element) from error
+        raise InvalidDiagram(_parse_message(error), element=element) from error
     except (KeyError, AttributeError, TypeError, ValueError) as error:
         # SpiffWorkflow's parser trips over some malformed documents (a dangling reference, a missing id).
-        raise InvalidDiagram(f"{documents[0][0]}：无法解析流程图（{type(error).__name__}: {error}）") from error
+        raise InvalidDiagram(f"{documents[0][0]}：无法解析流程图：有引用指向不存在的元素，或缺少必需的属性"
+                             f"（{str(error)[:200]}）") from error
+
+
+# SpiffWorkflow's parse errors, by the start of their English text, in the office's words.
+_PARSE_MESSAGES = (
+    ("Non-default exclusive outgoing sequence flow without condition",
+     "排他网关的离开连线既没有条件，也不是默认连线：请给它加条件，或设为网关的默认连线"),
+    ("Multiple outgoing flows are not supported",
+     "任务有多条带条件的离开连线：请在任务之后加一个网关，把条件写在网关的连线上"),
+    ("Time Specification Error", "定时器没有时间设置，或格式无法识别（应为 ISO 8601，如 PT5M、2017-06-20T00:00:00、R3/P1D）"),
+    ("Exactly one start event is required", "子流程必须恰好有一个空白开始事件"),
+    ('No "calledElement" attribute', "调用活动缺少 calledElement（被调用流程的 id）"),
+    ("A multiinstance task must specify", "多实例任务必须指定 loopCardinality 或 camunda:collection"),
+    ("The process '", "调用活动调用的流程既不在此文件中，也没有部署过：请先部署它，或把它画在同一个文件里"),
+    ("Duplicate process ID", "文件中有两个 id 相同的流程"),
+)
+
+
+def _parse_message(error: ValidationException) -> str:
+    """A parse error in Chinese: the file, the element (id and name) and what is wrong; SpiffWorkflow's own
+    English words only for an error this list does not know (some of them are cut short)."""
+    english = (str(error.args[0]) if error.args else str(error)).strip()
+    known = next((words for prefix, words in _PARSE_MESSAGES if english.startswith(prefix)), None)
+    element, name = getattr(error, "id", None), getattr(error, "name", None)
+    where = f"元素 {element}{f'（{name}）' if name and name != element else ''}：" if element else ""
+    what = known or f"流程图无法解析（{english.rstrip('. ')}）"
+    return f"{getattr(error, 'file_name', '') or '流程图'}：{where}{what}"
 
 
 def prepared(tree):

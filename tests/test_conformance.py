@@ -122,3 +122,13 @@ def test_a_file_of_two_processes_deploys_both_and_later_deployments_still_work(c
     assert task["name"] == "核查"
     complete(call, "office", task)
     assert status(call, started["id"]) == "completed"
+
+
+def test_a_diagram_without_drawing_is_laid_out_at_deploy_with_a_note(call):
+    xml = (DIAGRAMS / "implicit_split.bpmn").read_bytes()
+    deployed = call("office", "POST", "/api/process-definitions", data=xml, headers=XML)
+
+    assert deployed.status_code == 201, deployed.json
+    assert any("已自动布局" in note for note in deployed.json["notes"])
+    stored = call("office", "GET", "/api/process-definitions/conformance_split/1/xml").get_data()
+    assert b"BPMNShape" in stored and b'bpmnElement="check_b"' in stored

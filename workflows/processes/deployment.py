@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, defer
 from engine.clock import to_db
 from engine import EngineError, InvalidDiagram, NotFound, ProcessDefinition, ProcessInstance
 from engine.camunda_attributes import split_list
+from engine.layout import BPMNDI, add_layout
 from engine.parser import BPMN_NS, CAMUNDA_NS, MAX_BYTES, passthrough_tasks, safe_tree, unsupported_elements
 
 from ..directory.routing import Router
@@ -134,6 +135,14 @@ def check_diagram(session: Session, xml: bytes, *, source: str = "diagram.bpmn")
     executable_xml = bool(notes)
     notes += [f"{source}：元素 {element}{f'（{name}）' if name else ''}没有实现（Java 类、表达式或外部任务），"
               "运行时作为直通步骤，不做任何事" for element, name in passthrough_tasks(tree)]
+    if tree.find(f"{{{BPMNDI}}}BPMNDiagram") is None and tree.find(f"{{{BPMN_NS}}}process") is not None:
+        try:  # a diagram without drawing (DI) is drawn by engine/layout, so the pages can show it
+            laid_out = add_layout(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+        except (EngineError, ValueError, KeyError) as error:
+            notes.append(f"{source}：没有图形信息（BPMN DI），自动布局也未成功（{str(error)[:100]}），流程图页面将无法显示")
+        else:
+            tree, xml, executable_xml = safe_tree(laid_out, source), laid_out, False
+            notes.append(f"{source}：没有图形信息（BPMN DI），已自动布局")
     if executable_xml or not _is_utf8(xml):  # versions are stored as UTF-8 text, whatever the file's own encoding
         xml = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
     names = {e.get("id"): (e.get("name") or "").strip() for e in tree.iter() if isinstance(e.tag, str) and e.get("id")}
