@@ -170,7 +170,17 @@ def prepared(tree):
     modeler's): without data stores, with an implicit parallel split made explicit, with Camunda's simple
     ``${…}`` conditions as Python expressions."""
     _make_splits_explicit(_conditions_as_python(_without_data_stores(tree)))
+    for subprocess in empty_subprocesses(tree):
+        subprocess.tag = f"{{{BPMN_NS}}}serviceTask"
     return tree
+
+
+def empty_subprocesses(tree) -> list:
+    """Sub-processes with no step inside (drawn collapsed, their content left undrawn): they run as pass-through
+    steps, as a service task without implementation does."""
+    return [element for element in tree.iter(f"{{{BPMN_NS}}}subProcess")
+            if element.get("triggeredByEvent") != "true"
+            and not any(isinstance(child.tag, str) and _local(child.tag) not in _NOT_RUN for child in element)]
 
 
 _GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway", "complexGateway"}
@@ -389,14 +399,15 @@ def _ignored_camunda(tree) -> list[tuple[str | None, str]]:
 
 
 def passthrough_tasks(tree) -> list[tuple[str | None, str]]:
-    """(id, name) of each service or send task without an implementation: it runs as a step that does nothing
-    (a send task with a message still delivers it). Deployment notes each one."""
+    """(id, name) of each service or send task without an implementation and each empty sub-process: it runs as
+    a step that does nothing. Deployment notes each one."""
     found = []
     for name in _PASSTHROUGH:
         for task in tree.iter(f"{{{BPMN_NS}}}{name}"):
             if not any(task.get(f"{{{CAMUNDA_NS}}}{a}") for a in _IGNORED_CAMUNDA_ATTRIBUTES) \
                     and not (name == "sendTask" and task.get("messageRef")):
                 found.append((task.get("id"), (task.get("name") or "").strip()))
+    found += [(element.get("id"), (element.get("name") or "").strip()) for element in empty_subprocesses(tree)]
     return found
 
 

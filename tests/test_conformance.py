@@ -27,11 +27,12 @@ def status(call, instance_id: int) -> str:
     return call("office", "GET", f"/api/process-instances/{instance_id}").json["status"]
 
 
-def test_service_and_send_tasks_without_implementation_pass_through_with_a_note_and_the_rest_is_accepted(call):
+def test_service_and_send_tasks_without_implementation_and_an_empty_subprocess_pass_through_with_a_note(call):
     deployed = deploy(call, "passthrough")
     assert deployed.status_code == 201, deployed.json
     assert any("call_system" in note and "直通" in note for note in deployed.json["notes"])
     assert any("send_notice" in note and "直通" in note for note in deployed.json["notes"])
+    assert any("collapsed" in note and "直通" in note for note in deployed.json["notes"])
 
     started = start(call, "conformance_passthrough")
     assert [task["name"] for task in started["open_tasks"]] == ["审核"]

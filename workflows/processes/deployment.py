@@ -133,7 +133,7 @@ def check_diagram(session: Session, xml: bytes, *, source: str = "diagram.bpmn")
         return Checked(xml, [Problem(None, error.message, "xml")], [])
     notes = _make_executable(tree)
     executable_xml = bool(notes)
-    notes += [f"{source}：元素 {element}{f'（{name}）' if name else ''}没有实现（Java 类、表达式或外部任务），"
+    notes += [f"{source}：元素 {element}{f'（{name}）' if name else ''}没有实现（Java 类、表达式或外部任务）或没有内容，"
               "运行时作为直通步骤，不做任何事" for element, name in passthrough_tasks(tree)]
     if tree.find(f"{{{BPMNDI}}}BPMNDiagram") is None and tree.find(f"{{{BPMN_NS}}}process") is not None:
         try:  # a diagram without drawing (DI) is drawn by engine/layout, so the pages can show it
@@ -152,7 +152,7 @@ def check_diagram(session: Session, xml: bytes, *, source: str = "diagram.bpmn")
     if not problems:
         problems += _parse_problems(session, xml, source)
     checked = Checked(xml, problems, notes, _routing_warnings(session, tree, source))
-    _add_lint(checked)
+    _add_lint(checked, {element for element, _ in passthrough_tasks(tree)})
     return checked
 
 
@@ -214,7 +214,9 @@ def _problems_of(error: InvalidDiagram) -> list[Problem]:
     return [Problem(p.get("element") or None, p["message"], p.get("rule", "parse")) for p in error.problems]
 
 
-def _add_lint(checked: Checked) -> None:
+def _add_lint(checked: Checked, passing: set[str]) -> None:
+    """bpmnlint's reports, as problems or warnings; ``passing``: ids of the empty sub-processes, which need no
+    start or end event (they run as pass-through steps)."""
     try:
         reports = lint(checked.xml)
     except LintUnavailable as error:
@@ -224,7 +226,8 @@ def _add_lint(checked: Checked) -> None:
         rule = report["rule"]
         message = f"{LINT_MESSAGES.get(rule, report['message'])}（{report['message']}）"
         problem = Problem(report.get("element"), message, f"bpmnlint:{rule}")
-        blocks = report.get("category") == "error" and rule in BLOCKING_LINT_RULES
+        blocks = report.get("category") == "error" and rule in BLOCKING_LINT_RULES \
+            and not (rule in ("start-event-required", "end-event-required") and report.get("element") in passing)
         (checked.problems if blocks else checked.warnings).append(problem)
 
 
