@@ -5,7 +5,7 @@ PYTHON ?= python3
 FLASK := $(VENV)/bin/flask --app web
 PYTEST_ARGS ?=
 
-.PHONY: run test setup system-packages python-packages node-packages migrate bench clean
+.PHONY: run test setup system-packages python-packages node-packages migrate bench conformance clean
 
 run: setup migrate
 	$(FLASK) demo --if-empty
@@ -50,6 +50,12 @@ bench: setup
 	pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n 1)" main start
 	for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(VENV)/bin/python -m bench --database postgresql --scale full
+
+# What of other people's BPMN diagrams deploys and starts (issue 15): every .bpmn under DIR through the API on a
+# scratch database; a table per folder (files, accepted, started, refused by rule, 5xx). Not part of `make test`.
+DIR ?= ../shared/corpus/
+conformance: setup
+	$(VENV)/bin/python -m tools.conformance $(DIR)
 
 clean:
 	rm -rf $(VENV) node_modules var/putuo.db

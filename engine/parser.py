@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 from dataclasses import dataclass
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
+from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser, SendTaskParser
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
 from SpiffWorkflow.camunda.specs.multiinstance_task import ParallelMultiInstanceTask, SequentialMultiInstanceTask
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -20,6 +25,40 @@ from .sandbox import SandboxEnvironment, check, is_iso_literal
 CamundaMultiInstance = (ParallelMultiInstanceTask, SequentialMultiInstanceTask)
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 MAX_BYTES = 5 * 1024 * 1024
+
+
+class PassThroughServiceTask(ServiceTask):
+    """A service task without an implementation: it completes as soon as it is reached (a deploy note says so;
+    one with an implementation is refused by unsupported_elements before parsing)."""
+
+    def _execute(self, task):
+        return True
+
+
+class _SendTaskParser(CamundaEventDefinitionParser, SendTaskParser):
+    """A send task's message as Camunda's MessageEventDefinition (the plain one cannot be stored beside it)."""
+
+    def create_task(self):
+        return SendTaskParser.create_task(self)
+
+
+class _ReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):
+    """A receive task's message as Camunda's MessageEventDefinition, as for _SendTaskParser."""
+
+    def create_task(self):
+        return ReceiveTaskParser.create_task(self)
+
+
+class _Parser(CamundaParser):
+    """SpiffWorkflow's Camunda parser, with service tasks as pass-through steps and receive and send tasks whose
+    message definitions the serializer (engine/storage.py) can store."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        f"{{{BPMN_NS}}}serviceTask": (TaskParser, PassThroughServiceTask),
+        f"{{{BPMN_NS}}}sendTask": (_SendTaskParser, CamundaParser.PARSER_CLASSES[f"{{{BPMN_NS}}}sendTask"][1]),
+        f"{{{BPMN_NS}}}receiveTask": (_ReceiveTaskParser, CamundaParser.PARSER_CLASSES[f"{{{BPMN_NS}}}receiveTask"][1]),
+    }
 
 
 @dataclass
@@ -60,18 +99,20 @@ def parse_processes(documents: list[tuple[str, bytes]], library: list[tuple[str,
     are checked against ``bounds`` (InvalidDiagram naming each element beyond them).
     """
     bounds = bounds or EngineBounds()
-    parser = CamundaParser()
+    parser = _Parser()
     origin: dict[str, tuple[str, bytes]] = {}
     try:
         for source, raw in documents:
             before = set(parser.process_parsers)
             tree = safe_tree(raw, source)
             _refuse_unsupported(tree, source)
-            parser.add_bpmn_xml(tree, filename=source)
+            parser.add_bpmn_xml(prepared(tree), filename=source)
             origin.update({key: (source, raw) for key in set(parser.process_parsers) - before})
         for source, raw in library:
-            if not set(_process_ids(raw)) & set(origin):
-                parser.add_bpmn_xml(safe_tree(raw, source), filename=source)
+            # A file of several processes is stored once per process key: parse each such file once, and never
+            # a copy of a process the documents being deployed define anew ("Duplicate process ID").
+            if not set(_process_ids(raw)) & set(parser.process_parsers):
+                parser.add_bpmn_xml(prepared(safe_tree(raw, source)), filename=source)
         keys = [key for key in parser.get_process_ids() if key in origin]
         if not keys:
             names = "、".join(source for source, _ in documents)
@@ -91,10 +132,130 @@ def parse_processes(documents: list[tuple[str, bytes]], library: list[tuple[str,
         if isinstance(error.__context__, RecursionError):  # SpiffWorkflow follows a chain of steps recursively
             raise InvalidDiagram(f"{documents[0][0]}：流程图中依次相连的步骤过多，无法解析：请拆成几个子流程",
                                  element=element) from error
-        raise InvalidDiagram(f"{getattr(error, 'file_name', '') or '流程图'}：{error}", element=element) from error
+        raise InvalidDiagram(_parse_message(error), element=element) from error
     except (KeyError, AttributeError, TypeError, ValueError) as error:
         # SpiffWorkflow's parser trips over some malformed documents (a dangling reference, a missing id).
-        raise InvalidDiagram(f"{documents[0][0]}：无法解析流程图（{type(error).__name__}: {error}）") from error
+        raise InvalidDiagram(f"{documents[0][0]}：无法解析流程图：有引用指向不存在的元素，或缺少必需的属性"
+                             f"（{str(error)[:200]}）") from error
+
+
+# SpiffWorkflow's parse errors, by the start of their English text, in the office's words.
+_PARSE_MESSAGES = (
+    ("Non-default exclusive outgoing sequence flow without condition",
+     "排他网关的离开连线既没有条件，也不是默认连线：请给它加条件，或设为网关的默认连线"),
+    ("Multiple outgoing flows are not supported",
+     "任务有多条带条件的离开连线：请在任务之后加一个网关，把条件写在网关的连线上"),
+    ("Time Specification Error", "定时器没有时间设置，或格式无法识别（应为 ISO 8601，如 PT5M、2017-06-20T00:00:00、R3/P1D）"),
+    ("Exactly one start event is required", "子流程必须恰好有一个空白开始事件"),
+    ('No "calledElement" attribute', "调用活动缺少 calledElement（被调用流程的 id）"),
+    ("A multiinstance task must specify", "多实例任务必须指定 loopCardinality 或 camunda:collection"),
+    ("The process '", "调用活动调用的流程既不在此文件中，也没有部署过：请先部署它，或把它画在同一个文件里"),
+    ("Duplicate process ID", "文件中有两个 id 相同的流程"),
+)
+
+
+def _parse_message(error: ValidationException) -> str:
+    """A parse error in Chinese: the file, the element (id and name) and what is wrong; SpiffWorkflow's own
+    English words only for an error this list does not know (some of them are cut short)."""
+    english = (str(error.args[0]) if error.args else str(error)).strip()
+    known = next((words for prefix, words in _PARSE_MESSAGES if english.startswith(prefix)), None)
+    element, name = getattr(error, "id", None), getattr(error, "name", None)
+    where = f"元素 {element}{f'（{name}）' if name and name != element else ''}：" if element else ""
+    what = known or f"流程图无法解析（{english.rstrip('. ')}）"
+    return f"{getattr(error, 'file_name', '') or '流程图'}：{where}{what}"
+
+
+def prepared(tree):
+    """The tree as SpiffWorkflow should parse it (changed in place and returned; the stored XML stays the
+    modeler's): without data stores, with an implicit parallel split made explicit, with Camunda's simple
+    ``${…}`` conditions as Python expressions."""
+    _make_splits_explicit(_conditions_as_python(_without_data_stores(tree)))
+    for subprocess in empty_subprocesses(tree):
+        subprocess.tag = f"{{{BPMN_NS}}}serviceTask"
+    return tree
+
+
+def empty_subprocesses(tree) -> list:
+    """Sub-processes with no step inside (drawn collapsed, their content left undrawn): they run as pass-through
+    steps, as a service task without implementation does."""
+    return [element for element in tree.iter(f"{{{BPMN_NS}}}subProcess")
+            if element.get("triggeredByEvent") != "true"
+            and not any(isinstance(child.tag, str) and _local(child.tag) not in _NOT_RUN for child in element)]
+
+
+_GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway", "complexGateway"}
+
+
+def _make_splits_explicit(tree):
+    """A task or event with several unconditional outgoing flows splits in parallel (BPMN's implicit split);
+    SpiffWorkflow wants a gateway there, so one is put after it. Conditional flows out of a task stay as drawn
+    (SpiffWorkflow refuses them, naming the element)."""
+    for container in tree.iter(*(f"{{{BPMN_NS}}}{name}" for name in _CONTAINERS)):
+        flows = [child for child in container if child.tag == f"{{{BPMN_NS}}}sequenceFlow"]
+        by_source: dict[str, list] = {}
+        for flow in flows:
+            by_source.setdefault(flow.get("sourceRef"), []).append(flow)
+        nodes = {child.get("id"): child for child in container if isinstance(child.tag, str)}
+        for source, outgoing in by_source.items():
+            node = nodes.get(source)
+            if node is None or _local(node.tag) in _GATEWAYS or len(outgoing) < 2 or node.get("default") \
+                    or any(flow.find(f"{{{BPMN_NS}}}conditionExpression") is not None for flow in outgoing):
+                continue
+            gateway_id = f"{source}__split"
+            gateway = etree.SubElement(container, f"{{{BPMN_NS}}}parallelGateway", id=gateway_id)
+            for flow in outgoing:
+                flow.set("sourceRef", gateway_id)
+            etree.SubElement(container, f"{{{BPMN_NS}}}sequenceFlow", id=f"{source}__to_split", sourceRef=source,
+                             targetRef=gateway_id)
+            for child in list(node):
+                if child.tag == f"{{{BPMN_NS}}}outgoing":
+                    node.remove(child)
+            del gateway
+    return tree
+
+
+_EL = re.compile(r"^\s*\$\{(.*)\}\s*$", re.S)
+
+
+def python_condition(expression: str) -> str:
+    """Camunda's simple JUEL conditions as Python: ``${approved}`` → ``approved``, ``${amount > 1000}``,
+    ``${decision == 'yes'}``, ``${!approved}`` → ``not approved``, ``&&``/``||``/``and``/``or``, ``eq``/``ne``/
+    ``gt``/``lt``/``ge``/``le``, ``true``/``false``/``null``. Anything else (a method call …) is left for the
+    sandbox to refuse. A text that is not ``${…}`` is returned as it is."""
+    match = _EL.match(expression or "")
+    if not match:
+        return expression
+    words = {"eq": "==", "ne": "!=", "gt": ">", "lt": "<", "ge": ">=", "le": "<=", "true": "True",
+             "false": "False", "null": "None"}
+    pieces = re.split(r"('[^']*'|\"[^\"]*\")", match.group(1).strip())  # string literals stay as they are
+    for index in range(0, len(pieces), 2):
+        piece = pieces[index].replace("&&", " and ").replace("||", " or ")
+        piece = re.sub(r"!(?!=)", " not ", piece)
+        piece = re.sub(r"\b(eq|ne|gt|lt|ge|le|true|false|null)\b", lambda m: words[m.group(1)], piece)
+        pieces[index] = re.sub(r"\s+", " ", piece)
+    return "".join(pieces).strip()
+
+
+def _conditions_as_python(tree):
+    for condition in tree.iter(f"{{{BPMN_NS}}}conditionExpression"):
+        if condition.text and _EL.match(condition.text):
+            condition.text = python_condition(condition.text)
+    return tree
+
+
+def _without_data_stores(tree):
+    """The tree without its data stores, their references and the associations to them: drawn by modelers for
+    documentation, they hold nothing the engine reads (SpiffWorkflow refuses a data store it has no class for)."""
+    references = set()
+    for element in list(tree.iter(f"{{{BPMN_NS}}}dataStore", f"{{{BPMN_NS}}}dataStoreReference")):
+        references.add(element.get("id"))
+        element.getparent().remove(element)
+    for association in list(tree.iter(f"{{{BPMN_NS}}}dataInputAssociation", f"{{{BPMN_NS}}}dataOutputAssociation")):
+        ends = {(ref.text or "").strip() for ref in association
+                if _local(ref.tag) in ("sourceRef", "targetRef")}
+        if ends & references:
+            association.getparent().remove(association)
+    return tree
 
 
 def _fix_collection_references(process_spec) -> None:
@@ -194,12 +355,13 @@ def _process_ids(raw: bytes) -> list[str]:
 
 # What a process may hold besides the flow nodes the parser turns into tasks: drawing, documentation, data.
 _NOT_RUN = {"sequenceFlow", "laneSet", "textAnnotation", "association", "group", "dataObject", "dataObjectReference",
+            "dataStoreReference",
             "ioSpecification", "property", "extensionElements", "documentation", "incoming", "outgoing",
             "multiInstanceLoopCharacteristics", "standardLoopCharacteristics", "completionCondition",
             "dataInputAssociation", "dataOutputAssociation", "ioBinding", "auditing", "monitoring", "category"}
 _NOT_RUN_TOP = {"process", "collaboration", "message", "signal", "error", "escalation", "itemDefinition",
                 "category", "extension", "import", "documentation", "extensionElements", "BPMNDiagram",
-                "correlationProperty", "relationship", "interface", "resource"}
+                "correlationProperty", "relationship", "interface", "resource", "dataStore"}
 _COLLABORATION = {"participant", "messageFlow", "textAnnotation", "association", "group", "documentation",
                   "extensionElements", "correlationKey"}
 _EVENT_DEFINITIONS = {"timerEventDefinition", "messageEventDefinition", "signalEventDefinition",
@@ -207,8 +369,11 @@ _EVENT_DEFINITIONS = {"timerEventDefinition", "messageEventDefinition", "signalE
                       "cancelEventDefinition", "conditionalEventDefinition"}
 _CONTAINERS = {"process", "subProcess", "transaction", "adHocSubProcess"}
 # The parser knows these, but nothing here can run them: no DMN engine, no Java services.
-_REFUSED = {"businessRuleTask": "业务规则任务需要 DMN 决策引擎，本系统不支持",
-            "serviceTask": "服务任务需要调用外部服务（Java 类、表达式或外部任务），本系统不支持"}
+# A service or send task without an implementation runs as a pass-through step (passthrough_tasks names them for
+# the deploy note); one with an implementation (camunda:class, expression, delegateExpression, connector, an
+# external task's camunda:type) is refused naming it.
+_REFUSED = {"businessRuleTask": "业务规则任务需要 DMN 决策引擎，本系统不支持"}
+_PASSTHROUGH = ("serviceTask", "sendTask")
 
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -216,7 +381,7 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 # relies on them would silently behave differently here.
 _IGNORED_CAMUNDA = {"executionListener": "执行监听器", "taskListener": "任务监听器", "inputOutput": "输入输出映射",
                     "connector": "连接器", "in": "调用活动的变量传入", "out": "调用活动的变量传出"}
-_IGNORED_CAMUNDA_ATTRIBUTES = ("class", "expression", "delegateExpression")
+_IGNORED_CAMUNDA_ATTRIBUTES = ("class", "expression", "delegateExpression", "type")
 
 
 def _ignored_camunda(tree) -> list[tuple[str | None, str]]:
@@ -228,7 +393,21 @@ def _ignored_camunda(tree) -> list[tuple[str | None, str]]:
     for element in tree.iter():
         for attribute in _IGNORED_CAMUNDA_ATTRIBUTES:
             if element.get(f"{{{CAMUNDA_NS}}}{attribute}") is not None:
-                found.append((element.get("id"), f"camunda:{attribute} 需要 Java 或表达式引擎，本系统不执行"))
+                found.append((element.get("id"), f"camunda:{attribute} 需要 Java 或表达式引擎，本系统不执行"
+                              if attribute != "type" else "外部任务（camunda:type）需要外部工作程序，本系统不执行"))
+    return found
+
+
+def passthrough_tasks(tree) -> list[tuple[str | None, str]]:
+    """(id, name) of each service or send task without an implementation and each empty sub-process: it runs as
+    a step that does nothing. Deployment notes each one."""
+    found = []
+    for name in _PASSTHROUGH:
+        for task in tree.iter(f"{{{BPMN_NS}}}{name}"):
+            if not any(task.get(f"{{{CAMUNDA_NS}}}{a}") for a in _IGNORED_CAMUNDA_ATTRIBUTES) \
+                    and not (name == "sendTask" and task.get("messageRef")):
+                found.append((task.get("id"), (task.get("name") or "").strip()))
+    found += [(element.get("id"), (element.get("name") or "").strip()) for element in empty_subprocesses(tree)]
     return found
 
 
@@ -274,4 +453,30 @@ def unsupported_elements(tree) -> list[tuple[str | None, str]]:
         name = _local(definition.tag)
         if name.endswith("EventDefinition") and name not in _EVENT_DEFINITIONS:
             found.append((definition.getparent().get("id"), f"不支持的事件类型 {name}（引擎无法执行）"))
-    return found + _ignored_camunda(tree)
+    return found + _ignored_camunda(tree) + _other_languages(tree) + _reserved_ids(tree)
+
+
+_PYTHON = {"", "python", "python3", "py", "text/x-python", "application/x-python"}
+# SpiffWorkflow's own names for the task specs it adds to every process; an element with such an id is confused
+# with them ("No output task connected").
+RESERVED_IDS = ("Start", "End")
+
+
+def _other_languages(tree) -> list[tuple[str | None, str]]:
+    """Scripts and conditions in a language other than Python (groovy, javascript, juel …)."""
+    found = []
+    for task in tree.iter(f"{{{BPMN_NS}}}scriptTask"):
+        language = (task.get("scriptFormat") or "").strip()
+        if language.lower() not in _PYTHON:
+            found.append((task.get("id"), f"脚本语言 {language} 本系统不执行：本系统只运行 Python 脚本和表达式"))
+    for condition in tree.iter(f"{{{BPMN_NS}}}conditionExpression", f"{{{BPMN_NS}}}completionCondition"):
+        language = (condition.get("language") or "").strip()
+        if language.lower() not in _PYTHON:
+            found.append((_owner_id(condition), f"条件的语言 {language} 本系统不执行：本系统只运行 Python 表达式"
+                                                "（或 ${approved} 这样的简单条件）"))
+    return found
+
+
+def _reserved_ids(tree) -> list[tuple[str | None, str]]:
+    return [(element.get("id"), f"id“{element.get('id')}”是引擎内部保留的名称，请在建模器中改为其他 id")
+            for element in tree.iter() if isinstance(element.tag, str) and element.get("id") in RESERVED_IDS]

@@ -6,11 +6,13 @@ import copy
 from functools import lru_cache
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 
 from .models import ProcessDefinition
+from .parser import PassThroughServiceTask
 
 
 class _StateOnlyConverter(BpmnWorkflowConverter):
@@ -25,7 +27,12 @@ class _StateOnlyConverter(BpmnWorkflowConverter):
 
 @lru_cache(maxsize=1)
 def serializer() -> BpmnWorkflowSerializer:
-    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG | {BpmnWorkflow: _StateOnlyConverter}))
+    """The codec of specs and instance states: SpiffWorkflow's Camunda configuration (a superset of the plain BPMN
+    one, whose four other classes share the Camunda ones' type names, so they cannot be registered beside them:
+    engine/parser.py makes receive and send tasks with Camunda's message definitions instead), our state-only
+    instance converter, and the pass-through service task."""
+    config = CAMUNDA_CONFIG | {BpmnWorkflow: _StateOnlyConverter, PassThroughServiceTask: BpmnTaskSpecConverter}
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
 _SPECS: dict[tuple[int, str], tuple] = {}

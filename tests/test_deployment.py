@@ -107,7 +107,8 @@ def test_a_camunda_timer_cycle_fires_three_times(driver, db):
 
 NOT_EXECUTABLE_BY_THE_ENGINE = {
     "a complex gateway": ('<bpmn:complexGateway id="complex" name="复杂"/>', "complex"),
-    "a data store": ('<bpmn:dataStoreReference id="store_ref" name="档案库"/>', "store_ref"),
+    "an external service task": ('<bpmn:serviceTask id="worker" name="外部" camunda:type="external" '
+                                 'camunda:topic="t"/>', "worker"),
     "a business rule task": ('<bpmn:businessRuleTask id="decide" name="规则" camunda:decisionRef="d"/>', "decide"),
     "a Java service task": ('<bpmn:serviceTask id="java" name="调用" camunda:class="org.example.Call"/>', "java"),
     "a Camunda task listener": ('<bpmn:userTask id="heard" name="监听"><bpmn:extensionElements>'
@@ -142,11 +143,19 @@ def test_an_unsafe_script_is_refused_naming_the_script_task(driver, db):
     assert "import" in problems[0].message
 
 
-def test_a_diagram_bpmnlint_finds_wrong_is_refused_with_the_rule(driver, db):
-    unnamed = chain("unnamed", '<bpmn:userTask id="nameless"/>')
-    problems = refused(db, unnamed)
-    assert ("nameless", "bpmnlint:label-required") in [(p.element, p.rule) for p in problems]
-    assert "元素缺少名称" in problems[0].message
+def test_an_unnamed_task_is_a_bpmnlint_warning_with_the_rule_not_a_refusal(driver, db):
+    checked = deployment.check_diagram(db, chain("unnamed", '<bpmn:userTask id="nameless"/>'), source="upload.bpmn")
+    assert checked.problems == []
+    [warning] = [p for p in checked.warnings if p.rule == "bpmnlint:label-required"]
+    assert warning.element == "nameless" and "元素缺少名称" in warning.message
+
+
+def test_a_process_without_a_start_event_is_refused_with_bpmnlints_rule(driver, db):
+    xml = (HEADER.format(key="startless") + '<bpmn:process id="startless" isExecutable="true">'
+           '<bpmn:userTask id="alone" name="独自"/><bpmn:endEvent id="end" name="结束"/>'
+           '<bpmn:sequenceFlow id="f" sourceRef="alone" targetRef="end"/></bpmn:process></bpmn:definitions>')
+    problems = refused(db, xml.encode())
+    assert "bpmnlint:start-event-required" in [p.rule for p in problems]
 
 
 @pytest.mark.parametrize("document, message", [

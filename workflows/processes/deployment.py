@@ -3,7 +3,8 @@
 A diagram is checked by, in order: the XML reader (size, DTDs and entities, BPMN root), the list of elements
 the engine can run, the lane names the router knows, the engine's own parse with the sandbox's check of every
 script and condition, and bpmnlint's recommended rules (scripts/bpmnlint-check.mjs, in Node). bpmnlint's
-errors block a deployment; its warnings are given back as ``warnings`` and do not. bpmnlint runs here, in the
+errors block a deployment only for the rules in BLOCKING_LINT_RULES (what makes a diagram impossible to run);
+naming and style reports are given back as ``warnings`` and do not. bpmnlint runs here, in the
 interactive paths (API, command line, editor), not in the bulk loader of the demo and the tests
 (workflows/demo.py deploys through the engine directly), which would pay a Node start per diagram.
 
@@ -27,7 +28,8 @@ from sqlalchemy.orm import Session, defer
 from engine.clock import to_db
 from engine import EngineError, InvalidDiagram, NotFound, ProcessDefinition, ProcessInstance
 from engine.camunda_attributes import split_list
-from engine.parser import BPMN_NS, CAMUNDA_NS, MAX_BYTES, safe_tree, unsupported_elements
+from engine.layout import BPMNDI, add_layout
+from engine.parser import BPMN_NS, CAMUNDA_NS, MAX_BYTES, passthrough_tasks, safe_tree, unsupported_elements
 
 from ..directory.routing import Router
 from ..runtime import process_engine
@@ -53,6 +55,16 @@ LINT_MESSAGES = {
     "sub-process-blank-start-event": "子流程须有空白开始事件",
     "event-sub-process-typed-start-event": "事件子流程的开始事件须有类型",
 }
+
+
+# bpmnlint's rules whose report means the engine cannot run the diagram: these refuse it. Every other rule
+# (naming and style: label-required, no-implicit-split, no-implicit-start/end, superfluous-gateway, no-bpmndi …)
+# is a warning, whatever category bpmnlint gives it. README's "Deploying processes" lists them.
+BLOCKING_LINT_RULES = frozenset({
+    "start-event-required", "end-event-required", "no-complex-gateway", "single-event-definition",
+    "event-based-gateway", "link-event", "single-blank-start-event", "no-duplicate-sequence-flows",
+    "sub-process-blank-start-event", "event-sub-process-typed-start-event", "global",
+})
 
 
 @dataclass(frozen=True)
@@ -120,14 +132,27 @@ def check_diagram(session: Session, xml: bytes, *, source: str = "diagram.bpmn")
     except InvalidDiagram as error:
         return Checked(xml, [Problem(None, error.message, "xml")], [])
     notes = _make_executable(tree)
-    if notes or not _is_utf8(xml):  # versions are stored as UTF-8 text, whatever the file's own encoding
+    executable_xml = bool(notes)
+    notes += [f"{source}：元素 {element}{f'（{name}）' if name else ''}没有实现（Java 类、表达式或外部任务）或没有内容，"
+              "运行时作为直通步骤，不做任何事" for element, name in passthrough_tasks(tree)]
+    if tree.find(f"{{{BPMNDI}}}BPMNDiagram") is None and tree.find(f"{{{BPMN_NS}}}process") is not None:
+        try:  # a diagram without drawing (DI) is drawn by engine/layout, so the pages can show it
+            laid_out = add_layout(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+        except (EngineError, ValueError, KeyError) as error:
+            notes.append(f"{source}：没有图形信息（BPMN DI），自动布局也未成功（{str(error)[:100]}），流程图页面将无法显示")
+        else:
+            tree, xml, executable_xml = safe_tree(laid_out, source), laid_out, False
+            notes.append(f"{source}：没有图形信息（BPMN DI），已自动布局")
+    if executable_xml or not _is_utf8(xml):  # versions are stored as UTF-8 text, whatever the file's own encoding
         xml = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
-    problems = [Problem(element, f"{source}：元素 {element or '（无 id）'}：{reason}", "unsupported")
+    names = {e.get("id"): (e.get("name") or "").strip() for e in tree.iter() if isinstance(e.tag, str) and e.get("id")}
+    problems = [Problem(element, f"{source}：元素 {element or '（无 id）'}{f'（{names[element]}）' if names.get(element) else ''}"
+                                 f"：{reason}", "unsupported")
                 for element, reason in unsupported_elements(tree)]
     if not problems:
         problems += _parse_problems(session, xml, source)
     checked = Checked(xml, problems, notes, _routing_warnings(session, tree, source))
-    _add_lint(checked)
+    _add_lint(checked, {element for element, _ in passthrough_tasks(tree)})
     return checked
 
 
@@ -189,7 +214,9 @@ def _problems_of(error: InvalidDiagram) -> list[Problem]:
     return [Problem(p.get("element") or None, p["message"], p.get("rule", "parse")) for p in error.problems]
 
 
-def _add_lint(checked: Checked) -> None:
+def _add_lint(checked: Checked, passing: set[str]) -> None:
+    """bpmnlint's reports, as problems or warnings; ``passing``: ids of the empty sub-processes, which need no
+    start or end event (they run as pass-through steps)."""
     try:
         reports = lint(checked.xml)
     except LintUnavailable as error:
@@ -199,7 +226,9 @@ def _add_lint(checked: Checked) -> None:
         rule = report["rule"]
         message = f"{LINT_MESSAGES.get(rule, report['message'])}（{report['message']}）"
         problem = Problem(report.get("element"), message, f"bpmnlint:{rule}")
-        (checked.problems if report.get("category") == "error" else checked.warnings).append(problem)
+        blocks = report.get("category") == "error" and rule in BLOCKING_LINT_RULES \
+            and not (rule in ("start-event-required", "end-event-required") and report.get("element") in passing)
+        (checked.problems if blocks else checked.warnings).append(problem)
 
 
 def lint(xml: bytes) -> list[dict]:
