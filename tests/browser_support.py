@@ -53,7 +53,10 @@ def sign_in(page, live_server: str, username: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(INBOX, wait_until="domcontentloaded")
+    try:
+        page.wait_for_url(INBOX, wait_until="domcontentloaded")
+    except Exception as error:  # say where the sign-in ended instead (a refusal, a lock, an error page)
+        raise AssertionError(f"{username} did not reach the inbox: {page.url}\n{page.inner_text('body')[:600]}") from error
 
 
 def open_task(page, name: str) -> None:
