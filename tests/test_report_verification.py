@@ -8,6 +8,7 @@ import hashlib
 import io
 import subprocess
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -149,7 +150,9 @@ def test_with_a_certificate_configured_the_pdf_is_signed_and_pyhankos_validator_
     finally:
         app.config.update(PDF_SIGNING_CERT=None, PDF_SIGNING_KEY=None)
     [signature] = PdfFileReader(io.BytesIO(content)).embedded_signatures
-    status = validate_pdf_signature(signature, ValidationContext(trust_roots=[load_cert_from_pemder(str(cert_path))]))
+    context = ValidationContext(trust_roots=[load_cert_from_pemder(str(cert_path))])
+    with ThreadPoolExecutor(max_workers=1) as pool:  # pyHanko runs asyncio: a thread with no running loop of its own
+        status = pool.submit(validate_pdf_signature, signature, context).result()
     assert status.intact and status.valid and status.trusted
     assert "核验通过" in upload(auditor, content).get_data(as_text=True)  # signing keeps the stamp
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -34,7 +35,14 @@ def signed(pdf: bytes) -> bytes:
     signer = configured_signer()
     if signer is None:
         return pdf
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)),
-                           signers.PdfSignatureMetadata(field_name=FIELD, reason="年度评估报告", location="上海市普陀区"),
-                           signer=signer, output=io.BytesIO())
-    return out.getvalue()
+
+    def sign() -> bytes:
+        out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)),
+                               signers.PdfSignatureMetadata(field_name=FIELD, reason="年度评估报告", location="上海市普陀区"),
+                               signer=signer, output=io.BytesIO())
+        return out.getvalue()
+
+    # pyHanko's sign_pdf calls asyncio.run, which refuses inside a thread whose event loop is running (a worker
+    # class on asyncio, or a test process that drives a browser): a thread of its own always has none.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(sign).result()
