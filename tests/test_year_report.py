@@ -354,9 +354,9 @@ def test_after_the_played_year_the_pdf_the_tables_the_dashboard_and_the_api_agre
         marks = {row[0]: row[header.index(column)] for row in summary}
         listed = [(key, "未完成" in rest) for q, key, rest in items if int(q) == quarter]
         assert {key for key, missing in listed if missing} == keys("missing") == \
-            {key for key, mark in marks.items() if mark == "未报送"}
+            {key for key, mark in marks.items() if mark == "逾期未报"}
         assert {key for key, missing in listed if not missing} == keys("late") == \
-            {key for key, mark in marks.items() if mark == "逾期"}
+            {key for key, mark in marks.items() if mark == "逾期报送"}
         for status in ("missing", "late", "returned"):
             shown = re.search(rf'<tr data-status="{status}">(.*?)</tr>', page, re.S).group(1)
             assert re.findall(r'<td class="num">(\d+)</td>', shown)[quarter - 1] == str(len(keys(status)))
