@@ -52,7 +52,9 @@ def sign_in(page, live_server: str, username: str) -> None:
     page.goto(live_server + "/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    # The login form's own button: a browser still signed in (a late response can set a cookie again after
+    # clear_cookies) also shows the header's 退出 button, which "button[type=submit]" would find first.
+    page.click("main form button[type=submit]")
     try:
         page.wait_for_url(INBOX, wait_until="domcontentloaded")
     except Exception as error:  # say where the sign-in ended instead (a refusal, a lock, an error page)
