@@ -11,7 +11,6 @@ import re
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import EngineError
@@ -57,7 +56,9 @@ class Clock:
         self.local_tz = local_tz
 
     def _row(self) -> ClockSetting | None:
-        return self.session.scalar(select(ClockSetting).where(ClockSetting.id == 1))
+        """The clock's one row. ``session.get`` answers from the session's identity map once the row is loaded (a
+        step reads the clock several times: one query, not three); after a commit the row is read again."""
+        return self.session.get(ClockSetting, 1)
 
     def simulated(self) -> bool:
         row = self._row()
