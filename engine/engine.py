@@ -22,10 +22,11 @@ from .data import storable
 from .errors import InstanceNotRunning, MigrationRefused, NotFound, TaskNotReady
 from .incidents import UNAVAILABLE, StepFailed, StepTrace, describe, find_unstorable
 from .instance import Assignment, Instance, TaskView, task_view
-from .models import HistoryEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance
+from .models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
+from .definitions import Definitions
+from .incident_ops import Incidents
 from .migration import move_state, predict_again
-from .parser import ParsedProcess, checksum, parse_processes
-from .steps import check_storable, run_engine_steps
+from .steps import check_storable, drop_finished_subprocesses, run_engine_steps
 from .storage import restored_specs, serializer
 
 Router = Callable[[ProcessInstance, TaskView], Assignment]
@@ -35,35 +36,7 @@ def _no_routing(row: ProcessInstance, task: TaskView) -> Assignment:
     return Assignment(unit=None)
 
 
-def _drop_finished_subprocesses(workflow: BpmnWorkflow) -> None:
-    """Forget the sub-workflows of call activities and subprocesses that have finished.
-
-    SpiffWorkflow keeps every finished sub-workflow (to reset into it), so a year of quarterly reports would
-    make each step walk, serialize and store a growing tree. Like Camunda's runtime tables, an instance's state
-    holds what can still run; what happened is in the history events and the record tables. A sub-workflow goes
-    when all its tasks are finished and so is the task that called it (or that task is gone: SpiffWorkflow
-    leaves the sub-workflows of a cancelled branch behind), and what ran inside it goes with it."""
-    subprocesses = workflow.subprocesses
-    # The sub-workflow holding each one's calling task (None: the top workflow).
-    holders = {key: next((other for other, held in subprocesses.items() if key in held.tasks), None)
-               for key in subprocesses}
-
-    def calling_task(key):
-        return (workflow if holders[key] is None else subprocesses[holders[key]]).tasks.get(key)
-
-    dropped = {key for key, sub in subprocesses.items() if sub.is_completed()
-               and (calling_task(key) is None or calling_task(key).has_state(TaskState.FINISHED_MASK))}
-    while inner := {key for key, holder in holders.items() if holder in dropped} - dropped:
-        dropped |= inner
-    for key in dropped:
-        del subprocesses[key]
-
-
-def _clip(text: str | None, length: int) -> str | None:
-    return text if text is None or len(text) <= length else text[:length - 1] + "…"
-
-
-class BpmnEngine:
+class BpmnEngine(Definitions, Incidents):
     """One engine per unit of work: it reads the clock once per step and never commits."""
 
     def __init__(self, session: Session, *, local_tz: tzinfo, router: Router | None = None,
@@ -79,63 +52,6 @@ class BpmnEngine:
         join.install()
 
     # -- definitions ---------------------------------------------------------------------------
-
-    def deploy(self, bpmn_xml: bytes | str, *, deployed_by: str, source: str = "diagram.bpmn") -> list[ProcessDefinition]:
-        """Each executable process of the file becomes a new version of the definition with its id."""
-        raw = bpmn_xml.encode("utf-8") if isinstance(bpmn_xml, str) else bpmn_xml
-        return self.deploy_many([(source, raw)], deployed_by=deployed_by)
-
-    def deploy_many(self, documents: list[tuple[str, bytes]], *, deployed_by: str) -> list[ProcessDefinition]:
-        """Deploy files that may call each other; a process identical to its newest version is kept as it is."""
-        deployed = []
-        for process in self.parse(documents):
-            latest = self.latest_definition(process.key, required=False)
-            if latest is not None and latest.checksum == checksum(process.bpmn_xml):
-                deployed.append(latest)
-                continue
-            deployed.append(self._add_definition(process, latest, deployed_by))
-        self.session.flush()
-        return deployed
-
-    def parse(self, documents: list[tuple[str, bytes]]) -> list[ParsedProcess]:
-        """What deploying the files would store, stored nowhere; call activities may use deployed processes."""
-        library = [(f"{d.key} v{d.version}", d.bpmn_xml.encode("utf-8")) for d in self.latest_definitions()]
-        return parse_processes(documents, library, bounds=self.bounds)
-
-    def _add_definition(self, process, latest: ProcessDefinition | None, deployed_by: str) -> ProcessDefinition:
-        codec = serializer()
-        definition = ProcessDefinition(
-            key=process.key,
-            version=(latest.version + 1) if latest else 1,
-            name=process.name,
-            bpmn_xml=process.bpmn_xml.decode("utf-8"),
-            checksum=checksum(process.bpmn_xml),
-            spec_state={
-                "spec": codec.to_dict(process.spec),
-                "subprocess_specs": {k: codec.to_dict(v) for k, v in process.subprocess_specs.items()},
-            },
-            deployed_at=to_db(self.clock.now()),
-            deployed_by=deployed_by,
-        )
-        self.session.add(definition)
-        return definition
-
-    def latest_definition(self, key: str, *, required: bool = True) -> ProcessDefinition | None:
-        definition = self.session.scalar(
-            select(ProcessDefinition).where(ProcessDefinition.key == key).order_by(ProcessDefinition.version.desc()).limit(1)
-        )
-        if definition is None and required:
-            raise NotFound(f"没有已部署的流程：{key}")
-        return definition
-
-    def latest_definitions(self) -> list[ProcessDefinition]:
-        newest = select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version")).group_by(
-            ProcessDefinition.key).subquery()
-        return list(self.session.scalars(select(ProcessDefinition).join(
-            newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.version))))
-
-    def definitions(self) -> list[ProcessDefinition]:
-        return list(self.session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version)))
 
     # -- instances -----------------------------------------------------------------------------
 
@@ -326,48 +242,6 @@ class BpmnEngine:
             self.session.flush()
         return instance
 
-    def record_incident(self, instance_id: int, failure: StepFailed) -> Incident:
-        """Put the instance in ``error`` with an incident (after the failed step was rolled back): it is no
-        longer due, so a restarted worker does not stumble on it again. It waits for retry_instance or cancel."""
-        row = self.session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id)
-                                  .with_for_update(of=ProcessInstance))
-        now = to_db(self.clock.now())
-        row.status, row.error_message, row.next_timer_at, row.updated_at = "error", failure.message, None, now
-        # Clipped to the columns: an over-long id must not make the incident itself fail (and the sweep retry it).
-        incident = Incident(instance_id=instance_id, element=_clip(failure.element, 200),
-                            element_name=_clip(failure.element_name, 300), variable=_clip(failure.variable, 200),
-                            message=failure.message, created_at=now)
-        self.session.add(incident)
-        self.record_event(instance_id, "incident", task_name=failure.element_name or failure.element,
-                          data={"element": failure.element, "variable": failure.variable, "message": failure.message})
-        return incident
-
-    def open_incident(self, instance_id: int) -> Incident | None:
-        """The instance's unresolved incident, the newest if several."""
-        return self.session.scalar(select(Incident).where(Incident.instance_id == instance_id,
-                                                          Incident.resolved_at.is_(None))
-                                   .order_by(Incident.id.desc()).limit(1))
-
-    def retry_instance(self, instance_id: int, *, actor: str) -> Instance:
-        """Run again the step that failed (Camunda's "retry" of an incident), after the cause was fixed, e.g. by
-        migrating the instance to a corrected version. Raises StepFailed if it fails again (the caller rolls
-        back: the instance stays in error with its incident), InstanceNotRunning if it is not in error."""
-        instance = self.get_instance(instance_id, for_update=True)
-        if instance.row.status != "error":
-            raise InstanceNotRunning(f"流程实例 {instance_id} 没有待处理的故障（{instance.row.status}），无需重试")
-        self._resolve_incidents(instance_id, actor)
-        self._record(instance, "retried", actor=actor)
-        instance.row.status, instance.row.error_message = "running", None
-        self._run(instance, lambda: None)
-        self.session.flush()
-        return instance
-
-    def _resolve_incidents(self, instance_id: int, actor: str | None) -> None:
-        now = to_db(self.clock.now())
-        for incident in self.session.scalars(select(Incident).where(Incident.instance_id == instance_id,
-                                                                    Incident.resolved_at.is_(None))):
-            incident.resolved_at, incident.resolved_by = now, actor
-
     def cancel_instance(self, instance_id: int, *, actor: str, reason: str = "") -> Instance:
         """Cancel a running instance, or one in error (its incident is resolved with it)."""
         instance = self.get_instance(instance_id, for_update=True)
@@ -438,7 +312,7 @@ class BpmnEngine:
         status = "completed" if instance.workflow.is_completed() else "running"
         if status == "completed":
             self._record(instance, "completed")
-        _drop_finished_subprocesses(instance.workflow)
+        drop_finished_subprocesses(instance.workflow)
         self._save(instance, status=status, trace=trace)
 
     def _engine_steps(self, instance: Instance, trace: StepTrace) -> None:

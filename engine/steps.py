@@ -10,6 +10,7 @@ from datetime import datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 
 from . import bounds as engine_bounds
 from .bounds import EngineBounds
@@ -72,3 +73,27 @@ def check_storable(workflow: BpmnWorkflow, state: dict, trace: StepTrace) -> Non
         json.dumps(state, allow_nan=False)
     except (TypeError, ValueError, RecursionError) as error:
         raise unstorable_data(error, trace, workflow.data) from error
+
+
+def drop_finished_subprocesses(workflow: BpmnWorkflow) -> None:
+    """Forget the sub-workflows of call activities and subprocesses that have finished.
+
+    SpiffWorkflow keeps every finished sub-workflow (to reset into it), so a year of quarterly reports would
+    make each step walk, serialize and store a growing tree. Like Camunda's runtime tables, an instance's state
+    holds what can still run; what happened is in the history events and the record tables. A sub-workflow goes
+    when all its tasks are finished and so is the task that called it (or that task is gone: SpiffWorkflow
+    leaves the sub-workflows of a cancelled branch behind), and what ran inside it goes with it."""
+    subprocesses = workflow.subprocesses
+    # The sub-workflow holding each one's calling task (None: the top workflow).
+    holders = {key: next((other for other, held in subprocesses.items() if key in held.tasks), None)
+               for key in subprocesses}
+
+    def calling_task(key):
+        return (workflow if holders[key] is None else subprocesses[holders[key]]).tasks.get(key)
+
+    dropped = {key for key, sub in subprocesses.items() if sub.is_completed()
+               and (calling_task(key) is None or calling_task(key).has_state(TaskState.FINISHED_MASK))}
+    while inner := {key for key, holder in holders.items() if holder in dropped} - dropped:
+        dropped |= inner
+    for key in dropped:
+        del subprocesses[key]
