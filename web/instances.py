@@ -10,6 +10,7 @@ from engine import InstanceNotRunning, NotFound, StepFailed
 from workflows.accounts.actor import NotAllowed
 from workflows.forms import FormInvalid
 from workflows.processes import instances
+from workflows.records.history import person_names
 
 from .core.db import get_process_engine, get_session
 
@@ -49,13 +50,13 @@ def index():
     rows = instances.list_instances(get_session(), _filters())
     keys = sorted({definition.key: definition.name for definition in get_process_engine().latest_definitions()}.items())
     return render_template("instances/index.html", rows=rows, values=request.args, processes=keys,
-                           statuses=instances.STATUSES, limit=instances.MAX_ROWS)
+                           statuses=instances.STATUSES, limit=instances.MAX_ROWS, people=person_names(get_session()))
 
 
 def _render(instance_id: int, errors: dict | None = None, status: int = 200):
     page = instances.instance_page(get_session(), get_process_engine(), current_user.actor, instance_id)
     return render_template("instances/show.html", page=page, row=page.row, errors=errors or {},
-                           statuses=instances.STATUSES,
+                           statuses=instances.STATUSES, people=person_names(get_session()),
                            may_cancel=current_user.role in instances.CANCELLERS), status
 
 

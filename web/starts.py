@@ -19,6 +19,7 @@ from workflows.directory.models import Unit
 from workflows.forms import FormInvalid
 from workflows.plan.models import Plan, Project
 from workflows.processes import instances, starting_any
+from workflows.records.history import person_names
 
 from .core.db import get_process_engine, get_session
 from .shared.task_page import widget
@@ -177,7 +178,7 @@ def started():
     """我发起的: what this person (or, with ?scope=unit, their unit) started, of every kind, with its current step."""
     whole_unit = request.args.get("scope") == "unit"
     rows = instances.started_by_me(get_session(), current_user.actor, whole_unit=whole_unit)
-    return render_template("starts/started.html", rows=rows, whole_unit=whole_unit)
+    return render_template("starts/started.html", rows=rows, whole_unit=whole_unit, people=person_names(get_session()))
 
 
 @bp.route("/start/consultation", methods=["GET", "POST"])
