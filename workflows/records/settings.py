@@ -21,6 +21,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     # 条块约请默认期限（工作日）
     "consultation_deadlines": {"sign_workdays": 2, "reply_workdays": 10},
+    # 退回的季度报告重新报送期限、推进办催办任务期限（工作日）
+    "task_deadlines": {"returned_report_workdays": 3, "urge_workdays": 1},
 }
 
 
