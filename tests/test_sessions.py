@@ -8,22 +8,10 @@ import pytest
 import time_machine
 from sqlalchemy import event, select
 
-from tests.web_support import PASSWORD, csrf_token, db, ensure_user, login_as, post_form, sign_in, text  # noqa: F401
+from tests.web_support import PASSWORD, csrf_token, db, ensure_user, login_as, post_form, sign_in, text, units, user  # noqa: F401
 from workflows.accounts.models import UserSession
-from workflows.directory import units as directory
 
 NEW_PASSWORD = "a-longer-secret"
-
-
-@pytest.fixture
-def units(db):
-    directory.load_directory(db)
-    db.commit()
-
-
-@pytest.fixture
-def user(db, units):
-    return ensure_user(db, "zuzhibu", "zuzhibu")
 
 
 def _copy(app, client):

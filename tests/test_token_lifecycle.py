@@ -9,21 +9,9 @@ import pytest
 import time_machine
 from sqlalchemy import create_engine, event, select, text as sql
 
-from tests.web_support import db, ensure_user, login_as, post_form, text  # noqa: F401
+from tests.web_support import db, ensure_user, login_as, post_form, text, units, user  # noqa: F401
 from workflows.accounts.models import ApiToken
 from workflows.accounts.tokens import issue_token
-from workflows.directory import units as directory
-
-
-@pytest.fixture
-def units(db):
-    directory.load_directory(db)
-    db.commit()
-
-
-@pytest.fixture
-def user(db, units):
-    return ensure_user(db, "zuzhibu", "zuzhibu")
 
 
 def _issue(db, user, name: str = "对接脚本", days: int = 90, when: datetime | None = None) -> str:

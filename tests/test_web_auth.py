@@ -5,20 +5,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.web_support import PASSWORD, csrf_token, db, ensure_user, login_as, sign_in  # noqa: F401
+from tests.web_support import PASSWORD, csrf_token, db, ensure_user, login_as, sign_in, units, user  # noqa: F401
 from workflows.accounts.models import LoginAttempt
-from workflows.directory import units as directory
-
-
-@pytest.fixture
-def units(db):
-    directory.load_directory(db)
-    db.commit()
-
-
-@pytest.fixture
-def user(db, units):
-    return ensure_user(db, "zuzhibu", "zuzhibu")
 
 
 def test_pages_send_an_anonymous_visitor_to_the_login_page(client):

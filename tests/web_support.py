@@ -6,6 +6,7 @@ import re
 import pytest
 
 from workflows.accounts.users import create_user, find_user
+from workflows.directory import units as directory
 
 PASSWORD = "secret"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -69,3 +70,16 @@ def login_as(app, db):
         return client
 
     return signed_in
+
+
+@pytest.fixture
+def units(db):
+    """The district's unit directory, loaded and committed."""
+    directory.load_directory(db)
+    db.commit()
+
+
+@pytest.fixture
+def user(db, units):
+    """The unit user ``zuzhibu`` of 区委组织部, with the password ``PASSWORD``."""
+    return ensure_user(db, "zuzhibu", "zuzhibu")
