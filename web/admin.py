@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from workflows.accounts import administration, tokens
@@ -19,20 +19,14 @@ from workflows.plan.models import Plan
 from workflows.projects import plan_preview
 
 from .core.db import get_session
+from .shared.guards import role_guard
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 MANAGERS = ("office", "admin")
 USER_FIELDS = ("username", "display_name", "unit_code", "role", "password")
 PLAN_FIELDS = ("year", "title", "issued_on")
-
-
-@bp.before_request
-@login_required
-def require_manager():
-    """Only the office and the administrator; auditors read everything else but change nothing here."""
-    if current_user.role not in MANAGERS:
-        return render_template("admin/refused.html", message="管理页面只有区推进办和系统管理员可以使用"), 403
-    return None
+# Only the office and the administrator; auditors read everything else but change nothing here.
+role_guard(bp, MANAGERS, "管理页面只有区推进办和系统管理员可以使用", "admin/refused.html")
 
 
 @bp.errorhandler(administration.AdminError)

@@ -7,25 +7,19 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from engine import Clock
 from workflows.holidays import book, office
 
 from .core.db import get_session
+from .shared.guards import role_guard
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")
 MANAGERS = ("office", "admin")
 DAY_FIELDS = ("day", "kind", "name")
-
-
-@bp.before_request
-@login_required
-def require_manager():
-    """The office and the administrator keep the calendar; everyone else is refused."""
-    if current_user.role not in MANAGERS:
-        return render_template("calendar/refused.html", message="工作日历只有区推进办和系统管理员可以维护"), 403
-    return None
+# The office and the administrator keep the calendar; everyone else is refused.
+role_guard(bp, MANAGERS, "工作日历只有区推进办和系统管理员可以维护", "calendar/refused.html")
 
 
 @bp.app_context_processor

@@ -4,7 +4,7 @@ cancel with a reason). For the office, the supervision section, auditors and the
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from engine import InstanceNotRunning, NotFound, StepFailed
 from workflows.accounts.actor import NotAllowed
@@ -13,18 +13,12 @@ from workflows.processes import instances
 from workflows.records.history import person_names
 
 from .core.db import get_process_engine, get_session
+from .shared.guards import role_guard
 
 bp = Blueprint("instances", __name__)
 FILTERS = ("process", "version", "status", "started_by", "business_key", "project")
-
-
-@bp.before_request
-@login_required
-def require_reader():
-    """Overseers only: a unit gets 403 (its own instances are in 我发起的 and its tasks)."""
-    if current_user.role not in instances.READERS:
-        return render_template("instances/refused.html", message="只有区推进办、督查科、审计和管理员可以查看全部流程实例"), 403
-    return None
+# Overseers only: a unit gets 403 (its own instances are in 我发起的 and its tasks).
+role_guard(bp, instances.READERS, "只有区推进办、督查科、审计和管理员可以查看全部流程实例", "instances/refused.html")
 
 
 @bp.errorhandler(NotAllowed)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from engine import EngineError
 from workflows.accounts.actor import NotAllowed
@@ -24,4 +24,17 @@ def guard(bp: Blueprint, refused_template: str = "inbox/refused.html") -> Bluepr
     bp.before_request(login_required(_signed_in))
     bp.register_error_handler(EngineError, engine_refused)
     bp.register_error_handler(NotAllowed, not_allowed)
+    return bp
+
+
+def role_guard(bp: Blueprint, roles: tuple[str, ...], message: str, refused_template: str) -> Blueprint:
+    """Require sign-in on every view of ``bp`` and one of ``roles``; anyone else gets ``refused_template`` with
+    ``message`` and 403 (anonymous visitors go to the login page first)."""
+
+    def require_role():
+        if current_user.role not in roles:
+            return render_template(refused_template, message=message), 403
+        return None
+
+    bp.before_request(login_required(require_role))
     return bp
