@@ -1,7 +1,7 @@
 """The year-end book made in the background by huey (issue 18 §2): a request never lays the city's book out.
 
 The queue is huey's: SQLite by default (``HUEY_SQLITE_PATH``, var/huey.db), Redis when ``HUEY_REDIS_URL`` is set,
-and, for an app under test, immediate (the job runs inside the call that queues it) unless ``HUEY_IMMEDIATE`` says
+the queue's name ``HUEY_NAME`` (default putuo-reports), and, for an app under test, immediate (the job runs inside the call that queues it) unless ``HUEY_IMMEDIATE`` says
 otherwise. `flask --app web reports work` runs the consumer (the Procfile's ``jobs``).
 
 A job's status lives in huey's key-value store beside the queue, so the web processes and the consumer see the same
@@ -55,10 +55,10 @@ def _setting(app: Flask, name: str, default=None):
 
 def _queue(app: Flask) -> Huey:
     immediate = bool(app.config.get("HUEY_IMMEDIATE", app.testing))
-    redis_url = _setting(app, "HUEY_REDIS_URL")
+    name, redis_url = _setting(app, "HUEY_NAME", NAME), _setting(app, "HUEY_REDIS_URL")
     if redis_url:
-        return RedisHuey(NAME, url=redis_url, immediate=immediate)
-    return SqliteHuey(NAME, filename=str(_setting(app, "HUEY_SQLITE_PATH", VAR / "huey.db")), immediate=immediate)
+        return RedisHuey(name, url=redis_url, immediate=immediate)
+    return SqliteHuey(name, filename=str(_setting(app, "HUEY_SQLITE_PATH", VAR / "huey.db")), immediate=immediate)
 
 
 def init_app(app: Flask) -> None:
