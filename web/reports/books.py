@@ -2,9 +2,9 @@
 data as it stands, ``make_book`` lays it out (parts from the part cache where their HTML did not change), stamps
 its provenance, signs it and keeps it.
 
-The data version is the newest history event's id (engine/chain.py): every step of a report, a task or a
-project's instance writes an event, so a new id is how the report's inputs change. The file's key is a SHA-256
-over that id, the year, the day the figures are as of, the database, the signing certificate and this code and
+The data version is the newest history event (engine/chain.py): every step of a report, a task or a project's
+instance writes an event, so a new event is how the report's inputs change. The file's key is a SHA-256 over that
+event's id and chain hash, the year, the day the figures are as of, the database, the signing certificate and this code and
 its templates (a new release makes new files). Files stay until deleted (`var/reports/`); nothing prunes them.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine import HistoryEvent
 from engine.chain import history_head
@@ -64,10 +64,20 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def book_path(year: int, data_version: int, as_of: date) -> Path:
-    """Where the book of ``year`` made from the data at ``data_version`` (an event id) on ``as_of`` is kept."""
+def newest_event(up_to: int | None = None) -> tuple[int, str]:
+    """The id and chain hash of the newest history event (with id ≤ ``up_to``); (0, "") when there is none."""
+    query = select(HistoryEvent.id, HistoryEvent.chain_hash).order_by(HistoryEvent.id.desc()).limit(1)
+    if up_to is not None:
+        query = query.where(HistoryEvent.id <= up_to)
+    row = get_session().execute(query).first()
+    return (row.id, row.chain_hash or "") if row else (0, "")
+
+
+def book_path(year: int, event: tuple[int, str], as_of: date) -> Path:
+    """Where the book of ``year`` made from the data as of ``event`` (newest_event: an id and its hash, which
+    tells a new database from an old one with as many events) on ``as_of`` is kept."""
     config = current_app.config
-    inputs = [year, data_version, as_of.isoformat(), config["DATABASE_URL"], _code_fingerprint(),
+    inputs = [year, *event, as_of.isoformat(), config["DATABASE_URL"], _code_fingerprint(),
               config.get("PDF_SIGNING_CERT") or os.environ.get("PDF_SIGNING_CERT") or ""]
     key = hashlib.sha256("|".join(map(str, inputs)).encode()).hexdigest()[:32]
     return cache_directory(current_app) / "books" / f"{year}-{key}.pdf"
@@ -78,8 +88,7 @@ def current_book_path(year: int) -> Path:
     session = get_session()
     if find_plan(session, year) is None:
         raise NoPlan(year)
-    newest = session.scalar(select(func.max(HistoryEvent.id))) or 0
-    return book_path(year, newest, get_process_engine().clock.today())
+    return book_path(year, newest_event(), get_process_engine().clock.today())
 
 
 def year_figures(year: int) -> tuple[YearSummary, list[OverdueItem]]:
@@ -102,6 +111,6 @@ def make_book(year: int, progress: Progress | None = None) -> tuple[Path, PartCa
     cache = PartCache(cache_directory(current_app) / "parts")
     pdf = year_book.year_pdf(summary, overdue, NAMES, workers=current_app.config["PDF_WORKERS"], stamp=stamp,
                              cache=cache, progress=progress)
-    path = book_path(year, version.event_id, today)
+    path = book_path(year, newest_event(version.event_id), today)
     write_atomically(path, signed(write_stamp(pdf, stamp)))
     return path, cache
