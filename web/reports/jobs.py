@@ -11,7 +11,6 @@ that file, so that many requests for the same book start one job.
 """
 from __future__ import annotations
 
-import logging
 import os
 import time
 import uuid
@@ -25,7 +24,6 @@ from ..core.config import VAR
 from .books import cache_directory, current_book_path, make_book
 from .part_cache import Progress
 
-log = logging.getLogger(__name__)
 NAME = "putuo-reports"
 LOST_AFTER_SECONDS = 30 * 60  # a job queued or running this long is taken for lost (its consumer stopped)
 
@@ -53,8 +51,16 @@ def _setting(app: Flask, name: str, default=None):
     return app.config.get(name) or os.environ.get(name) or default
 
 
+def _immediate(app: Flask) -> bool:
+    if "HUEY_IMMEDIATE" in app.config:
+        return bool(app.config["HUEY_IMMEDIATE"])
+    if "HUEY_IMMEDIATE" in os.environ:
+        return os.environ["HUEY_IMMEDIATE"].strip().lower() in ("1", "true", "yes", "on")
+    return app.testing
+
+
 def _queue(app: Flask) -> Huey:
-    immediate = bool(app.config.get("HUEY_IMMEDIATE", app.testing))
+    immediate = _immediate(app)
     name, redis_url = _setting(app, "HUEY_NAME", NAME), _setting(app, "HUEY_REDIS_URL")
     if redis_url:
         return RedisHuey(name, url=redis_url, immediate=immediate)
