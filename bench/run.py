@@ -22,6 +22,7 @@ from .district import BPMN_DIR, YEAR, build_district
 from .bulk import fill_human_tasks
 from .figures import inbox_figure, pdf_figure, start_figure, state_figures
 from .report import Figure
+from .report_pdf import pdf_figures, use_a_fresh_report_cache
 from .server import ApiClient, LiveServer
 from .sizes import Scale
 from .timers import timer_figures
@@ -67,6 +68,7 @@ def _measure(result: Run, app, session, url: str, workers: int, only_year: bool 
     _play_year(result, app, session, engine)
     if only_year:
         return
+    use_a_fresh_report_cache(app)
     client = _signed_in(app, "auditor")
     plan = session.scalar(select(Plan).where(Plan.year == YEAR))
     result.figures.append(pdf_figure(client, YEAR, len(plan.projects), 5))
@@ -81,7 +83,7 @@ def _measure(result: Run, app, session, url: str, workers: int, only_year: bool 
     _count_rows(result, session)
     result.figures.append(inbox_figure(new_session, INBOX_UNIT, engine.clock.today(), scale.inbox_queries,
                                        scale.open_tasks))
-    result.figures.append(pdf_figure(client, YEAR, result.counts["projects"], 60))
+    result.figures += pdf_figures(client, session, engine, YEAR, result.counts["projects"])
     with result.phase(f"{scale.timers} due timers, {workers} workers"):
         result.figures += timer_figures(session, engine, url, scale.timers, workers)
     with result.phase("statistics and vacuum after the timer copies"):

@@ -113,7 +113,8 @@ def build_world(session) -> dict:
             "token_id": session.scalar(select(ApiToken.id).where(ApiToken.user_id == spare_user.id)),
             "code": "xiangguanweibanju", "claimed_task_id": claimed.id, "spare_task_id": spare_task.id,
             "office_task_id": driver.task(name="分派约请部门", instance_id=second.id).id, "consultation_id": consultation.id,
-            "signing_id": driver.task(name="签收约请").id, "key": "project_lifecycle", "version": 1, "item_id": 999999}
+            "signing_id": driver.task(name="签收约请").id, "key": "project_lifecycle", "version": 1, "item_id": 999999,
+            "job_id": "no-such-job"}
 
 
 @pytest.fixture(scope="module")

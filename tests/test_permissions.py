@@ -105,6 +105,9 @@ MATRIX = {
     "reports.year_pdf":       {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
     "reports.year_csv":       {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
     "reports.year_xlsx":      {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
+    # a year-end book's job (web/reports/jobs.py): the world's job id is unknown (404)
+    "reports.job_status":     {"GET":  row(LOGIN,     403, 403,  404,   404,  404,    404)},
+    "reports.job_file":       {"GET":  row(LOGIN,     403, 403,  404,   404,  404,    404)},
     # the auditor's checks (web/reports): verify a downloaded PDF (no file: 422), the full export
     "reports.verify_form":    {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
     "reports.verify_upload":  {"POST": row(LOGIN,     403, 403,  422,   422,  422,    422)},

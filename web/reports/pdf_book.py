@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 import multiprocessing
 import warnings
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -59,17 +59,28 @@ def lay_out(html: str) -> LaidPart:
                     bookmarks=[list(page.bookmarks) for page in document.pages])
 
 
-def lay_out_all(htmls: Sequence[str], workers: int) -> list[LaidPart]:
-    """Lay the parts out, in order, on up to ``workers`` processes (1: in this process)."""
+def lay_out_all(htmls: Sequence[str], workers: int,
+                on_done: Callable[[int, LaidPart], None] | None = None) -> list[LaidPart]:
+    """Lay the parts out, in order, on up to ``workers`` processes (1: in this process). ``on_done(index, part)``
+    is called in this process as each part is ready, in the order they finish."""
+    done = on_done or (lambda index, part: None)
     if workers <= 1 or len(htmls) <= 1:
-        return [lay_out(html) for html in htmls]
+        laid = []
+        for index, html in enumerate(htmls):
+            laid.append(lay_out(html))
+            done(index, laid[-1])
+        return laid
     # fork: the workers need nothing but WeasyPrint, already imported here, and start in milliseconds.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(workers, len(htmls)), mp_context=context) as pool:
         # Longest first, so that no worker starts a long part when the others are nearly done.
-        futures = {index: pool.submit(lay_out, htmls[index])
+        futures = {pool.submit(lay_out, htmls[index]): index
                    for index in sorted(range(len(htmls)), key=lambda index: -len(htmls[index]))}
-        return [futures[index].result() for index in range(len(htmls))]
+        laid: dict[int, LaidPart] = {}
+        for future in as_completed(futures):
+            laid[futures[future]] = future.result()
+            done(futures[future], laid[futures[future]])
+        return [laid[index] for index in range(len(htmls))]
 
 
 def join(parts: Sequence[LaidPart], *, title: str, lang: str, stamps: Sequence[LaidPart] = ()) -> bytes:

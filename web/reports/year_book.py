@@ -18,11 +18,11 @@ from workflows.reports.overdue_items import OverdueItem
 from workflows.reports.provenance import Stamp
 from workflows.reports.year_report import YearSummary
 
-from .pdf_book import LaidPart, book_anchors, join, lay_out_all
+from .part_cache import PartCache, Progress, lay_out_cached
+from .pdf_book import LaidPart, book_anchors, join
 
 OVERDUE_PER_PIECE = 300       # appendix items per piece: a piece is the smallest unit a part can hold
-PARTS_PER_WORKER = 3          # more parts than workers evens out their lengths...
-PART_HTML_AT_LEAST = 60_000   # ...but each part embeds its own subset of the fonts (some 300 KB)
+PROJECTS_PER_PART = 50        # fewer: less laid out again after one change; more: fewer font subsets (300 KB each)
 REF = "ref-"                  # the id of a cell for a page number: REF + the id of the element whose page it shows
 LANG = "zh-CN"
 T = TypeVar("T")
@@ -33,6 +33,7 @@ class Piece:
     """Body HTML that may begin a part: ``section`` is the running head it continues (None: it sets its own)."""
     html: str
     section: str | None = None
+    alone: bool = False  # a part of its own (everything but the projects' sections)
 
 
 @dataclass(frozen=True)
@@ -53,22 +54,36 @@ class Sheet:
 
 
 def year_pdf(summary: YearSummary, overdue: list[OverdueItem], names: dict, *, workers: int,
-             stamp: Stamp | None = None) -> bytes:
+             stamp: Stamp | None = None, cache: PartCache | None = None, progress: Progress | None = None) -> bytes:
     """The year's book; with a ``stamp`` its last page gives the data version, the chain head and the figures'
-    digest (workflows/reports/provenance.py)."""
+    digest (workflows/reports/provenance.py). Parts ``cache`` holds are not laid out again; ``progress`` counts
+    the parts (the front matter, the body's parts, then the page stamps' parts)."""
+    progress = progress or Progress()
     title = f"{summary.plan.year}年度重点工作评估报告"
     pieces = _body(summary, overdue, names) if summary.has_data else []
     if stamp is not None:
-        pieces.append(Piece(render_template("reports/_provenance.html", stamp=stamp)))
-    size = sum(_html_length(piece) for piece in pieces)
-    count = min(max(1, workers) * PARTS_PER_WORKER, -(-size // PART_HTML_AT_LEAST))
-    parts = [_document(title, "\n".join(piece.html for piece in group), group[0].section)
-             for group in _runs(pieces, count, _html_length)]
-    laid = lay_out_all([_front(title, summary, names), *parts], workers)
+        pieces.append(Piece(render_template("reports/_provenance.html", stamp=stamp), alone=True))
+    parts = [_document(title, "\n".join(piece.html for piece in group), group[0].section) for group in _parts(pieces)]
+    progress.expect(1 + len(parts) + max(1, workers))  # the front matter, the body, the page stamps
+    laid = lay_out_cached([_front(title, summary, names), *parts], workers, cache, progress)
     sheets = _sheets(laid)
-    stamps = lay_out_all([render_template("reports/book_stamps.html", title=title, sheets=group, total=len(sheets))
-                          for group in _runs(sheets, max(1, workers), lambda sheet: 1)], workers)
+    groups = _runs(sheets, max(1, workers), lambda sheet: 1)
+    progress.expect(len(groups) - max(1, workers))  # fewer pages than workers: fewer stamps' parts
+    stamps = lay_out_cached([render_template("reports/book_stamps.html", title=title, sheets=group, total=len(sheets))
+                             for group in groups], workers, cache, progress)
     return join(laid, title=title, lang=LANG, stamps=stamps)
+
+
+def _parts(pieces: list[Piece]) -> list[list[Piece]]:
+    """The pieces in parts that stay the same when one project changes: the projects' sections in runs of
+    PROJECTS_PER_PART (by their place, not their length, so that a longer section moves no boundary), every other
+    piece a part of its own."""
+    parts: list[list[Piece]] = []
+    for piece in pieces:
+        if piece.alone or not parts or parts[-1][0].alone or len(parts[-1]) >= PROJECTS_PER_PART:
+            parts.append([])
+        parts[-1].append(piece)
+    return parts
 
 
 def _body(summary: YearSummary, overdue: list[OverdueItem], names: dict) -> list[Piece]:
@@ -79,17 +94,13 @@ def _body(summary: YearSummary, overdue: list[OverdueItem], names: dict) -> list
     pieces = [Piece(render_template("reports/_project.html", facts=facts,
                                     overdue=by_project.get(facts.project.business_key, []), **names))
               for facts in summary.projects]
-    pieces.append(Piece(render_template("reports/_year_consultations.html", summary=summary)))
+    pieces.append(Piece(render_template("reports/_year_consultations.html", summary=summary), alone=True))
     appendix = "附录 逾期事项"
     for first in range(0, max(1, len(overdue)), OVERDUE_PER_PIECE):
         html = render_template("reports/_year_overdue.html", overdue=overdue[first:first + OVERDUE_PER_PIECE],
                                first=first + 1, total=len(overdue))
-        pieces.append(Piece(html, section=appendix if first else None))
+        pieces.append(Piece(html, section=appendix if first else None, alone=True))
     return pieces
-
-
-def _html_length(piece: Piece) -> int:
-    return len(piece.html)
 
 
 def _runs(items: Sequence[T], count: int, weight: Callable[[T], int]) -> list[list[T]]:
