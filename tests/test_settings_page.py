@@ -39,7 +39,8 @@ def test_the_page_shows_every_value_with_its_label_unit_and_range(office):
         assert label in page
     assert 'name="consultation_deadlines.sign_workdays" value="2"' in page
     assert "个工作日" in page and "1–30（整数）" in page
-    assert "季度报告到期前提醒" in page and "在流程编辑器中修改" in page  # kept in the diagram, said where
+    assert "季度报告到期前提醒" in page
+    assert "逾期催办" in page and "在流程编辑器中修改" in page  # kept in the diagram, said where
 
 
 def test_the_office_saves_a_value_and_the_history_names_who_changed_what(office, db):

@@ -239,22 +239,29 @@ class DefinitionRow:
     key: str
     name: str
     version: int
-    waiting: int  # tasks waiting now in instances of this definition (any version), its called processes' included
+    waiting: int  # tasks of this process's steps waiting now, in its own instances and its callers'
 
 
 def definition_rows(session: Session) -> list[DefinitionRow]:
-    """Every deployed process with its newest version and the tasks waiting now in its instances, by name."""
+    """Every deployed process with its newest version and the tasks of its steps waiting now, by name."""
     newest = select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version")).group_by(
         ProcessDefinition.key).subquery()
-    waiting = dict(session.execute(
-        select(ProcessDefinition.key, func.count(HumanTask.id))
+    latest = session.execute(select(ProcessDefinition.key, ProcessDefinition.name, ProcessDefinition.version,
+                                    ProcessDefinition.bpmn_xml).join(
+        newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.version))).all()
+    waiting = session.execute(
+        select(ProcessDefinition.key, HumanTask.spec_name, func.count(HumanTask.id))
         .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
         .join(ProcessDefinition, ProcessInstance.definition_id == ProcessDefinition.id)
-        .where(HumanTask.state == "ready").group_by(ProcessDefinition.key)).all())
-    rows = session.execute(select(ProcessDefinition.key, ProcessDefinition.name, ProcessDefinition.version).join(
-        newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.version)))
-    return sorted((DefinitionRow(key, name or key, version, waiting.get(key, 0)) for key, name, version in rows),
-                  key=lambda row: row.name)
+        .where(HumanTask.state == "ready").group_by(ProcessDefinition.key, HumanTask.spec_name)).all()
+    calls = {key: diagram.called_keys(xml, key) for key, _, _, xml in latest}
+    rows = []
+    for key, name, version, xml in latest:
+        hosts = diagram.hosts(key, calls)
+        own = {step.element_id for step in diagram.steps(xml, key) if step.kind == "user"}
+        count = sum(number for host, spec, number in waiting if host in hosts and spec in own)
+        rows.append(DefinitionRow(key, name or key, version, count))
+    return sorted(rows, key=lambda row: row.name)
 
 
 def area_choices(session: Session) -> list[tuple[int, str]]:
