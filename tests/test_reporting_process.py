@@ -15,7 +15,7 @@ from workflows.runtime import process_engine
 
 COMPILE, REVIEW, REVISE = "汇总填报季度报告", "审核季度报告", "按意见修改季度报告"
 PARTNER_INPUT, RESPONSIBLE_INPUT, CHASE = "提供季度进展材料", "责任单位提供材料", "催办季度报告"
-REMINDER = ("timer_fired", "到期前3个工作日提醒")
+REMINDER = ("timer_fired", "到期前提醒")
 REVISED = {key: value for key, value in REPORT.items() if key != "next_step"}  # the revision form has no next step
 
 

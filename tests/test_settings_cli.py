@@ -17,7 +17,7 @@ def test_an_unknown_rule_or_a_negative_value_is_refused_and_changes_nothing(runn
     for args in (["settings", "set", "year_end_scoring", "charm", "5"],
                  ["settings", "set", "consultation_deadlines", "sign_workdays", "--", "-1"]):
         result = runner.invoke(args=args)
-        assert result.exit_code != 0 and ("没有" in result.output or "不小于" in result.output), result.output
+        assert result.exit_code != 0 and ("没有" in result.output or "应在 1–30 个工作日之间" in result.output), result.output
     shown = json.loads(runner.invoke(args=["settings", "show"]).output)
     assert shown["consultation_deadlines"]["sign_workdays"] == 2
     assert "charm" not in shown["year_end_scoring"]

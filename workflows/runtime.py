@@ -21,6 +21,7 @@ from . import workdays
 from .accounts.models import User
 from .directory.routing import Router
 from .holidays import book as calendar_book
+from .records import settings
 from .records.scoring import year_end_score
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -71,7 +72,19 @@ def script_functions(session: Session, clock: Clock) -> dict:
         "quarter_report_date": quarter_report_date,
         "quarter_window_opens": quarter_window_opens,
         "year_end_score": lambda business_key: year_end_score(session, business_key, clock.today()),
+        "office_setting": lambda key, name: office_setting(session, str(key), str(name)),
     }
+
+
+def office_setting(session: Session, key: str, name: str) -> float:
+    """A value the office sets on /admin/settings (``office_setting("reminders", "report_reminder_workdays")``),
+    read when the diagram's code runs, so a change holds for what is computed after it."""
+    try:
+        settings.item_of(key, name)
+    except settings.SettingError as error:
+        raise ScriptError(str(error)) from None
+    with session.no_autoflush:  # read while a step runs: the instance being started has no state to flush yet
+        return settings.get_setting(session, key)[name]
 
 
 def engine_bounds(settings: Mapping[str, object] | None = None) -> EngineBounds:

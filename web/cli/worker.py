@@ -14,6 +14,7 @@ from engine.incidents import UNAVAILABLE
 from engine.worker import run_forever, sweep
 from workflows.notifications.delivery import ChannelSettings, DeliveryResult, deliver_outbox
 from workflows.records.labels import label
+from workflows.records.settings import engine_limit_settings
 from workflows.runtime import engine_bounds, process_engine
 
 from ..core.db import new_session
@@ -23,7 +24,8 @@ log = logging.getLogger(__name__)
 
 def _engine_for(app):
     def engine_for(session):
-        return process_engine(session, app.config["TIMEZONE"], bounds=engine_bounds(app.config))
+        limits = engine_limit_settings(session, app.config)  # the office's, over the configuration
+        return process_engine(session, app.config["TIMEZONE"], bounds=engine_bounds(limits))
 
     return engine_for
 

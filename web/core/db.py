@@ -36,8 +36,11 @@ def _close_session(_exc=None) -> None:
 
 
 def get_process_engine(session: Session | None = None):
-    """The domain's engine on this request's (or the given) session, in the app's time zone."""
+    """The domain's engine on this request's (or the given) session, in the app's time zone, bounded by the
+    office's engine limits over the app's configuration (workflows/records/settings.py)."""
+    from workflows.records.settings import engine_limit_settings
     from workflows.runtime import engine_bounds, process_engine
 
-    return process_engine(session or get_session(), current_app.config["TIMEZONE"],
-                          bounds=engine_bounds(current_app.config))
+    session = session or get_session()
+    return process_engine(session, current_app.config["TIMEZONE"],
+                          bounds=engine_bounds(engine_limit_settings(session, current_app.config)))
