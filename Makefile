@@ -28,7 +28,7 @@ $(VENV)/.installed: requirements.txt
 	$(VENV)/bin/pip install --quiet -r requirements.txt
 	touch $@
 
-node-packages: node_modules/.installed web/static/editor/editor.js
+node-packages: node_modules/.installed web/static/editor/editor.js web/static/dmn/dmn.js
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -37,6 +37,10 @@ node_modules/.installed: package.json package-lock.json
 # The process editor's bundle (bpmn-js Modeler + properties panel), generated after `npm ci`.
 web/static/editor/editor.js: node_modules/.installed scripts/build-editor.mjs $(wildcard web/editor_src/*.js)
 	node scripts/build-editor.mjs
+
+# The decision table editor's bundle (dmn-js Modeler, Chinese labels), generated after `npm ci`.
+web/static/dmn/dmn.js: node_modules/.installed scripts/build-dmn.mjs $(wildcard web/dmn_src/*.js)
+	node scripts/build-dmn.mjs
 
 migrate: python-packages
 	mkdir -p var

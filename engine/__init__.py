@@ -6,11 +6,11 @@ from .errors import (DataNotStorable, EngineError, InstanceNotRunning, InvalidDi
 from .instance import Assignment, Instance, TaskView
 from .incidents import StepFailed
 from .isolation import Bounds
-from .models import Base, ClockSetting, HistoryEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance
+from .models import Base, ClockSetting, DecisionDefinition, HistoryEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance
 from .storage import serializer
 
 __all__ = [
-    "Assignment", "Base", "Bounds", "BpmnEngine", "Clock", "ClockSetting", "DataNotStorable", "EngineError",
+    "Assignment", "Base", "Bounds", "BpmnEngine", "Clock", "ClockSetting", "DataNotStorable", "DecisionDefinition", "EngineError",
     "HistoryEvent", "HumanTask", "Incident", "Instance", "InstanceNotRunning", "InvalidDiagram", "MigrationRefused",
     "NotFound", "ProcessDefinition", "ProcessInstance", "ScriptError", "StepFailed", "TaskNotReady", "TaskView",
     "parse_step", "serializer",

@@ -32,11 +32,14 @@ _EVENT_DEFINITIONS = {"timerEventDefinition", "messageEventDefinition", "signalE
                       "errorEventDefinition", "escalationEventDefinition", "terminateEventDefinition",
                       "cancelEventDefinition", "conditionalEventDefinition"}
 _CONTAINERS = {"process", "subProcess", "transaction", "adHocSubProcess"}
-# The parser knows these, but nothing here can run them: no DMN engine, no Java services.
-# A service or send task without an implementation runs as a pass-through step (passthrough_tasks names them for
+# A business rule task runs the newest deployed version of the DMN decision its camunda:decisionRef names
+# (engine/dmn_task.py); one without a decisionRef (a Java class, an expression) is refused. No Java services:
+# a service or send task without an implementation runs as a pass-through step (passthrough_tasks names them for
 # the deploy note); one with an implementation (camunda:class, expression, delegateExpression, connector, an
 # external task's camunda:type) is refused naming it.
-_REFUSED = {"businessRuleTask": "业务规则任务需要 DMN 决策引擎，本系统不支持"}
+_REFUSED: dict[str, str] = {}
+_MAPPINGS = ("resultList", "singleResult", "singleEntry", "collectEntries")
+_BINDINGS = ("", "latest")
 _PASSTHROUGH = ("serviceTask", "sendTask")
 
 
@@ -117,7 +120,24 @@ def unsupported_elements(tree) -> list[tuple[str | None, str]]:
         name = _local(definition.tag)
         if name.endswith("EventDefinition") and name not in _EVENT_DEFINITIONS:
             found.append((definition.getparent().get("id"), f"不支持的事件类型 {name}（引擎无法执行）"))
-    return found + _ignored_camunda(tree) + _other_languages(tree) + _reserved_ids(tree)
+    return found + _ignored_camunda(tree) + _other_languages(tree) + _reserved_ids(tree) + _decision_tasks(tree)
+
+
+def _decision_tasks(tree) -> list[tuple[str | None, str]]:
+    """Business rule tasks this engine cannot run: without camunda:decisionRef, with a result mapping or a
+    version binding it does not know."""
+    found = []
+    for task in tree.iter(f"{{{BPMN_NS}}}businessRuleTask"):
+        camunda = lambda name: (task.get(f"{{{CAMUNDA_NS}}}{name}") or "").strip()  # noqa: E731
+        if not camunda("decisionRef"):
+            found.append((task.get("id"), "业务规则任务须用 camunda:decisionRef 引用一个 DMN 决策（本系统不执行 Java 类或表达式）"))
+        if camunda("mapDecisionResult") and camunda("mapDecisionResult") not in _MAPPINGS:
+            found.append((task.get("id"), f"camunda:mapDecisionResult“{camunda('mapDecisionResult')}”无法识别"
+                                          f"（可用 {'、'.join(_MAPPINGS)}）"))
+        if camunda("decisionRefBinding") not in _BINDINGS:
+            found.append((task.get("id"), "业务规则任务总是使用决策的最新版本：不支持 camunda:decisionRefBinding"
+                                          f"“{camunda('decisionRefBinding')}”"))
+    return found
 
 
 _PYTHON = {"", "python", "python3", "py", "text/x-python", "application/x-python"}

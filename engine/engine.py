@@ -24,6 +24,7 @@ from .incidents import UNAVAILABLE, StepFailed, StepTrace, describe, find_unstor
 from .instance import Assignment, Instance, TaskView, task_view
 from .models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
 from .definitions import Definitions
+from .dmn_definitions import Decisions
 from .incident_ops import Incidents
 from .migration import move_state, predict_again
 from .steps import check_storable, drop_finished_subprocesses, run_engine_steps
@@ -36,7 +37,7 @@ def _no_routing(row: ProcessInstance, task: TaskView) -> Assignment:
     return Assignment(unit=None)
 
 
-class BpmnEngine(Definitions, Incidents):
+class BpmnEngine(Definitions, Decisions, Incidents):
     """One engine per unit of work: it reads the clock once per step and never commits."""
 
     def __init__(self, session: Session, *, local_tz: tzinfo, router: Router | None = None,
@@ -46,6 +47,7 @@ class BpmnEngine(Definitions, Incidents):
         self.router = router or _no_routing
         self.bounds = bounds or EngineBounds()
         self.script_engine = BoundedScriptEngine(local_tz, script_functions or {}, self.bounds.script)
+        self._install_decisions()
         install_spiff_clock(local_tz)
         engine_bounds.install()
         timers.install()

@@ -31,6 +31,23 @@ class ProcessDefinition(Base):
     deployed_by: Mapped[str] = mapped_column(String(100), default="")
 
 
+class DecisionDefinition(Base):
+    """One deployed version of a DMN decision, keyed by its decision id; ``dmn_xml`` is the whole file it came in
+    (a file may hold several decisions, each versioned on its own)."""
+
+    __tablename__ = "decision_definition"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    dmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    checksum: Mapped[str] = mapped_column(String(64))
+    deployed_at: Mapped[datetime] = mapped_column(DateTime)
+    deployed_by: Mapped[str] = mapped_column(String(100), default="")
+
+
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
 

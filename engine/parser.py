@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from .element_rules import (BPMN_NS, CAMUNDA_NS, _CONTAINERS, _local,  # noqa: F401  (re-exported)
                             _refuse_unsupported, empty_subprocesses, passthrough_tasks, unsupported_elements)
+from .dmn_task import DecisionTask, DecisionTaskParser
 from .bounds import BoundExceeded, EngineBounds, check_cardinality, check_timer_value
 from .errors import InvalidDiagram, ScriptError
 from .sandbox import SandboxEnvironment, check, is_iso_literal
@@ -51,12 +52,14 @@ class _ReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):
 
 
 class _Parser(CamundaParser):
-    """SpiffWorkflow's Camunda parser, with service tasks as pass-through steps and receive and send tasks whose
-    message definitions the serializer (engine/storage.py) can store."""
+    """SpiffWorkflow's Camunda parser, with service tasks as pass-through steps, receive and send tasks whose
+    message definitions the serializer (engine/storage.py) can store, and business rule tasks that find their
+    decision when they run (engine/dmn_task.py)."""
 
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         f"{{{BPMN_NS}}}serviceTask": (TaskParser, PassThroughServiceTask),
+        f"{{{BPMN_NS}}}businessRuleTask": (DecisionTaskParser, DecisionTask),
         f"{{{BPMN_NS}}}sendTask": (_SendTaskParser, CamundaParser.PARSER_CLASSES[f"{{{BPMN_NS}}}sendTask"][1]),
         f"{{{BPMN_NS}}}receiveTask": (_ReceiveTaskParser, CamundaParser.PARSER_CLASSES[f"{{{BPMN_NS}}}receiveTask"][1]),
     }

@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 
+from .dmn_task import DecisionTask, DecisionTaskConverter
 from .models import ProcessDefinition
 from .parser import PassThroughServiceTask
 
@@ -30,8 +31,9 @@ def serializer() -> BpmnWorkflowSerializer:
     """The codec of specs and instance states: SpiffWorkflow's Camunda configuration (a superset of the plain BPMN
     one, whose four other classes share the Camunda ones' type names, so they cannot be registered beside them:
     engine/parser.py makes receive and send tasks with Camunda's message definitions instead), our state-only
-    instance converter, and the pass-through service task."""
-    config = CAMUNDA_CONFIG | {BpmnWorkflow: _StateOnlyConverter, PassThroughServiceTask: BpmnTaskSpecConverter}
+    instance converter, the pass-through service task and the business rule task (engine/dmn_task.py)."""
+    config = CAMUNDA_CONFIG | {BpmnWorkflow: _StateOnlyConverter, PassThroughServiceTask: BpmnTaskSpecConverter,
+                            DecisionTask: DecisionTaskConverter}
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 

@@ -109,7 +109,7 @@ NOT_EXECUTABLE_BY_THE_ENGINE = {
     "a complex gateway": ('<bpmn:complexGateway id="complex" name="复杂"/>', "complex"),
     "an external service task": ('<bpmn:serviceTask id="worker" name="外部" camunda:type="external" '
                                  'camunda:topic="t"/>', "worker"),
-    "a business rule task": ('<bpmn:businessRuleTask id="decide" name="规则" camunda:decisionRef="d"/>', "decide"),
+    "a business rule task without a decisionRef": ('<bpmn:businessRuleTask id="decide" name="规则"/>', "decide"),
     "a Java service task": ('<bpmn:serviceTask id="java" name="调用" camunda:class="org.example.Call"/>', "java"),
     "a Camunda task listener": ('<bpmn:userTask id="heard" name="监听"><bpmn:extensionElements>'
                                 '<camunda:taskListener class="org.example.L" event="create"/>'

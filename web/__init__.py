@@ -22,8 +22,8 @@ def create_app(config: dict | None = None) -> Flask:
     inputs.init_app(app)  # before the blueprints: their <int:…> rules use its converter
     headers.init_app(app)
 
-    from . import admin, analytics, api, auth, calendar, cli, dashboard, editor, health, inbox, instances, notifications, \
-        pages, projects, reports, roles, settings_page, starts, task_actions, task_notes
+    from . import admin, analytics, api, auth, calendar, cli, dashboard, decisions, editor, health, inbox, instances, \
+        notifications, pages, projects, reports, roles, settings_page, starts, task_actions, task_notes
     from .core import errors, filters, security
 
     cli.register(app)
@@ -33,6 +33,6 @@ def create_app(config: dict | None = None) -> Flask:
     filters.register(app)
     unavailable.init_app(app)
     for feature in (auth, pages, inbox, api, starts, projects, dashboard, task_notes, admin, calendar, reports,
-                    task_actions, editor, health, instances, roles, notifications, settings_page, analytics):
+                    task_actions, editor, decisions, health, instances, roles, notifications, settings_page, analytics):
         app.register_blueprint(feature.bp)
     return app

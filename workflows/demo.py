@@ -50,9 +50,12 @@ def _ensure_user(session: Session, username: str, unit_code: str, role: str, dis
 
 
 def deploy_diagrams(engine: BpmnEngine, bpmn_dir: str) -> list[str]:
-    """Every diagram of the folder in one deployment, so call activities find the processes they call."""
+    """Every diagram of the folder in one deployment, so call activities find the processes they call, and every
+    decision table (``*.dmn``: the scoring rules) as a version of each of its decisions."""
+    decisions = [d for path in sorted(Path(bpmn_dir).glob("*.dmn"))
+                 for d in engine.deploy_decisions(path.read_bytes(), deployed_by="demo", source=path.name)]
     documents = [(path.name, path.read_bytes()) for path in sorted(Path(bpmn_dir).glob("*.bpmn"))]
-    return [f"{d.key} v{d.version}" for d in engine.deploy_many(documents, deployed_by="demo")]
+    return [f"{d.key} v{d.version}" for d in [*decisions, *engine.deploy_many(documents, deployed_by="demo")]]
 
 
 def load(session: Session, engine: BpmnEngine, bpmn_dir: str) -> str:

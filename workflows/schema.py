@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .accounts import models as accounts  # noqa: F401
+from .decisions import models as decisions  # noqa: F401
 from .directory import models as directory  # noqa: F401
 from .holidays import models as holidays  # noqa: F401
 from .notifications import models as notifications  # noqa: F401

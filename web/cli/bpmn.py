@@ -1,4 +1,5 @@
-"""`flask --app web bpmn check|deploy|list`: diagrams checked, deployed and listed by version."""
+"""`flask --app web bpmn check|deploy|list`: diagrams checked, deployed and listed by version; `deploy` also takes a
+.dmn file, each of whose decisions becomes a new version of its id."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from workflows.decisions import files as decision_files
 from workflows.processes import deployment
 
 from ..core.db import get_session
@@ -37,8 +39,11 @@ def bpmn_check(path: str):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--by", "deployed_by", default="cli", show_default=True, help="记为部署人的用户名")
 def bpmn_deploy(path: str, deployed_by: str):
-    """部署一个 BPMN 文件：每个流程成为其新版本；运行中的实例保持原版本。"""
+    """部署一个 BPMN 文件：每个流程成为其新版本；运行中的实例保持原版本。也可部署 DMN 决策表（.dmn）。"""
     session = get_session()
+    if decision_files.is_dmn(Path(path).read_bytes()):
+        _deploy_decisions(session, path, deployed_by)
+        return
     try:
         definitions, notes = deployment.deploy_diagram(session, Path(path).read_bytes(), source=Path(path).name,
                                                        deployed_by=deployed_by)
@@ -51,6 +56,20 @@ def bpmn_deploy(path: str, deployed_by: str):
         click.echo(f"注意：{note}")
     for definition in definitions:
         click.echo(f"已部署 {definition.key} 版本 {definition.version}")
+
+
+def _deploy_decisions(session, path: str, deployed_by: str) -> None:
+    try:
+        deployed = decision_files.deploy_decision_file(session, Path(path).read_bytes(), source=Path(path).name,
+                                                       deployed_by=deployed_by)
+    except decision_files.DecisionRefused as refused:
+        session.rollback()
+        for problem in refused.problems:
+            click.echo(f"  {problem['message']}", err=True)
+        fail(f"{path} 未部署：{len(refused.problems)} 个问题")
+    session.commit()
+    for definition in deployed:
+        click.echo(f"已部署决策 {definition.key} 版本 {definition.version}")
 
 
 @bpmn_cli.command("list")
