@@ -4,7 +4,7 @@ modules that do not import each other: tasks, instances, projects, dashboard, de
 migrating), notifications and openapi."""
 from __future__ import annotations
 
-from . import dashboard, definitions, instances, notifications, openapi, projects, tasks  # noqa: F401  (their routes are on bp)
+from . import dashboard, definitions, events, instances, notifications, openapi, projects, tasks  # noqa: F401  (their routes are on bp)
 from .common import bp
 
 __all__ = ["bp"]
