@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
 
 from .data import storable
@@ -53,6 +54,19 @@ class Delivery:
     @property
     def count(self) -> int:
         return len(self.caught) + len(self.started)
+
+
+# A cycle's start event makes its outgoing tokens only when an occurrence passes (SpiffWorkflow's
+# CycleTimerEventDefinition.update_task): one occurrence that has passed, and no more after it.
+_ONE_PAST_OCCURRENCE = {"cycles": 1, "next": "2000-01-01T00:00:00+00:00", "duration": 0}
+
+
+def fire_start_event(task) -> None:
+    """Make a start event that has not run yet fire when the instance runs: a cycle once, any other at once."""
+    if isinstance(getattr(task.task_spec, "event_definition", None), CycleTimerEventDefinition):
+        task._set_internal_data(event_value=dict(_ONE_PAST_OCCURRENCE))
+    else:
+        task._set_internal_data(event_fired=True)
 
 
 def _correlates(instance: Instance, correlation: dict[str, Any]) -> bool:
@@ -102,7 +116,7 @@ class Deliveries:
         def fire(workflow):
             for task in workflow.get_tasks():
                 if getattr(task.task_spec, "bpmn_id", None) == element:
-                    task._set_internal_data(event_fired=True)
+                    fire_start_event(task)
 
         with self.clock.frozen():  # the row is written whole by the flush below, not half by a clock query
             instance = self._start(definition, business_key, data, actor, prepare=fire)

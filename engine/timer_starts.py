@@ -5,9 +5,9 @@ Deploying a version writes one ``timer_start`` row per timer start event of the 
 keeps its place in the schedule across versions). The worker claims a due row (``FOR UPDATE SKIP LOCKED``; SQLite
 serialises writers instead) and inserts the occurrence into ``timer_start_occurrence``, whose unique constraint on
 (process, element, instant) lets only one worker start it even if both read the row; then it starts the instance
-through that start event and moves the row to the next occurrence after the clock (occurrences missed while no
-worker ran are started once, not once each, as Camunda does). A ``timeDuration`` start (relative to nothing) and
-an expression that is not a literal are not scheduled; deploying notes nothing for them.
+through that start event and moves the row to the next occurrence after the clock. Occurrences missed while no
+worker ran start one instance, for the latest of them, as the engine's cycle timers fire a missed reminder once.
+A ``timeDuration`` start (relative to nothing) and an expression that is not a literal are not scheduled.
 """
 from __future__ import annotations
 
@@ -145,7 +145,7 @@ def _start_one(session: Session, engine, result: StartsResult) -> bool:
                          .limit(1).with_for_update(skip_locked=True))
     if row is None:
         return False
-    due = row.next_at
+    due = _latest_passed(row, now)
     key, element = row.process_key, row.element
     occurrence = TimerStartOccurrence(process_key=key, element=element, due_at=due, started_at=to_db(now))
     try:
@@ -169,6 +169,19 @@ def _start_one(session: Session, engine, result: StartsResult) -> bool:
     _advance(row, due, now)
     session.commit()
     return True
+
+
+def _latest_passed(row: TimerStart, now: datetime) -> datetime:
+    """The row's latest occurrence not after ``now`` (naive UTC): a worker that was down starts the one that
+    passed last, and those before it count as used."""
+    text = _literal(row.expression)
+    due = row.next_at
+    if not text.upper().startswith("R"):
+        return due
+    duration = _cycle(text)[2]
+    while row.remaining != 1 and (following := to_db(_after(due.replace(tzinfo=timezone.utc), duration))) <= to_db(now):
+        due, row.remaining = following, row.remaining - 1 if row.remaining > 0 else row.remaining
+    return due
 
 
 def _advance(row: TimerStart, due: datetime, now: datetime) -> None:
