@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from . import timer_starts
 from .clock import to_db
 from .errors import NotFound
 from .models import ProcessDefinition
@@ -22,14 +23,16 @@ class Definitions:
 
     def deploy_many(self, documents: list[tuple[str, bytes]], *, deployed_by: str) -> list[ProcessDefinition]:
         """Deploy files that may call each other; a process identical to its newest version is kept as it is."""
-        deployed = []
+        deployed, added = [], []
         for process in self.parse(documents):
             latest = self.latest_definition(process.key, required=False)
             if latest is not None and latest.checksum == checksum(process.bpmn_xml):
                 deployed.append(latest)
                 continue
-            deployed.append(self._add_definition(process, latest, deployed_by))
+            added.append(self._add_definition(process, latest, deployed_by))
+            deployed.append(added[-1])
         self.session.flush()
+        timer_starts.schedule(self.session, added, self.clock.now())
         return deployed
 
     def parse(self, documents: list[tuple[str, bytes]]) -> list[ParsedProcess]:

@@ -15,7 +15,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from . import bounds as engine_bounds
-from . import chain, join, timers
+from . import chain, events, join, timers
 from .bounds import BoundedScriptEngine, EngineBounds
 from .clock import Clock, install_spiff_clock, to_db
 from .data import storable
@@ -24,6 +24,7 @@ from .incidents import UNAVAILABLE, StepFailed, StepTrace, describe, find_unstor
 from .instance import Assignment, Instance, TaskView, task_view
 from .models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
 from .definitions import Definitions
+from .delivery import Deliveries
 from .dmn_definitions import Decisions
 from .incident_ops import Incidents
 from .migration import move_state, predict_again
@@ -37,7 +38,7 @@ def _no_routing(row: ProcessInstance, task: TaskView) -> Assignment:
     return Assignment(unit=None)
 
 
-class BpmnEngine(Definitions, Decisions, Incidents):
+class BpmnEngine(Definitions, Decisions, Incidents, Deliveries):
     """One engine per unit of work: it reads the clock once per step and never commits."""
 
     def __init__(self, session: Session, *, local_tz: tzinfo, router: Router | None = None,
@@ -52,6 +53,7 @@ class BpmnEngine(Definitions, Decisions, Incidents):
         engine_bounds.install()
         timers.install()
         join.install()
+        events.install()
 
     # -- definitions ---------------------------------------------------------------------------
 
@@ -73,9 +75,11 @@ class BpmnEngine(Definitions, Decisions, Incidents):
         return instances
 
     def _start(self, definition: ProcessDefinition, business_key: str | None, data: dict[str, Any] | None,
-               actor: str | None) -> Instance:
+               actor: str | None, prepare: Callable[[BpmnWorkflow], None] | None = None) -> Instance:
         spec, subprocess_specs = restored_specs(definition)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        if prepare is not None:  # e.g. the start event that fired (engine/delivery.py)
+            prepare(workflow)
         workflow.get_next_task(state=TaskState.READY).set_data(**storable(data or {}))
         now = to_db(self.clock.now())
         row = ProcessInstance(definition=definition, definition_id=definition.id, business_key=business_key,
@@ -311,11 +315,14 @@ class BpmnEngine(Definitions, Decisions, Incidents):
     def _step(self, instance: Instance, step: Callable[[], None], trace: StepTrace) -> None:
         step()
         self._engine_steps(instance, trace)
+        thrown = events.outgoing(instance.workflow)
         status = "completed" if instance.workflow.is_completed() else "running"
         if status == "completed":
             self._record(instance, "completed")
         drop_finished_subprocesses(instance.workflow)
         self._save(instance, status=status, trace=trace)
+        if thrown:
+            self.deliver_thrown(instance, thrown)
 
     def _engine_steps(self, instance: Instance, trace: StepTrace) -> None:
         def timer_fired(task):
@@ -339,6 +346,7 @@ class BpmnEngine(Definitions, Decisions, Incidents):
         if status in ("completed", "cancelled"):
             row.ended_at = now
         self._sync_human_tasks(instance, now)
+        events.sync_subscriptions(self.session, instance.id, row, instance.workflow, status == "running", now)
 
     def _stored_ready_tasks(self, instance: Instance) -> dict[str, HumanTask]:
         if instance.id is None:  # being started in a batch, not flushed yet: nothing stored to look up

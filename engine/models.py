@@ -130,6 +130,55 @@ class Incident(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(100))
 
 
+class EventSubscription(Base):
+    """What a running instance waits for now (Camunda's event subscription): a message or signal catch event,
+    receive task, boundary event or event-based gateway branch, one row each. Rewritten after every step (like
+    ``human_task``) so that delivery finds its targets by name without restoring every instance."""
+
+    __tablename__ = "event_subscription"
+    __table_args__ = (Index("ix_event_subscription_name", "kind", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "message" or "signal"
+    name: Mapped[str] = mapped_column(String(200))
+    element: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    instance: Mapped[ProcessInstance] = relationship()
+
+
+class TimerStart(Base):
+    """A timer start event (timeDate or timeCycle) of the newest version of a process: when it is next due
+    (naive UTC; None when its cycles have run out) and how many occurrences remain (-1: unbounded)."""
+
+    __tablename__ = "timer_start"
+    __table_args__ = (UniqueConstraint("process_key", "element"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(200))
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    element: Mapped[str] = mapped_column(String(200))
+    expression: Mapped[str] = mapped_column(String(500))
+    next_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    remaining: Mapped[int] = mapped_column(Integer, default=-1)
+
+
+class TimerStartOccurrence(Base):
+    """One occurrence of a timer start, claimed by the worker that starts its instance: the unique constraint
+    makes a second worker's claim of the same occurrence fail, so each occurrence starts one instance."""
+
+    __tablename__ = "timer_start_occurrence"
+    __table_args__ = (UniqueConstraint("process_key", "element", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(200))
+    element: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class HistoryIsAppendOnly(Exception):
     """Code tried to change or delete a history event."""
 

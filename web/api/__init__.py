@@ -4,7 +4,7 @@ modules that do not import each other: tasks, instances, projects, dashboard, de
 migrating), decisions (DMN files), notifications and openapi."""
 from __future__ import annotations
 
-from . import dashboard, decisions, definitions, instances, notifications, openapi, projects, tasks  # noqa: F401,E501  (routes on bp)
+from . import dashboard, decisions, definitions, events, instances, notifications, openapi, projects, tasks  # noqa: F401,E501  (routes on bp)
 from .common import bp
 
 __all__ = ["bp"]

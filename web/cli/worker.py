@@ -11,6 +11,7 @@ from flask import current_app
 
 from engine import EngineError
 from engine.incidents import UNAVAILABLE
+from engine.timer_starts import StartsResult, start_due
 from engine.worker import run_forever, sweep
 from workflows.notifications.delivery import ChannelSettings, DeliveryResult, deliver_outbox
 from workflows.records.labels import label
@@ -50,21 +51,31 @@ def worker(context: click.Context, once: bool, interval: float | None):
         signal.signal(signum, lambda *_: stopping.append(True))
     click.echo("定时器 worker 已启动")
     run_forever(new_session, _engine_for(app), interval or app.config["WORKER_INTERVAL_SECONDS"],
-                should_stop=lambda: bool(stopping), after_sweep=lambda: _deliver(app))
+                should_stop=lambda: bool(stopping), after_sweep=lambda: (_timer_starts(app), _deliver(app)))
     click.echo("定时器 worker 已停止")
 
 
 def _sweep_once(app) -> None:
     try:
         result = sweep(new_session, _engine_for(app))
+        starts = _timer_starts(app)
         delivered = _deliver(app)
     except UNAVAILABLE as error:
         log.debug("sweep failed", exc_info=error)
         raise click.ClickException("数据库暂时无法读写（被锁定、只读或连接中断），本次扫描未完成，请稍后重试") from error
     click.echo(f"已触发 {result.fired} 个实例的定时器，失败 {len(result.failed)} 个")
+    click.echo(f"按计划启动 {len(starts.started)} 个流程实例，失败 {len(starts.failed)} 个")
     click.echo(f"已发送 {delivered.sent} 条外发通知，失败 {delivered.failed} 条")
     for instance_id, message in result.failed:
         click.echo(f"  实例 {instance_id}：{message}", err=True)
+
+
+def _timer_starts(app) -> StartsResult:
+    """Processes with a timer start event whose time has come (engine/timer_starts.py), one per transaction."""
+    result = start_due(new_session, _engine_for(app))
+    for process_key, message in result.failed:
+        log.error("timer start of %s failed: %s", process_key, message)
+    return result
 
 
 def _deliver(app) -> DeliveryResult:

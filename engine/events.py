@@ -1,0 +1,172 @@
+"""Messages and signals as data: what an instance waits for (its event subscriptions, kept in the
+``event_subscription`` table after every step), which start events a definition has, and SpiffWorkflow's message
+and signal definitions made to carry variables between instances.
+
+SpiffWorkflow 3.2 delivers a thrown event inside the instance that threw it; what no task of that instance catches
+is left in ``workflow.bpmn_events`` for the application (engine/delivery.py delivers it to other instances). Two
+gaps are closed by :func:`install`:
+
+- Camunda's message definition (which the parser uses, engine/storage.py) evaluates ``camunda:expression`` when
+  thrown and fails on a message without one ("Error evaluating expression 'None'"). Here a message without an
+  expression carries the thrower's variables, as SpiffWorkflow's plain BPMN message does, and the receiver gets
+  them as its own variables.
+- A signal that a task of the throwing instance catches is not offered to other instances; a signal is a
+  broadcast, so here it always is.
+"""
+from __future__ import annotations
+
+from copy import deepcopy
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessageEventDefinition
+
+from .models import EventSubscription, ProcessDefinition
+from .storage import restored_specs
+
+MESSAGE, SIGNAL, TIMER = "message", "signal", "timer"
+_VARIABLES = "variables"
+
+
+def kind_of(definition) -> str | None:
+    """``message``, ``signal``, ``timer`` or None (another kind of event) for one event definition."""
+    if isinstance(definition, MessageEventDefinition):
+        return MESSAGE
+    if isinstance(definition, SignalEventDefinition):
+        return SIGNAL
+    if isinstance(definition, TimerEventDefinition):
+        return TIMER
+    return None
+
+
+def simple_definitions(definition) -> list:
+    """The event definitions inside one (a multiple event, e.g. an event-based gateway's, holds several)."""
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [definition] if definition is not None else []
+
+
+def waiting_events(workflow) -> set[tuple[str, str, str]]:
+    """(kind, name, element id) of each message and signal the instance waits for now, in the process and its
+    sub-processes: catch events, receive tasks, boundary events, event-based gateways' branches."""
+    found = set()
+    for task in workflow.event_manager.tasks.values():
+        spec = task.task_spec
+        for definition in simple_definitions(getattr(spec, "event_definition", None)):
+            kind = kind_of(definition)
+            if kind in (MESSAGE, SIGNAL) and definition.name:
+                found.add((kind, definition.name, spec.bpmn_id or spec.name))
+    return found
+
+
+def catching_definition(workflow, kind: str, name: str):
+    """The event definition object a waiting task of this instance catches ``name`` with, or None."""
+    for task in workflow.event_manager.tasks.values():
+        for definition in simple_definitions(getattr(task.task_spec, "event_definition", None)):
+            if kind_of(definition) == kind and definition.name == name:
+                return definition
+    return None
+
+
+def sync_subscriptions(session: Session, instance_id: int | None, row, workflow, running: bool, now: datetime) -> None:
+    """Make the instance's rows in ``event_subscription`` what it waits for now (none once it stopped running)."""
+    wanted = waiting_events(workflow) if running else set()
+    stored = {} if instance_id is None else {
+        (sub.kind, sub.name, sub.element): sub for sub in session.scalars(
+            select(EventSubscription).where(EventSubscription.instance_id == instance_id))}
+    for key, sub in stored.items():
+        if key not in wanted:
+            session.delete(sub)
+    for kind, name, element in wanted - set(stored):
+        session.add(EventSubscription(instance=row, kind=kind, name=name[:200], element=element[:200],
+                                      created_at=now))
+
+
+def start_events(definition: ProcessDefinition) -> list[tuple[str, str, str, object]]:
+    """(kind, name, element id, event definition) of each message, signal or timer start event at the top of the
+    definition's process (those of event sub-processes wait inside a running instance instead)."""
+    spec = restored_specs(definition)[0]
+    found = []
+    for task_spec in spec.task_specs.values():
+        if not isinstance(task_spec, StartEvent):
+            continue
+        for definition_ in simple_definitions(task_spec.event_definition):
+            kind = kind_of(definition_)
+            if kind is not None:
+                found.append((kind, definition_.name or task_spec.bpmn_id, task_spec.bpmn_id, definition_))
+    return found
+
+
+def outgoing(workflow) -> list[BpmnEvent]:
+    """Take the messages and signals the step threw that no task of the instance caught, for delivery to other
+    instances; what else SpiffWorkflow left there (e.g. an uncaught escalation) stays as it was."""
+    thrown = workflow.get_events()
+    workflow.bpmn_events = [event for event in thrown if kind_of(event.event_definition) not in (MESSAGE, SIGNAL)]
+    return [event for event in thrown if kind_of(event.event_definition) in (MESSAGE, SIGNAL)]
+
+
+def payload_for(definition, variables: dict) -> object:
+    """What a catching task of ``definition`` expects as the payload carrying ``variables``."""
+    if isinstance(definition, CamundaMessageEventDefinition):
+        return {_VARIABLES: deepcopy(variables)}
+    return deepcopy(variables)
+
+
+def variables_of(event: BpmnEvent) -> dict:
+    """The variables a thrown event carries (see :func:`payload_for`); a Camunda expression's result is put under
+    its ``camunda:resultVariable`` (or ``<element>_Response``)."""
+    payload = event.payload
+    if isinstance(payload, dict) and _VARIABLES in payload:
+        return dict(payload[_VARIABLES])
+    if isinstance(payload, dict) and "result_var" in payload:
+        return {payload.get("result_var") or f"{getattr(event, 'thrown_by', 'message')}_Response": payload.get("payload")}
+    return dict(payload) if isinstance(payload, dict) else {}
+
+
+_camunda_throw = CamundaMessageEventDefinition.throw
+_camunda_update_task_data = CamundaMessageEventDefinition.update_task_data
+
+
+def _message_throw(self, my_task):
+    """Without ``camunda:expression``: carry the thrower's variables, with the diagram's correlations."""
+    if self.expression is None:
+        variables = deepcopy(my_task.data)
+        correlations = self.get_correlations(my_task, variables) if self.correlation_properties else {}
+        my_task.workflow.correlations.update(correlations)
+        event = BpmnEvent(self, payload={_VARIABLES: variables}, correlations=correlations)
+    else:
+        result = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+        event = BpmnEvent(self, payload={"payload": result, "result_var": self.result_var})
+    event.thrown_by = my_task.task_spec.bpmn_id
+    my_task.workflow.top_workflow.catch(event)
+
+
+def _message_update_task_data(self, my_task):
+    payload = my_task.internal_data.get(self.name)
+    if isinstance(payload, dict) and _VARIABLES in payload:
+        my_task.set_data(**deepcopy(payload[_VARIABLES]))
+    elif isinstance(payload, dict) and "payload" in payload:
+        _camunda_update_task_data(self, my_task)
+
+
+def _signal_throw(self, my_task):
+    """Caught inside the instance as SpiffWorkflow does, and always offered to the other instances too."""
+    event = BpmnEvent(self, payload=deepcopy(my_task.data))
+    event.thrown_by = my_task.task_spec.bpmn_id
+    top = my_task.workflow.top_workflow
+    top.event_manager.catch(event, internal=False)
+    top.bpmn_events.append(event)
+
+
+def install() -> None:
+    """Messages carry variables, signals reach other instances (see the module's docstring). Idempotent."""
+    CamundaMessageEventDefinition.throw = _message_throw
+    CamundaMessageEventDefinition.update_task_data = _message_update_task_data
+    SignalEventDefinition.throw = _signal_throw
