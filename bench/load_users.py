@@ -3,9 +3,9 @@
 Each user sends one request per locust task, so ``constant_throughput(rate)`` makes a user send ``rate``
 requests a second and N users offer N × rate requests a second (as long as answers come back faster).
 
-- `Clerk`: a lead unit's clerk: the inbox filtered to 季度信息报送, a report task's page, 保存草稿, 提交; when the
+- `Clerk`: a lead unit's clerk: the inbox (earliest due first), a report task's page, 保存草稿, 提交; when the
   unit has no report left it opens and drafts its 提交办结报告 without submitting it.
-- `Office`: 区推进办: the same inbox listing, a 审核季度报告 task's page, 通过 (accept).
+- `Office`: 区推进办: its inbox searched for 审核季度报告, such a task's page, 通过 (accept).
 - `Supervisor`: 督查科 on the dashboard. `Auditor`: one project's PDF (a fixed single user, slower pace).
 
 A task id is taken by one locust user at a time (`Shared.taken`), so two users never race for the same task;
@@ -22,7 +22,7 @@ from locust import HttpUser, constant_throughput, task
 
 TASK_LINK = re.compile(r'<a href="/tasks/(\d+)">([^<·]+?)(?: · [^<]*)?</a>')
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*name="csrf_token"')
-REPORT_LISTING = "/inbox?process=quarterly_report"
+REVIEW_LISTING = "/inbox?q=审核季度报告"  # the office's inbox searched for the reviews
 REPORT = {"progress": "按计划推进，本季度完成阶段目标", "percent": "60", "status": "on_track", "problems": "",
           "experience": "", "next_step": "submit"}
 FORMS = {"汇总填报季度报告": REPORT, "提供季度进展材料": {"contribution": "本单位按计划推进"},
@@ -110,7 +110,7 @@ class Clerk(SignedIn):
     @task
     def next_step(self) -> None:
         if self.step == 0:
-            self.choose(self.page(REPORT_LISTING, "GET /inbox (lead unit)"))
+            self.choose(self.page("/inbox", "GET /inbox (lead unit)"))
         elif self.step == 1:
             self.page(f"/tasks/{self.held[0]}", "GET /tasks/<id> (report)")
         elif self.step == 2:
@@ -127,10 +127,7 @@ class Clerk(SignedIn):
 
     def browse(self, listing: str | None) -> tuple[int, str] | None:
         """No report left for this unit: its completion report, opened and drafted, never submitted."""
-        found = [(int(i), n.strip()) for i, n in TASK_LINK.findall(listing or "") if n.strip() in FORMS]
-        if not found:
-            found = [(int(i), n.strip()) for i, n in TASK_LINK.findall(self.page("/inbox", "GET /inbox (lead unit)")
-                                                                          or "") if n.strip() == "提交办结报告"]
+        found = [(int(i), n.strip()) for i, n in TASK_LINK.findall(listing or "") if n.strip() == "提交办结报告"]
         return random.choice(found) if found else None
 
     def submit(self) -> None:
@@ -152,7 +149,7 @@ class Office(SignedIn):
     @task
     def next_step(self) -> None:
         if self.held is None:
-            taken = self.take(self.page(REPORT_LISTING, "GET /inbox (office)"), ("审核季度报告",))
+            taken = self.take(self.page(REVIEW_LISTING, "GET /inbox (office)"), ("审核季度报告",))
             self.held, self.opened = (taken[0] if taken else None), False
         elif not self.opened:
             self.opened = self.page(f"/tasks/{self.held}", "GET /tasks/<id> (review)") is not None
