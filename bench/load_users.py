@@ -1,0 +1,194 @@
+"""Who uses the app on the peak day, as locust users signed in through the login page like a browser.
+
+Each user sends one request per locust task, so ``constant_throughput(rate)`` makes a user send ``rate``
+requests a second and N users offer N × rate requests a second (as long as answers come back faster).
+
+- `Clerk`: a lead unit's clerk: the inbox (earliest due first), a report task's page, 保存草稿, 提交; when the
+  unit has no report left it opens and drafts its 提交办结报告 without submitting it.
+- `Office`: 区推进办: its inbox searched for 审核季度报告, such a task's page, 通过 (accept).
+- `Supervisor`: 督查科 on the dashboard. `Auditor`: one project's PDF (a fixed single user, slower pace).
+
+A task id is taken by one locust user at a time (`Shared.taken`), so two users never race for the same task;
+each acknowledged completion (302 after POST) is kept in `Shared.completions` for the history check.
+Imported only in the swarm's own process (`load_swarm.py`): locust patches the standard library with gevent.
+"""
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+
+from locust import HttpUser, constant_throughput, task
+
+TASK_LINK = re.compile(r'<a href="/tasks/(\d+)">([^<·]+?)(?: · [^<]*)?</a>')
+CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*name="csrf_token"')
+REVIEW_LISTING = "/inbox?q=审核季度报告"  # the office's inbox searched for the reviews
+REPORT = {"progress": "按计划推进，本季度完成阶段目标", "percent": "60", "status": "on_track", "problems": "",
+          "experience": "", "next_step": "submit"}
+FORMS = {"汇总填报季度报告": REPORT, "提供季度进展材料": {"contribution": "本单位按计划推进"},
+         "提交办结报告": {"completion_summary": "正在收尾"}}
+REVIEW = {"verdict": "accept", "office_comment": ""}
+
+
+@dataclass
+class Shared:
+    """What the users of one swarm share (all greenlets of one process)."""
+
+    clerks: list[str] = field(default_factory=list)   # unit logins, handed out in turn
+    projects: list[int] = field(default_factory=list)  # project numbers for the auditor's PDF
+    taken: set[int] = field(default_factory=set)
+    completions: list[int] = field(default_factory=list)
+    submit: bool = True                                # False: clerks and office open and draft, never complete
+    handed: int = 0
+
+    def next_clerk(self) -> str:
+        self.handed += 1
+        return self.clerks[(self.handed - 1) % len(self.clerks)]
+
+
+SHARED = Shared()
+
+
+def expect(response, status: int, text: str | None = None) -> bool:
+    """Mark the request failed unless it answered ``status`` (and, for pages, contains ``text``)."""
+    if response.status_code != status or (text is not None and text not in response.text):
+        response.failure(f"{response.status_code} (expected {status}): {response.text[:200]!r}")
+        return False
+    response.success()
+    return True
+
+
+def csrf_token(page: str) -> str:
+    """The form's CSRF token (flask-wtf's hidden field, in whichever order its attributes come)."""
+    found = CSRF.search(page)
+    if found is None:
+        raise ValueError("no csrf_token on the page")
+    return found.group(1) or found.group(2)
+
+
+class SignedIn(HttpUser):
+    abstract = True
+    username = ""
+    csrf = ""
+
+    def on_start(self) -> None:
+        self.csrf = csrf_token(self.client.get("/login", name="GET /login").text)
+        with self.client.post("/login", data={"username": self.username, "password": "demo", "csrf_token": self.csrf},
+                              name="POST /login", allow_redirects=False, catch_response=True) as response:
+            expect(response, 302)
+        with self.client.get("/inbox", name="GET /inbox (after login)", catch_response=True) as response:
+            if expect(response, 200):
+                self.csrf = csrf_token(response.text)  # the session's token, for every form from now on
+
+    def page(self, path: str, name: str) -> str | None:
+        with self.client.get(path, name=name, catch_response=True) as response:
+            return response.text if expect(response, 200, "</html>") else None
+
+    def post(self, path: str, name: str, data: dict) -> bool:
+        with self.client.post(path, data=data | {"csrf_token": self.csrf}, name=name, allow_redirects=False,
+                              catch_response=True) as response:
+            return expect(response, 302)
+
+    def take(self, listing: str | None, names: tuple[str, ...]) -> tuple[int, str] | None:
+        """The first listed task of these names that no other user holds, now held by this one."""
+        for task_id, name in TASK_LINK.findall(listing or ""):
+            if name.strip() in names and int(task_id) not in SHARED.taken:
+                SHARED.taken.add(int(task_id))
+                return int(task_id), name.strip()
+        return None
+
+
+class Clerk(SignedIn):
+    weight = 7
+
+    def on_start(self) -> None:
+        self.username = SHARED.next_clerk()
+        self.held: tuple[int, str] | None = None
+        self.step = 0
+        super().on_start()
+
+    @task
+    def next_step(self) -> None:
+        if self.step == 0:
+            self.choose(self.page("/inbox", "GET /inbox (lead unit)"))
+        elif self.step == 1:
+            self.page(f"/tasks/{self.held[0]}", "GET /tasks/<id> (report)")
+        elif self.step == 2:
+            self.post(f"/tasks/{self.held[0]}/draft", "POST /tasks/<id>/draft", FORMS[self.held[1]])
+            if self.held[1] == "提交办结报告":
+                self.held = None  # opened and drafted only
+        else:
+            self.submit()
+        self.step = (self.step + 1) % 4 if self.held else 0
+
+    def choose(self, listing: str | None) -> None:
+        names = ("汇总填报季度报告", "提供季度进展材料") if SHARED.submit else ()
+        self.held = self.take(listing, names) or self.browse(listing)
+
+    def browse(self, listing: str | None) -> tuple[int, str] | None:
+        """No report left for this unit: its completion report, opened and drafted, never submitted."""
+        found = [(int(i), n.strip()) for i, n in TASK_LINK.findall(listing or "") if n.strip() == "提交办结报告"]
+        return random.choice(found) if found else None
+
+    def submit(self) -> None:
+        task_id, name = self.held
+        if name != "提交办结报告" and self.post(f"/tasks/{task_id}", "POST /tasks/<id> (complete report)", FORMS[name]):
+            SHARED.completions.append(task_id)
+        self.held = None
+
+
+class Office(SignedIn):
+    weight = 2
+    username = "office"
+
+    def on_start(self) -> None:
+        self.held: int | None = None
+        self.opened = False
+        super().on_start()
+
+    @task
+    def next_step(self) -> None:
+        if self.held is None:
+            taken = self.take(self.page(REVIEW_LISTING, "GET /inbox (office)"), ("审核季度报告",))
+            self.held, self.opened = (taken[0] if taken else None), False
+        elif not self.opened:
+            self.opened = self.page(f"/tasks/{self.held}", "GET /tasks/<id> (review)") is not None
+        else:
+            if SHARED.submit and self.post(f"/tasks/{self.held}", "POST /tasks/<id> (complete review)", REVIEW):
+                SHARED.completions.append(self.held)
+            self.held = None
+
+
+class Supervisor(SignedIn):
+    weight = 1
+    username = "supervisor"
+
+    @task
+    def dashboard(self) -> None:
+        self.page("/dashboard", "GET /dashboard")
+
+
+class Auditor(SignedIn):
+    fixed_count = 1
+    username = "auditor"
+    wait_time = constant_throughput(0.2)
+
+    @task
+    def project_pdf(self) -> None:
+        number = random.choice(SHARED.projects)
+        with self.client.get(f"/reports/projects/{number}.pdf", name="GET /reports/projects/<n>.pdf",
+                             catch_response=True) as response:
+            if response.status_code != 200 or not response.content.startswith(b"%PDF"):
+                response.failure(f"{response.status_code}: not a PDF")
+
+
+def pace(rate: float) -> None:
+    """Every user but the auditor sends ``rate`` requests a second."""
+    for user in (Clerk, Office, Supervisor):
+        user.wait_time = constant_throughput(rate)
+
+
+USERS = [Clerk, Office, Supervisor, Auditor]
+PAGES = ("GET /inbox (lead unit)", "GET /inbox (office)", "GET /tasks/<id> (report)", "GET /tasks/<id> (review)",
+         "GET /dashboard")
+COMPLETIONS = ("POST /tasks/<id> (complete report)", "POST /tasks/<id> (complete review)")

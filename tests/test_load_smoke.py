@@ -1,0 +1,18 @@
+"""The peak day's load test (`python -m bench --load`) at a tiny size on SQLite, so that it cannot rot: the
+Procfile's gunicorn serves a few projects, a few locust users sign in and work for a few seconds, nothing fails
+and every acknowledged completion is in the history exactly once. Timing targets are the full run's business."""
+from __future__ import annotations
+
+from bench.load import LOAD_SIZES, run_load
+from bench.load_report import section
+
+
+def test_a_small_peak_day_runs_without_errors_and_records_each_completion_once(tmp_path):
+    run = run_load("sqlite", 2, LOAD_SIZES["smoke"], url=f"sqlite:///{tmp_path / 'load.db'}")
+    phases = [run.swarm["steady"], *run.swarm["ramp"]]
+    assert [phase["failures"] for phase in phases] == [0] * len(phases), [phase["errors"] for phase in phases]
+    sent = {entry["name"] for phase in phases for entry in phase["endpoints"] if entry["requests"]}
+    assert {"GET /inbox (lead unit)", "GET /tasks/<id> (report)", "POST /tasks/<id>/draft",
+            "POST /tasks/<id> (complete report)", "GET /inbox (office)", "GET /dashboard"} <= sent
+    assert run.history.acknowledged > 0 and run.history.exact, run.history
+    assert "### Load: sqlite, 2 gunicorn workers (smoke)" in section(run)
