@@ -129,4 +129,19 @@ def test_axe_core_finds_no_serious_or_critical_violation_on_the_main_pages_of_ea
         page.goto(live_server + path, wait_until="load")
         if violations := axe_violations(page):
             found[path] = violations
-    assert found == {}
+    assert found == {}, "\n".join(f"{path}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"
+                                   for path, violations in found.items() for v in violations)
+
+
+def test_the_keyboard_reaches_the_content_first_and_shows_where_the_focus_is(played, live_server, browser):
+    unit = signed_in(browser, live_server, "zuzhibu", DESKTOP)
+    unit.goto(live_server + "/inbox")
+
+    unit.keyboard.press("Tab")
+    assert unit.evaluate("document.activeElement.textContent") == "跳到正文"
+    unit.keyboard.press("Tab")
+    focused = unit.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert focused not in ("none", "")  # a visible ring, not the browser's default removed
+    unit.keyboard.press("Shift+Tab")
+    unit.keyboard.press("Enter")
+    assert unit.url.endswith("#main")
