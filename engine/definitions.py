@@ -3,6 +3,8 @@
 ``clock`` and ``bounds``."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from sqlalchemy import func, select
 
 from . import timer_starts
@@ -17,7 +19,8 @@ class Definitions:
     """Deploy, parse and look up process definitions (each deployed process is a new version of its key)."""
 
     def deploy(self, bpmn_xml: bytes | str, *, deployed_by: str, source: str = "diagram.bpmn") -> list[ProcessDefinition]:
-        """Each executable process of the file becomes a new version of the definition with its id."""
+        """Each executable process of the file becomes a new version of the definition with its id; its
+        ``deployed_at`` is the wall clock's time (naive UTC), not the process clock's."""
         raw = bpmn_xml.encode("utf-8") if isinstance(bpmn_xml, str) else bpmn_xml
         return self.deploy_many([(source, raw)], deployed_by=deployed_by)
 
@@ -52,7 +55,9 @@ class Definitions:
                 "spec": codec.to_dict(process.spec),
                 "subprocess_specs": {k: codec.to_dict(v) for k, v in process.subprocess_specs.items()},
             },
-            deployed_at=to_db(self.clock.now()),
+            # The wall clock, never the (possibly simulated) process clock: a deployment happens now, in real
+            # time, and versions must list in the order they were made whatever the simulated date.
+            deployed_at=to_db(datetime.now(timezone.utc)),
             deployed_by=deployed_by,
         )
         self.session.add(definition)

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundles the process editor (web/editor_src/editor.js: bpmn-js Modeler, properties panel, Chinese labels)
-// and copies the style sheets and the BPMN font into web/static/editor, which the app serves.
+// and copies the style sheets, the BPMN font and axe-core (for the accessibility tests) into web/static/editor,
+// which the app serves.
 // Run by `make node-packages` after `npm ci`; the output is generated and not in git.
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -32,7 +33,10 @@ for (const [from, to] of [
   ['bpmn-js/dist/assets/diagram-js.css', 'diagram-js.css'],
   ['bpmn-js/dist/assets/bpmn-js.css', 'bpmn-js.css'],
   ['bpmn-js/dist/assets/bpmn-font', 'bpmn-font'],
-  ['@bpmn-io/properties-panel/dist/assets/properties-panel.css', 'properties-panel.css']
+  ['@bpmn-io/properties-panel/dist/assets/properties-panel.css', 'properties-panel.css'],
+  // The accessibility checker the browser tests run on the pages (tests/test_browser_layout.py): served from
+  // the app itself, since the pages' Content-Security-Policy allows no script from elsewhere.
+  ['axe-core/axe.min.js', 'axe.min.js']
 ]) {
   cpSync(join(modules, from), join(out, to), { recursive: true });
 }

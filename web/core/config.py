@@ -37,6 +37,8 @@ def from_environment() -> dict:
         **{name: os.environ.get(name, "") for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM")},
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
+        # The site's address as readers reach it: e-mails and robot messages link to tasks by absolute URLs.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         # Each evaluation of a diagram's script, condition, timer value or collection (engine/isolation.py).
         "SCRIPT_SECONDS": float(os.environ.get("SCRIPT_SECONDS", "2")),
         "SCRIPT_MEGABYTES": int(os.environ.get("SCRIPT_MEGABYTES", "256")),

@@ -26,12 +26,14 @@ RETRY_BASE_SECONDS = 60.0
 BATCH = 100
 TIMEOUT_SECONDS = 10.0
 SUBJECT = "督查督办系统消息"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 
 
 @dataclass(frozen=True)
 class ChannelSettings:
     """Where to send: ``mail_server`` '' means e-mail is off (its rows wait); webhooks need no setting.
-    ``timezone``: the office's, whose midnight ends a digest's day."""
+    ``timezone``: the office's, whose midnight ends a digest's day. ``public_url``: the site's address as a reader
+    reaches it (config ``PUBLIC_URL``), which makes each message's link absolute."""
 
     mail_server: str = ""
     mail_port: int = 25
@@ -40,14 +42,17 @@ class ChannelSettings:
     mail_use_tls: bool = False
     mail_from: str = ""
     timezone: str = "Asia/Shanghai"
+    public_url: str = DEFAULT_PUBLIC_URL
 
     @classmethod
     def from_config(cls, config) -> ChannelSettings:
-        """From the app's config (MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_USE_TLS, MAIL_FROM)."""
+        """From the app's config (MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_USE_TLS, MAIL_FROM,
+        TIMEZONE, PUBLIC_URL)."""
         return cls(mail_server=config.get("MAIL_SERVER") or "", mail_port=int(config.get("MAIL_PORT") or 25),
                    mail_username=config.get("MAIL_USERNAME") or "", mail_password=config.get("MAIL_PASSWORD") or "",
                    mail_use_tls=bool(config.get("MAIL_USE_TLS")), mail_from=config.get("MAIL_FROM") or "",
-                   timezone=config.get("TIMEZONE") or "Asia/Shanghai")
+                   timezone=config.get("TIMEZONE") or "Asia/Shanghai",
+                   public_url=config.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL)
 
 
 @dataclass
@@ -134,8 +139,23 @@ class DeliveryFailed(Exception):
     """A server answered but refused (a group robot's non-zero errcode, an HTTP status over 299)."""
 
 
+def link_of(notification, public_url: str) -> str:
+    """The absolute address a message leads to: its task's page, else its instance's page, else the inbox
+    (the paths of web/inbox.py and web/instances.py, which the worker cannot ask Flask for)."""
+    base = public_url.rstrip("/")
+    if notification.human_task_id is not None:
+        return f"{base}/tasks/{notification.human_task_id}"
+    if notification.instance_id is not None:
+        return f"{base}/instances/{notification.instance_id}"
+    return f"{base}/inbox"
+
+
+def _with_link(notification, settings: ChannelSettings) -> str:
+    return f"{notification.text}\n{link_of(notification, settings.public_url)}"
+
+
 def _send(item: OutboxItem, settings: ChannelSettings) -> None:
-    text = item.notification.text
+    text = _with_link(item.notification, settings)
     if item.channel == "email":
         send_mail(settings, item.address, text)
     else:
@@ -175,5 +195,5 @@ def _digest_text(items: list[OutboxItem], settings: ChannelSettings) -> str:
     lines = [f"您有 {len(items)} 条新消息："]
     for item in items:
         at = item.notification.created_at.replace(tzinfo=timezone.utc).astimezone(zone)
-        lines.append(f"{at:%m月%d日 %H:%M}  {item.notification.text}")
+        lines.append(f"{at:%m月%d日 %H:%M}  {_with_link(item.notification, settings)}")
     return "\n".join(lines)
