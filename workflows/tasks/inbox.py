@@ -20,10 +20,15 @@ from ..forms import FieldSpec
 from ..plan.models import Plan, Project, TaskArea
 from ..plan.projects import project_for, projects_for
 from ..records.history import HistoryLine, person, person_names, timeline
+from ..notifications.models import Notification
 from ..workdays import urgency, working_days_left
 from .completion import form_of
 from .decisions import FRESH_DECISIONS, Section, decision_context, subjects
+from .own_process import outlines, own_process, process_condition
 from .permissions import may_complete
+
+# What a message about a task marks it with in the inbox: the unit's report came back, or the office chased it.
+MARKERS = {"report_returned": "退回", "chased": "被催办"}
 
 
 class ClaimConflict(Exception):
@@ -38,6 +43,8 @@ class InboxRow:
     project: Project | None
     days_left: int | None
     urgency: str
+    own_process: str = ""  # the process the task is of: a called one (季度信息报送) rather than its caller's
+    markers: list[str] = field(default_factory=list)  # 退回, 被催办 (MARKERS)
 
 
 @dataclass
@@ -101,7 +108,7 @@ def inbox(session: Session, unit_code: str, *, process: str | None = None, proje
         mine = or_(mine, HumanTask.assigned_unit.is_(None))
     conditions = [HumanTask.state == "ready", mine]
     if process:
-        conditions.append(ProcessDefinition.key == process)
+        conditions.append(process_condition(session, process))
     if project:
         conditions.append(key == project.strip())
     if area:
@@ -144,12 +151,24 @@ def _paged(session: Session, query, page: int, per_page: int, today: date | None
         query = query.limit(per_page).offset((page - 1) * per_page)
     found = session.execute(query).all()
     projects = projects_for(session, {business_key for _, business_key, _ in found})
+    known, marked = outlines(session), markers(session, [task.id for task, _, _ in found])
     rows = []
     for task, business_key, process_name in found:
         days = working_days_left(task.due_on, today) if today and task.state == "ready" else None
         level = urgency(task.due_on, today) if today and task.state == "ready" else "normal"
-        rows.append(InboxRow(task, business_key, process_name, projects.get(business_key), days, level))
+        own = own_process(known, task.instance.definition.key, task.spec_name)
+        rows.append(InboxRow(task, business_key, process_name, projects.get(business_key), days, level,
+                             own.name if own is not None else process_name, marked.get(task.id, [])))
     return Page(rows, page, per_page, total)
+
+
+def markers(session: Session, task_ids: list[int]) -> dict[int, list[str]]:
+    """task id → the markers its messages give it (退回, 被催办), each once, in MARKERS' order."""
+    kinds: dict[int, set[str]] = {}
+    for task_id, kind in session.execute(select(Notification.human_task_id, Notification.kind).where(
+            Notification.human_task_id.in_(task_ids), Notification.kind.in_(MARKERS)).distinct()):
+        kinds.setdefault(task_id, set()).add(kind)
+    return {task_id: [MARKERS[kind] for kind in MARKERS if kind in found] for task_id, found in kinds.items()}
 
 
 def _lock(session: Session, task: HumanTask, actor: Actor) -> None:

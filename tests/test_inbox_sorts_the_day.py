@@ -1,0 +1,93 @@
+"""Issue 16 §4: an inbox that sorts the day — the 流程 filter and column name a task's own (called) process, a
+returned report and the office's 催办 carry due dates from the settings, and markers say 退回 and 被催办."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.process_support import REPORT, Driver, start_projects
+from tests.web_support import db, login_as  # noqa: F401
+from workflows.records.settings import set_setting
+from workflows.tasks.inbox import inbox
+
+COMPILE, REVIEW, REVISE, CHASE = "汇总填报季度报告", "审核季度报告", "按意见修改季度报告", "催办季度报告"
+LEAD = "zuzhibu"
+
+
+@pytest.fixture
+def driver(db) -> Driver:
+    driver = Driver(db)
+    driver.load_plan_and_diagrams()  # Thursday 2017-06-08
+    start_projects(driver, 1, 2)
+    return driver
+
+
+def page_text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def task_links(client, query: str) -> int:
+    return page_text(client.get(f"/inbox?{query}")).count('href="/tasks/')
+
+
+def return_report(driver: Driver, business_key: str = "2017-02") -> None:
+    driver.complete(driver.task(name=COMPILE, business_key=business_key), REPORT)
+    driver.complete(driver.task(name=REVIEW, business_key=business_key),
+                    {"verdict": "return", "office_comment": "请补充街道落实情况"})
+
+
+def test_the_process_filter_finds_the_tasks_of_a_called_process(driver, login_as):
+    client = login_as(LEAD)
+
+    assert task_links(client, "process=quarterly_report") == 2
+    assert task_links(client, "process=project_completion") == 2
+    assert task_links(client, "process=consultation_reply") == 0
+    assert task_links(client, "process=project_lifecycle") == 4  # the caller's filter keeps its called tasks
+
+
+def test_the_process_column_names_the_tasks_own_process_and_the_project(driver, login_as):
+    page = page_text(login_as(LEAD).get("/inbox?project=2017-02"))
+    row = page[page.index(COMPILE):]
+    row = row[:row.index("</tr>")]
+
+    assert "季度信息报送" in row and "健全区域化党建工作联席会议制度" in row
+
+
+def test_a_returned_report_is_due_in_three_working_days_and_marked_returned(driver, login_as):
+    return_report(driver)
+
+    revise = driver.task(name=REVISE, business_key="2017-02")
+    assert revise.due_on == date(2017, 6, 13)  # Friday 9, Monday 12, Tuesday 13 June
+    row = page_text(login_as(LEAD).get("/inbox?project=2017-02"))
+    assert '<span class="marker">退回</span>' in row
+
+
+def test_the_returned_report_deadline_follows_the_offices_setting(driver):
+    set_setting(driver.session, "task_deadlines", {"returned_report_workdays": 5})
+    driver.session.commit()
+
+    return_report(driver)
+
+    assert driver.task(name=REVISE, business_key="2017-02").due_on == date(2017, 6, 15)
+
+
+def test_the_offices_chase_is_due_the_next_working_day_and_sorts_with_the_other_tasks(driver):
+    driver.advance(days=13)  # Wednesday 2017-06-21: the second quarter was due on 06-19
+
+    chases = driver.tasks(name=CHASE)
+    assert chases and {task.due_on for task in chases} == {date(2017, 6, 22)}
+    rows = inbox(driver.session, "tuijinban", today=driver.today).rows
+    assert [row.task.due_on is None for row in rows] == sorted(row.task.due_on is None for row in rows)
+
+
+def test_a_chase_reaches_the_unit_as_a_marker_on_its_overdue_report(driver, login_as):
+    driver.advance(days=13)
+    client = login_as(LEAD)
+    assert "被催办" not in page_text(client.get("/inbox?project=2017-02"))
+
+    driver.complete(driver.task(name=CHASE, business_key="2017-02"), {"chase_note": "已电话催报"})
+
+    page = page_text(client.get("/inbox?project=2017-02"))
+    assert '<span class="marker">被催办</span>' in page
+    assert '<span class="marker">被催办</span>' not in page_text(client.get("/inbox?project=2017-01"))
