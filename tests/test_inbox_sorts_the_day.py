@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tests.process_support import REPORT, Driver, start_projects
-from tests.web_support import db, login_as  # noqa: F401
+from tests.web_support import db, login_as, post_form  # noqa: F401
 from workflows.records.settings import set_setting
 from workflows.tasks.inbox import inbox
 
@@ -91,3 +91,53 @@ def test_a_chase_reaches_the_unit_as_a_marker_on_its_overdue_report(driver, logi
     page = page_text(client.get("/inbox?project=2017-02"))
     assert '<span class="marker">被催办</span>' in page
     assert '<span class="marker">被催办</span>' not in page_text(client.get("/inbox?project=2017-01"))
+
+
+def overdue_reports(driver: Driver) -> list:
+    driver.advance(days=13)  # 2017-06-21: both second-quarter reports are two working days late
+    return driver.tasks(name=COMPILE)
+
+
+def test_the_office_chases_several_overdue_tasks_from_the_dashboard_in_one_action(driver, login_as):
+    reports = overdue_reports(driver)
+    office = login_as("tuijinban", role="office")
+    page = page_text(office.get("/dashboard"))
+    assert all(f'name="task" value="{task.id}"' in page for task in reports)
+
+    response = post_form(office, "/dashboard", "/dashboard/urge", {"task": [str(task.id) for task in reports]})
+
+    assert response.status_code == 302
+    for task in reports:
+        assert driver.history_kinds(task.instance_id).count(("task_urged", COMPILE)) == 1
+    assert page_text(login_as(LEAD).get("/inbox")).count('<span class="marker">被催办</span>') == 2
+
+
+def test_the_history_of_a_bulk_chase_names_the_unit_in_words(driver, login_as):
+    task = overdue_reports(driver)[0]
+    office = login_as("tuijinban", role="office")
+    post_form(office, "/dashboard", "/dashboard/urge", {"task": [str(task.id)]})
+
+    page = page_text(office.get(f"/tasks/{task.id}"))
+    assert "催办区委组织部办理“汇总填报季度报告”" in page and ">task_urged<" not in page and "<td>催办</td>" in page
+
+
+def test_a_bulk_chase_of_nothing_or_of_a_task_not_overdue_is_refused_and_changes_nothing(driver, login_as):
+    office = login_as("tuijinban", role="office")
+    not_late = driver.tasks(name=COMPILE)[0]
+    history_before = driver.history_kinds(not_late.instance_id)
+
+    nothing = post_form(office, "/dashboard", "/dashboard/urge", {})
+    early = post_form(office, "/dashboard", "/dashboard/urge", {"task": [str(not_late.id)]})
+    garbled = post_form(office, "/dashboard", "/dashboard/urge", {"task": ["abc"]})
+
+    assert (nothing.status_code, early.status_code, garbled.status_code) == (422, 422, 422)
+    assert "请勾选要催办的逾期待办" in page_text(nothing) and "尚未逾期" in page_text(early)
+    assert driver.history_kinds(not_late.instance_id) == history_before
+
+
+def test_only_the_office_may_chase_from_the_dashboard(driver, login_as):
+    task = overdue_reports(driver)[0]
+    supervisor = login_as("duchake", role="supervisor")
+
+    assert 'action="/dashboard/urge"' not in page_text(supervisor.get("/dashboard"))
+    assert post_form(supervisor, "/dashboard", "/dashboard/urge", {"task": [str(task.id)]}).status_code == 403
