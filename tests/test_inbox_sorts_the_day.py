@@ -141,3 +141,39 @@ def test_only_the_office_may_chase_from_the_dashboard(driver, login_as):
 
     assert 'action="/dashboard/urge"' not in page_text(supervisor.get("/dashboard"))
     assert post_form(supervisor, "/dashboard", "/dashboard/urge", {"task": [str(task.id)]}).status_code == 403
+
+
+def test_a_task_page_title_names_the_project_and_the_quarter(driver, login_as):
+    task = driver.task(name=COMPILE, business_key="2017-02")
+
+    page = page_text(login_as(LEAD).get(f"/tasks/{task.id}"))
+
+    title = page[page.index("<title>"):page.index("</title>")]
+    assert "2017-02 健全区域化党建工作联席会议制度" in title and "2017年第2季度" in title
+    assert '<p class="task-heading">2017-02 健全区域化党建工作联席会议制度' in page
+
+
+def test_a_task_page_leads_back_to_the_filtered_list_it_was_opened_from_even_after_saving_a_draft(driver, login_as):
+    client, task = login_as(LEAD), driver.task(name=COMPILE, business_key="2017-02")
+    listing = "http://localhost/inbox?project=2017-02"
+
+    page = page_text(client.get(f"/tasks/{task.id}", headers={"Referer": listing}))
+    assert '<a href="/inbox?project=2017-02">← 返回待办</a>' in page
+
+    client.post(f"/tasks/{task.id}/draft", data={"progress": "推进中", "csrf_token": _token(page)})
+    again = page_text(client.get(f"/tasks/{task.id}", headers={"Referer": f"http://localhost/tasks/{task.id}"}))
+    assert '<a href="/inbox?project=2017-02">← 返回待办</a>' in again
+
+
+def test_a_task_page_opened_from_elsewhere_leads_back_to_the_inbox(driver, login_as):
+    task = driver.task(name=COMPILE, business_key="2017-02")
+
+    page = page_text(login_as(LEAD).get(f"/tasks/{task.id}", headers={"Referer": "http://elsewhere.example/inbox"}))
+
+    assert '<a href="/inbox">← 返回待办</a>' in page
+
+
+def _token(page: str) -> str:
+    marker = 'name="csrf_token" value="'
+    start = page.index(marker) + len(marker)
+    return page[start:page.index('"', start)]

@@ -26,6 +26,7 @@ from .completion import form_of
 from .decisions import FRESH_DECISIONS, Section, decision_context, subjects
 from .own_process import outlines, own_process, process_condition
 from .permissions import may_complete
+from .quarters import REPORT_SPECS, quarter_of
 
 # What a message about a task marks it with in the inbox: the unit's report came back, or the office chased it.
 MARKERS = {"report_returned": "退回", "chased": "被催办"}
@@ -255,6 +256,7 @@ class TaskPage:
     case: CaseSummary | None = None
     decision: list[Section] = field(default_factory=list)  # what the task decides on (decisions.py)
     subject: str = ""  # whose it is among its namesakes (评价答复 · 区民政局), see decisions.subjects
+    heading: str = ""  # the project and the quarter it is about (2017-02 健全区域化党建… · 2017年第2季度)
 
 
 def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Actor,
@@ -264,13 +266,31 @@ def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Acto
     fields = form_of(view) if view is not None else []
     values = submitted if submitted is not None else initial_values(task, fields, view.data if view else {})
     today, history = engine.clock.today(), timeline(session, engine, task.instance_id)
-    ready = task.state == "ready"
-    return TaskPage(task, view, fields, values, project_for(session, task.instance.business_key),
+    ready, project = task.state == "ready", project_for(session, task.instance.business_key)
+    return TaskPage(task, view, fields, values, project,
                     history, ready and may_complete(actor, task),
                     working_days_left(task.due_on, today) if ready else None,
                     urgency(task.due_on, today) if ready else "normal", case_summary(session, task.instance_id),
                     decision_context(session, engine, task, view, [line.event for line in history]),
-                    subjects(session, engine, [task], {task.id: view} if view else None).get(task.id, ""))
+                    subjects(session, engine, [task], {task.id: view} if view else None).get(task.id, ""),
+                    heading(task, project, view.data if view else {}))
+
+
+def heading(task: HumanTask, project: Project | None, data: dict) -> str:
+    """What a task page's title says the task is about: the project (number and the start of its text) and, for a
+    quarterly report's tasks, the quarter (from the called process's data, or a done task's due date)."""
+    parts = [f"{project.business_key} {_short(project.text)}"] if project is not None else []
+    quarter, year = data.get("quarter"), data.get("year")
+    if quarter is None and task.spec_name in REPORT_SPECS and task.due_on is not None:
+        quarter, year = quarter_of(task.due_on), task.due_on.year
+    if isinstance(quarter, int) and isinstance(year, int):
+        parts.append(f"{year}年第{quarter}季度")
+    return " · ".join(parts)
+
+
+def _short(text: str, length: int = 24) -> str:
+    text = text.strip().rstrip("。；，、")
+    return text if len(text) <= length else text[:length] + "…"
 
 
 def initial_values(task: HumanTask, fields: list[FieldSpec], data: dict) -> dict:
