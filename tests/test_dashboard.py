@@ -109,12 +109,15 @@ def test_overdue_tasks_are_counted_per_unit_with_the_oldest_in_working_days_and_
     board = dashboard(played.session, 2017, played.today)
 
     assert [(u.unit_code, u.unit_name, u.overdue, u.oldest_overdue_workdays, u.due_soon) for u in board.units] == [
+        # 按意见修改季度报告, returned Thu 06-08, due 3 working days later (Tue 06-13): 14, 15, 16, 19, 20, 21.
+        ("rensheju", "区人社局", 1, 6, 0),
         # 签收约请 due Fri 06-16: Mon 19, Tue 20, Wed 21 have passed since → 3 working days.
         ("chengguanju", "区城管执法局", 1, 3, 0),
         # 汇总填报季度报告 due Mon 06-19: Tue 20, Wed 21 → 2 working days.
         ("sifaju", "区司法局", 1, 2, 0),
-        # 分派约请部门 raised Wed 06-21, due one working day later (Thu 06-22): within 3 working days.
-        ("tuijinban", "区推进办", 0, 0, 1),
+        # 督办签收 from Mon 06-19, due a working day later (Tue 06-20): 1 working day late. Due Thu 06-22, within
+        # 3 working days: 分派约请部门 raised Wed 06-21 and the two 催办季度报告 of that day.
+        ("tuijinban", "区推进办", 1, 1, 3),
     ]
 
 
@@ -227,7 +230,10 @@ def test_the_api_gives_the_dashboard_figures_to_the_office_with_a_token(driver, 
                                            "due_on": "2017-06-19", "submitted_on": None, "accepted": False}
     assert figures["matrix"]["totals"]["2"]["missing"] == 1
     assert figures["units"] == [{"unit_code": "sifaju", "unit_name": "区司法局", "overdue": 1,
-                                 "oldest_overdue_workdays": 2, "due_soon": 0}]
+                                 "oldest_overdue_workdays": 2, "due_soon": 0},
+                                # the office's 催办季度报告 of Wed 06-21, due the next working day
+                                {"unit_code": "tuijinban", "unit_name": "区推进办", "overdue": 0,
+                                 "oldest_overdue_workdays": 0, "due_soon": 1}]
     assert figures["consultations"]["overall"]["satisfaction_rate"] is None
 
 

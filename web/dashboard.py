@@ -10,17 +10,22 @@ from __future__ import annotations
 import re
 
 import pygal
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from pygal.style import Style
 
+from workflows.forms import FormInvalid
 from workflows.reports import dashboard as dashboards
+from workflows.tasks import urging
 
+from .core.db import get_process_engine, get_session
 from .core.headers import talisman
+from .core.inputs import db_int
 from .shared.dashboard import BadYear, load, may_view, year_arg
+from .shared.guards import guard
 
-bp = Blueprint("dashboard", __name__)
+bp = guard(Blueprint("dashboard", __name__), "dashboard/missing.html")
 FONT = "Noto Sans CJK SC"
 STATUS_COLOURS = {"on_time": "#3c9a3c", "late": "#f2a900", "returned": "#7b5ea7", "missing": "#d32f2f",
                   "not_due": "#9fb8d0", "not_applicable": "#d5d5d5"}
@@ -107,4 +112,36 @@ def index():
     charts = {"reports": report_chart(board), "overdue": overdue_chart(board),
               "satisfaction": satisfaction_chart(board)}
     return render_template("dashboard/index.html", board=board, charts=charts, labels=dashboards.CELL_LABELS,
-                           completion_labels=dashboards.COMPLETION_LABELS)
+                           completion_labels=dashboards.COMPLETION_LABELS, overdue=_overdue_to_urge())
+
+
+def _overdue_to_urge() -> list[urging.OverdueTask]:
+    """The overdue tasks the office may 催办 here (none for the other overseers)."""
+    if current_user.role not in urging.URGERS:
+        return []
+    return urging.overdue_list(get_session(), get_process_engine().clock.today())
+
+
+@bp.post("/dashboard/urge")
+def urge():
+    """催办 the ticked overdue tasks (or, with ``all``, every one listed): one history entry per task."""
+    session, engine = get_session(), get_process_engine()
+    try:
+        if request.form.get("all"):
+            chosen = [row.task.id for row in urging.overdue_list(session, engine.clock.today())]
+        else:
+            chosen = [_task_id(value) for value in request.form.getlist("task")]
+        urged = urging.urge(session, engine, current_user.actor, chosen, request.form.get("note", ""))
+    except FormInvalid as invalid:
+        session.rollback()
+        return render_template("dashboard/missing.html", message=invalid.errors["tasks"]), 422
+    session.commit()
+    flash(f"已催办 {len(urged)} 项逾期待办，各单位将在待办中看到“被催办”标记")
+    return redirect(url_for("dashboard.index") + "#urge")
+
+
+def _task_id(value: str) -> int:
+    try:
+        return db_int(value)
+    except (ValueError, OverflowError):
+        raise FormInvalid({"tasks": f"勾选的待办编号“{value[:20]}”无效"}) from None

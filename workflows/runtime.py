@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import BpmnEngine, Clock, ScriptError
+from engine import Assignment, BpmnEngine, Clock, ProcessInstance, ScriptError, TaskView
 from engine.bounds import EngineBounds
 
 from . import workdays
@@ -23,8 +23,14 @@ from .directory.routing import Router
 from .holidays import book as calendar_book
 from .records import settings
 from .records.scoring import year_end_score
+from .records.settings import get_setting
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+# Tasks whose diagram gives no due date but the office's setting ``task_deadlines`` does, in working days from the
+# day the task arrives: a returned quarterly report, and the office's own 催办 and 督办 tasks.
+SETTING_DEADLINES = {"revise_report": "returned_report_workdays", "chase_report": "urge_workdays",
+                     "chase_completion": "urge_workdays", "chase_signing": "urge_workdays",
+                     "chase_reply": "urge_workdays"}
 MAX_DAY_COUNT = 3660  # about ten years of days or working days: more is a mistake, and costs the host its time
 
 
@@ -106,9 +112,28 @@ def process_engine(session: Session, timezone: str = DEFAULT_TIMEZONE, bounds: E
     calendar_book.refresh(session)
     local_tz = ZoneInfo(timezone)
     clock = Clock(session, local_tz)
-    router = Router(session, user_unit=user_unit(session), today=clock.today)
+    router = SettingDeadlines(Router(session, user_unit=user_unit(session), today=clock.today), session, clock)
     return BpmnEngine(session, local_tz=local_tz, router=router, script_functions=script_functions(session, clock),
                       bounds=bounds or engine_bounds())
+
+
+class SettingDeadlines:
+    """The engine's router with due dates from the ``task_deadlines`` setting for the tasks SETTING_DEADLINES names,
+    where the diagram itself sets none: ``router(instance, task) -> Assignment``."""
+
+    def __init__(self, router: Router, session: Session, clock: Clock):
+        self.router, self.session, self.clock = router, session, clock
+
+    def __call__(self, instance: ProcessInstance, task: TaskView) -> Assignment:
+        assignment = self.router(instance, task)
+        setting = SETTING_DEADLINES.get(task.spec_name)
+        if assignment.due_on is None and setting is not None:
+            count = int(get_setting(self.session, "task_deadlines")[setting])
+            assignment.due_on = workdays.add_workdays(self.clock.today(), count)
+        return assignment
+
+    def __getattr__(self, name: str):
+        return getattr(self.router, name)  # resolve_name, unit_for … for the callers that use the router's own
 
 
 def user_unit(session: Session):

@@ -2,7 +2,7 @@
 and drawing its page (inbox/task.html) with the form, the notes and the actions, after a success or a refusal."""
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, render_template, request, session as cookie, url_for
 from flask_login import current_user
 
 from engine import HumanTask
@@ -39,4 +39,30 @@ def render_task(task: HumanTask, submitted: dict | None = None, errors: dict | N
     if submitted is None:
         page.values = task_notes.values_with_draft(page.fields, page.values, notes.draft)
     return render_template("inbox/task.html", page=page, notes=notes, errors=errors or {},
-                           note_errors=note_errors or {}, widget=widget, people=person_names(session)), status
+                           note_errors=note_errors or {}, widget=widget, people=person_names(session),
+                           back=back_link()), status
+
+
+# The lists a task page is opened from, by path, and what the way back to each is called.
+LISTS = (("/inbox/done", "已办"), ("/inbox", "待办"), ("/projects", "项目"), ("/dashboard", "驾驶舱"),
+         ("/instances", "流程实例"), ("/notifications", "消息"), ("/started", "我发起的"))
+
+
+def _list_label(path: str | None) -> str | None:
+    for prefix, label in LISTS:
+        if path and (path == prefix or path.startswith((prefix + "/", prefix + "?"))):
+            return label
+    return None
+
+
+def back_link() -> tuple[str, str]:
+    """(url, label) of the list this person opened the task from, with its filters and page; remembered in the
+    session so that it survives the page's own posts (a draft, an upload, a comment). Default: 待办."""
+    referrer = request.referrer or ""
+    if referrer.startswith(request.host_url):
+        path = "/" + referrer[len(request.host_url):]
+        if _list_label(path):
+            cookie["task_list"] = path[:500]
+    remembered = cookie.get("task_list")
+    label = _list_label(remembered)
+    return (remembered, label) if label else (url_for("inbox.index"), "待办")

@@ -20,10 +20,16 @@ from ..forms import FieldSpec
 from ..plan.models import Plan, Project, TaskArea
 from ..plan.projects import project_for, projects_for
 from ..records.history import HistoryLine, person, person_names, timeline
+from ..notifications.models import Notification
 from ..workdays import urgency, working_days_left
 from .completion import form_of
 from .decisions import FRESH_DECISIONS, Section, decision_context, subjects
+from .own_process import outlines, own_process, process_condition
 from .permissions import may_complete
+from .quarters import REPORT_SPECS, quarter_of
+
+# What a message about a task marks it with in the inbox: the unit's report came back, or the office chased it.
+MARKERS = {"report_returned": "退回", "chased": "被催办"}
 
 
 class ClaimConflict(Exception):
@@ -38,6 +44,8 @@ class InboxRow:
     project: Project | None
     days_left: int | None
     urgency: str
+    own_process: str = ""  # the process the task is of: a called one (季度信息报送) rather than its caller's
+    markers: list[str] = field(default_factory=list)  # 退回, 被催办 (MARKERS)
 
 
 @dataclass
@@ -101,7 +109,7 @@ def inbox(session: Session, unit_code: str, *, process: str | None = None, proje
         mine = or_(mine, HumanTask.assigned_unit.is_(None))
     conditions = [HumanTask.state == "ready", mine]
     if process:
-        conditions.append(ProcessDefinition.key == process)
+        conditions.append(process_condition(session, process))
     if project:
         conditions.append(key == project.strip())
     if area:
@@ -144,12 +152,24 @@ def _paged(session: Session, query, page: int, per_page: int, today: date | None
         query = query.limit(per_page).offset((page - 1) * per_page)
     found = session.execute(query).all()
     projects = projects_for(session, {business_key for _, business_key, _ in found})
+    known, marked = outlines(session), markers(session, [task.id for task, _, _ in found])
     rows = []
     for task, business_key, process_name in found:
         days = working_days_left(task.due_on, today) if today and task.state == "ready" else None
         level = urgency(task.due_on, today) if today and task.state == "ready" else "normal"
-        rows.append(InboxRow(task, business_key, process_name, projects.get(business_key), days, level))
+        own = own_process(known, task.instance.definition.key, task.spec_name)
+        rows.append(InboxRow(task, business_key, process_name, projects.get(business_key), days, level,
+                             own.name if own is not None else process_name, marked.get(task.id, [])))
     return Page(rows, page, per_page, total)
+
+
+def markers(session: Session, task_ids: list[int]) -> dict[int, list[str]]:
+    """task id → the markers its messages give it (退回, 被催办), each once, in MARKERS' order."""
+    kinds: dict[int, set[str]] = {}
+    for task_id, kind in session.execute(select(Notification.human_task_id, Notification.kind).where(
+            Notification.human_task_id.in_(task_ids), Notification.kind.in_(MARKERS)).distinct()):
+        kinds.setdefault(task_id, set()).add(kind)
+    return {task_id: [MARKERS[kind] for kind in MARKERS if kind in found] for task_id, found in kinds.items()}
 
 
 def _lock(session: Session, task: HumanTask, actor: Actor) -> None:
@@ -236,6 +256,7 @@ class TaskPage:
     case: CaseSummary | None = None
     decision: list[Section] = field(default_factory=list)  # what the task decides on (decisions.py)
     subject: str = ""  # whose it is among its namesakes (评价答复 · 区民政局), see decisions.subjects
+    heading: str = ""  # the project and the quarter it is about (2017-02 健全区域化党建… · 2017年第2季度)
 
 
 def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Actor,
@@ -245,13 +266,31 @@ def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Acto
     fields = form_of(view) if view is not None else []
     values = submitted if submitted is not None else initial_values(task, fields, view.data if view else {})
     today, history = engine.clock.today(), timeline(session, engine, task.instance_id)
-    ready = task.state == "ready"
-    return TaskPage(task, view, fields, values, project_for(session, task.instance.business_key),
+    ready, project = task.state == "ready", project_for(session, task.instance.business_key)
+    return TaskPage(task, view, fields, values, project,
                     history, ready and may_complete(actor, task),
                     working_days_left(task.due_on, today) if ready else None,
                     urgency(task.due_on, today) if ready else "normal", case_summary(session, task.instance_id),
                     decision_context(session, engine, task, view, [line.event for line in history]),
-                    subjects(session, engine, [task], {task.id: view} if view else None).get(task.id, ""))
+                    subjects(session, engine, [task], {task.id: view} if view else None).get(task.id, ""),
+                    heading(task, project, view.data if view else {}))
+
+
+def heading(task: HumanTask, project: Project | None, data: dict) -> str:
+    """What a task page's title says the task is about: the project (number and the start of its text) and, for a
+    quarterly report's tasks, the quarter (from the called process's data, or a done task's due date)."""
+    parts = [f"{project.business_key} {_short(project.text)}"] if project is not None else []
+    quarter, year = data.get("quarter"), data.get("year")
+    if quarter is None and task.spec_name in REPORT_SPECS and task.due_on is not None:
+        quarter, year = quarter_of(task.due_on), task.due_on.year
+    if isinstance(quarter, int) and isinstance(year, int):
+        parts.append(f"{year}年第{quarter}季度")
+    return " · ".join(parts)
+
+
+def _short(text: str, length: int = 24) -> str:
+    text = text.strip().rstrip("。；，、")
+    return text if len(text) <= length else text[:length] + "…"
 
 
 def initial_values(task: HumanTask, fields: list[FieldSpec], data: dict) -> dict:
