@@ -1,7 +1,7 @@
 """I3: DMN decision tables (decision_definition, decision_draft)
 
 Revision ID: i3d5f7a9c1e2
-Revises: g2c4e6a8b0d1
+Revises: i3f5a7c9e1b2
 Create Date: 2026-11-30 15:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'i3d5f7a9c1e2'
-down_revision = 'g2c4e6a8b0d1'
+down_revision = "i3f5a7c9e1b2"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """M: event subscriptions (what instances wait for: messages, signals) and timer starts with their occurrences
 
 Revision ID: m5e7a9c1d3f5
-Revises: g2c4e6a8b0d1
+Revises: i3d5f7a9c1e2
 Create Date: 2026-11-30 15:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'm5e7a9c1d3f5'
-down_revision = 'g2c4e6a8b0d1'
+down_revision = "i3d5f7a9c1e2"
 branch_labels = None
 depends_on = None
 
