@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from tests.browser_support import browser, live_server, page, sign_in  # noqa: F401
+from tests.browser_support import sign_in
 from tests.conftest import fresh_app
 from tests.process_support import Driver
 from tests.web_support import db, login_as, text  # noqa: F401
