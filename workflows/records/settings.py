@@ -124,7 +124,7 @@ SECTIONS: tuple[Section, ...] = (
         Item("reminders", "report_reminder_workdays", "季度报告到期前提醒", "个工作日", 3, 1, 10),
     )),
     Section("engine_limits", "流程代码与定时器的限制", "保护服务器：流程图中的代码、定时器和多实例不得超过这些限制。"
-            "未在此设置的项取服务器配置（如 MAX_TIMER_YEARS）。", (
+            "未在此设置的项取服务器配置文件中的值。", (
         Item("engine_limits", "script_seconds", "每次代码求值的时间上限", "秒", 2.0, 0.5, 10, whole=False,
              config="SCRIPT_SECONDS"),
         Item("engine_limits", "script_megabytes", "每次代码求值的内存上限", "MB", 256, 64, 1024, config="SCRIPT_MEGABYTES"),
@@ -136,7 +136,7 @@ SECTIONS: tuple[Section, ...] = (
         Item("engine_limits", "step_seconds", "一个实例单步运行的时间上限", "秒", 30, 5, 600, whole=False,
              config="STEP_SECONDS"),
     ), fixed=(
-        Fixed("未捕获的 BPMN 错误", "按服务器配置 UNHANDLED_ERROR_INCIDENT",
+        Fixed("未被捕获的 BPMN 错误", "按服务器配置（默认：结束该路径）",
               "改变已部署流程的运行语义（结束路径或记为故障），须随部署一并决定，由运维在服务器配置中设置。"),
     )),
 )
