@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .models import Setting, SettingChange
 
 CLI_ACTOR = "命令行"  # who changed a value from `flask --app web settings set`
+ENGINE_LIMITS_CACHE = "office_engine_limits"  # session.info key of the engine limits the session read
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ def change_settings(session: Session, values: Mapping[str, Any], *, actor: str, 
         checked[item_of(key, name)] = item_of(key, name).check(value)
     at = at or datetime.utcnow()
     changes = [_apply(session, item, value, actor, at) for item, value in checked.items()]
+    session.info.pop(ENGINE_LIMITS_CACHE, None)
     session.flush()
     return [change for change in changes if change is not None]
 
@@ -245,6 +247,8 @@ def current_values(session: Session, config: Mapping[str, Any]) -> dict[str, flo
 def engine_limit_settings(session: Session, config: Mapping[str, Any]) -> dict[str, Any]:
     """The configuration with the office's engine limits over it, as workflows.runtime.engine_bounds reads it
     (``MAX_TIMER_YEARS`` …)."""
-    stored = stored_values(session, "engine_limits")
+    if ENGINE_LIMITS_CACHE not in session.info:  # read once per session: every request builds an engine
+        session.info[ENGINE_LIMITS_CACHE] = stored_values(session, "engine_limits")
+    stored = session.info[ENGINE_LIMITS_CACHE]
     section = next(section for section in SECTIONS if section.key == "engine_limits")
     return ChainMap({item.config: stored[item.name] for item in section.items if item.name in stored}, config)
