@@ -132,6 +132,12 @@ def test_the_page_overlays_each_step_with_its_figures(reader, db):
     assert reader.get("/analytics/quarterly_report?version=9").status_code == 404
 
 
+def test_a_filter_that_is_not_a_number_in_range_is_refused_naming_it(reader):
+    for query, name in (("year=99999", "年度"), ("area=abc", "任务领域"), ("version=-1", "版本")):
+        response = reader.get(f"/analytics/quarterly_report?{query}")
+        assert response.status_code == 422 and name in text(response), query
+
+
 def test_the_csv_has_a_bom_and_every_steps_figures(reader, db):
     response = reader.get("/analytics/quarterly_report/export.csv?year=2017")
     assert response.status_code == 200 and response.data.startswith(b"\xef\xbb\xbf")

@@ -33,9 +33,27 @@ def not_found(error: NotFound):
     return render_template("analytics/refused.html", message=error.message), 404
 
 
+FILTER_LABELS = {"year": ("年度", 2000, 2100), "area": ("任务领域", 1, 10**9), "version": ("版本", 1, 10**6)}
+
+
+class BadFilter(Exception):
+    """A filter value that is not a whole number in its range; the message names the filter."""
+
+
+@bp.errorhandler(BadFilter)
+def bad_filter(error: BadFilter):
+    return render_template("analytics/refused.html", message=str(error)), 422
+
+
 def _number(name: str) -> int | None:
+    """The filter ``name`` as a whole number, None when empty; raises BadFilter naming it otherwise."""
     value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    if not value:
+        return None
+    label, lowest, highest = FILTER_LABELS[name]
+    if not (value.isdigit() and lowest <= int(value) <= highest):
+        raise BadFilter(f"{label}应为 {lowest}–{highest} 之间的整数，实际为“{value[:20]}”")
+    return int(value)
 
 
 def _filters() -> analytics.Filters:
@@ -60,7 +78,8 @@ def show(key: str):
     diagram_url = url_for("analytics.diagram", key=key, version=result.version)
     return render_template("analytics/show.html", result=result, overlay=overlay, diagram_url=diagram_url,
                            areas=analytics.area_choices(get_session()), values=request.args,
-                           csv_url=url_for("analytics.export", key=key, **request.args))
+                           csv_url=url_for("analytics.export", key=key, **{name: request.args[name] for name in
+                                                                           FILTER_LABELS if request.args.get(name)}))
 
 
 @bp.get("/<key>/diagram")

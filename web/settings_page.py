@@ -28,7 +28,8 @@ def _render(values: dict, errors: dict | None = None, status: int = 200):
     session = get_session()
     people = person_names(session)
     history = [(change, settings.ITEMS.get(f"{change.key}.{change.item}"),
-                change.changed_by if change.changed_by == settings.CLI_ACTOR else people.get(change.changed_by, "原用户"))
+                change.changed_by if change.changed_by == settings.CLI_ACTOR else people.get(change.changed_by, "原用户"),
+                _shown(change.old, settings.ITEMS.get(f"{change.key}.{change.item}")))
                for change in settings.changes(session)]
     return render_template("settings_page/index.html", sections=settings.SECTIONS, values=values,
                            errors=errors or {}, history=history), status
@@ -52,6 +53,15 @@ def save():
     session.commit()
     flash(f"已保存 {len(written)} 项修改" if written else "没有修改")
     return redirect(url_for("settings_page.index"))
+
+
+def _shown(old, item: settings.Item | None) -> str:
+    """A value before a change: the number, or what held before the office first set it."""
+    if old is not None:
+        return f"{old:g}"
+    if item is None or item.config:
+        return "默认值或服务器配置"
+    return f"{item.default:g}（默认）"
 
 
 def _differs(submitted: str, current: float) -> bool:

@@ -157,23 +157,34 @@ class _Scope:
         self.window = _year_window(filters.year, local_tz) if filters.year else None
 
     def task_times(self, specs: set[str]) -> dict[str, _TaskTimes]:
-        """User-task id → waiting counts and finished times per unit name."""
-        query = (select(HumanTask.spec_name, HumanTask.assigned_unit, HumanTask.state, HumanTask.created_at,
-                        HumanTask.completed_at)
+        """User-task id → waiting counts and finished times per unit name. The database groups the tasks by
+        step, unit, state and local arrival and finishing day, so Python sees one row per distinct day pair."""
+        created, completed = self._local_day(HumanTask.created_at), self._local_day(HumanTask.completed_at)
+        query = (select(HumanTask.spec_name, HumanTask.assigned_unit, HumanTask.state, created, completed, func.count())
                  .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
                  .join(ProcessDefinition, ProcessInstance.definition_id == ProcessDefinition.id)
-                 .where(HumanTask.spec_name.in_(specs), HumanTask.state.in_(("ready", "completed")), *self.conditions))
+                 .where(HumanTask.spec_name.in_(specs), HumanTask.state.in_(("ready", "completed")), *self.conditions)
+                 .group_by(HumanTask.spec_name, HumanTask.assigned_unit, HumanTask.state, created, completed))
         if self.window:
             query = query.where(HumanTask.created_at >= self.window[0], HumanTask.created_at < self.window[1])
         names = dict(self.session.execute(select(Unit.code, Unit.name)).all())
         found: dict[str, _TaskTimes] = defaultdict(_TaskTimes)
-        for spec, unit, state, created_at, completed_at in self.session.execute(query):
+        for spec, unit, state, arrived_on, finished_on, count in self.session.execute(query):
             entry, unit_name = found[spec], names.get(unit, NO_UNIT) if unit else NO_UNIT
             if state == "ready":
-                entry.waiting[unit_name] += 1
-            elif completed_at is not None:
-                entry.times[unit_name].append(workdays_between(self._day(created_at), self._day(completed_at)))
+                entry.waiting[unit_name] += count
+            elif finished_on is not None:
+                entry.times[unit_name].extend([workdays_between(_as_date(arrived_on), _as_date(finished_on))] * count)
         return found
+
+    def _local_day(self, column):
+        """The local calendar day of a stored (naive UTC) instant, computed by the database: PostgreSQL converts
+        with the time zone's rules; SQLite adds the zone's present offset (exact for zones without summer time,
+        such as Asia/Shanghai)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            return func.date(func.timezone(self.local_tz.key, func.timezone("UTC", column)))
+        offset = datetime.now(self.local_tz).utcoffset()
+        return func.date(column, f"{int(offset.total_seconds() // 60):+d} minutes")
 
     def timers_fired(self) -> dict[str, int]:
         """Timer name (or id, as the engine records it) → times fired."""
@@ -185,8 +196,10 @@ class _Scope:
             query = query.where(HistoryEvent.at >= self.window[0], HistoryEvent.at < self.window[1])
         return {name: count for name, count in self.session.execute(query) if name}
 
-    def _day(self, stored: datetime) -> date:
-        return stored.replace(tzinfo=timezone.utc).astimezone(self.local_tz).date()
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _year_window(year: int, local_tz: ZoneInfo) -> tuple[datetime, datetime]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .models import Setting, SettingChange
 
 CLI_ACTOR = "命令行"  # who changed a value from `flask --app web settings set`
+ENGINE_LIMITS_CACHE = "office_engine_limits"  # session.info key of the engine limits the session read
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ SECTIONS: tuple[Section, ...] = (
         Item("reminders", "report_reminder_workdays", "季度报告到期前提醒", "个工作日", 3, 1, 10),
     )),
     Section("engine_limits", "流程代码与定时器的限制", "保护服务器：流程图中的代码、定时器和多实例不得超过这些限制。"
-            "未在此设置的项取服务器配置（如 MAX_TIMER_YEARS）。", (
+            "未在此设置的项取服务器配置文件中的值。", (
         Item("engine_limits", "script_seconds", "每次代码求值的时间上限", "秒", 2.0, 0.5, 10, whole=False,
              config="SCRIPT_SECONDS"),
         Item("engine_limits", "script_megabytes", "每次代码求值的内存上限", "MB", 256, 64, 1024, config="SCRIPT_MEGABYTES"),
@@ -136,7 +137,7 @@ SECTIONS: tuple[Section, ...] = (
         Item("engine_limits", "step_seconds", "一个实例单步运行的时间上限", "秒", 30, 5, 600, whole=False,
              config="STEP_SECONDS"),
     ), fixed=(
-        Fixed("未捕获的 BPMN 错误", "按服务器配置 UNHANDLED_ERROR_INCIDENT",
+        Fixed("未被捕获的 BPMN 错误", "按服务器配置（默认：结束该路径）",
               "改变已部署流程的运行语义（结束路径或记为故障），须随部署一并决定，由运维在服务器配置中设置。"),
     )),
 )
@@ -199,6 +200,7 @@ def change_settings(session: Session, values: Mapping[str, Any], *, actor: str, 
         checked[item_of(key, name)] = item_of(key, name).check(value)
     at = at or datetime.utcnow()
     changes = [_apply(session, item, value, actor, at) for item, value in checked.items()]
+    session.info.pop(ENGINE_LIMITS_CACHE, None)
     session.flush()
     return [change for change in changes if change is not None]
 
@@ -245,6 +247,8 @@ def current_values(session: Session, config: Mapping[str, Any]) -> dict[str, flo
 def engine_limit_settings(session: Session, config: Mapping[str, Any]) -> dict[str, Any]:
     """The configuration with the office's engine limits over it, as workflows.runtime.engine_bounds reads it
     (``MAX_TIMER_YEARS`` …)."""
-    stored = stored_values(session, "engine_limits")
+    if ENGINE_LIMITS_CACHE not in session.info:  # read once per session: every request builds an engine
+        session.info[ENGINE_LIMITS_CACHE] = stored_values(session, "engine_limits")
+    stored = session.info[ENGINE_LIMITS_CACHE]
     section = next(section for section in SECTIONS if section.key == "engine_limits")
     return ChainMap({item.config: stored[item.name] for item in section.items if item.name in stored}, config)
