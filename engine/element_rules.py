@@ -6,6 +6,7 @@ from lxml import etree
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 
 from .errors import InvalidDiagram
+from .links import unpaired_links
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -30,7 +31,10 @@ _COLLABORATION = {"participant", "messageFlow", "textAnnotation", "association",
                   "extensionElements", "correlationKey"}
 _EVENT_DEFINITIONS = {"timerEventDefinition", "messageEventDefinition", "signalEventDefinition",
                       "errorEventDefinition", "escalationEventDefinition", "terminateEventDefinition",
-                      "cancelEventDefinition", "conditionalEventDefinition"}
+                      "cancelEventDefinition", "conditionalEventDefinition", "linkEventDefinition"}
+# Known to BPMN but not run here: refused with the reason, naming the element.
+_REFUSED_EVENTS = {"compensateEventDefinition": "补偿事件（compensation）本系统不执行：请在建模器中去掉补偿事件和补偿处理任务，"
+                                                 "改用普通的连线和任务表达撤销的步骤"}
 _CONTAINERS = {"process", "subProcess", "transaction", "adHocSubProcess"}
 # The parser knows these, but nothing here can run them: no DMN engine, no Java services.
 # A service or send task without an implementation runs as a pass-through step (passthrough_tasks names them for
@@ -115,9 +119,13 @@ def unsupported_elements(tree) -> list[tuple[str | None, str]]:
                 found.append((child.get("id"), f"不支持的 BPMN 元素 {name}（引擎无法执行）"))
     for definition in tree.iter():
         name = _local(definition.tag)
-        if name.endswith("EventDefinition") and name not in _EVENT_DEFINITIONS:
+        if name in _REFUSED_EVENTS:
+            found.append((definition.getparent().get("id"), _REFUSED_EVENTS[name]))
+        elif name.endswith("EventDefinition") and name not in _EVENT_DEFINITIONS:
             found.append((definition.getparent().get("id"), f"不支持的事件类型 {name}（引擎无法执行）"))
-    return found + _ignored_camunda(tree) + _other_languages(tree) + _reserved_ids(tree)
+    found += [(element.get("id"), "补偿处理任务（isForCompensation）本系统不执行：请去掉补偿，改用普通的连线和任务")
+              for element in tree.iter() if isinstance(element.tag, str) and element.get("isForCompensation") == "true"]
+    return found + unpaired_links(tree) + _ignored_camunda(tree) + _other_languages(tree) + _reserved_ids(tree)
 
 
 _PYTHON = {"", "python", "python3", "py", "text/x-python", "application/x-python"}
