@@ -181,3 +181,14 @@ def test_a_bad_message_request_is_refused_per_field_with_422(call):
 
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"name", "correlation", "all", "colour"}
+
+
+def test_the_history_in_words_names_the_message_and_the_sender_kind_in_chinese():
+    from engine import HistoryEvent
+    from workflows.records.history import describe
+    from workflows.records.labels import label
+
+    event = HistoryEvent(kind="message_received", data={"name": "材料已报送", "variables": []})
+
+    assert label("history_kind", "message_received") == "收到消息" and describe(event, {}) == "“材料已报送”"
+    assert label("history_kind", "signal_received") == "收到信号"
