@@ -69,7 +69,8 @@ def _catchers(workflow):
 
 def waiting_events(workflow) -> set[tuple[str, str, str]]:
     """(kind, name, element id) of each message and signal the instance waits for now (see :func:`_catchers`)."""
-    return {(kind_of(definition), definition.name, spec.bpmn_id or spec.name) for spec, definition in _catchers(workflow)
+    return {(kind_of(definition), definition.name, spec.bpmn_id or spec.name)
+            for spec, definition in _catchers(workflow)
             if kind_of(definition) in (MESSAGE, SIGNAL) and definition.name}
 
 
@@ -130,7 +131,8 @@ def variables_of(event: BpmnEvent) -> dict:
     if isinstance(payload, dict) and _VARIABLES in payload:
         return dict(payload[_VARIABLES])
     if isinstance(payload, dict) and "result_var" in payload:
-        return {payload.get("result_var") or f"{getattr(event, 'thrown_by', 'message')}_Response": payload.get("payload")}
+        variable = payload.get("result_var") or f"{getattr(event, 'thrown_by', 'message')}_Response"
+        return {variable: payload.get("payload")}
     return dict(payload) if isinstance(payload, dict) else {}
 
 

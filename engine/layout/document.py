@@ -57,7 +57,8 @@ def add_missing_planes(bpmn_xml: bytes) -> tuple[bytes, list[str]]:
     new_id = _id_maker(root)
     for sub in missing:
         _add_diagram(root, new_id, sub.get("id"), draw(sub, {}, 1).moved(*ORIGIN))
-    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8"), [sub.get("id") for sub in missing]
+    laid_out = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
+    return laid_out, [sub.get("id") for sub in missing]
 
 
 def _undrawn(sub: etree._Element, shapes: dict) -> bool:
