@@ -6,6 +6,7 @@ from lxml import etree
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 
 from .errors import InvalidDiagram
+from .links import unpaired_links
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -30,7 +31,10 @@ _COLLABORATION = {"participant", "messageFlow", "textAnnotation", "association",
                   "extensionElements", "correlationKey"}
 _EVENT_DEFINITIONS = {"timerEventDefinition", "messageEventDefinition", "signalEventDefinition",
                       "errorEventDefinition", "escalationEventDefinition", "terminateEventDefinition",
-                      "cancelEventDefinition", "conditionalEventDefinition"}
+                      "cancelEventDefinition", "conditionalEventDefinition", "linkEventDefinition"}
+# Known to BPMN but not run here: refused with the reason, naming the element.
+_REFUSED_EVENTS = {"compensateEventDefinition": "补偿事件（compensation）本系统不执行：请在建模器中去掉补偿事件和补偿处理任务，"
+                                                 "改用普通的连线和任务表达撤销的步骤"}
 _CONTAINERS = {"process", "subProcess", "transaction", "adHocSubProcess"}
 # A business rule task runs the newest deployed version of the DMN decision its camunda:decisionRef names
 # (engine/dmn_task.py); one without a decisionRef (a Java class, an expression) is refused. No Java services:
@@ -118,9 +122,14 @@ def unsupported_elements(tree) -> list[tuple[str | None, str]]:
                 found.append((child.get("id"), f"不支持的 BPMN 元素 {name}（引擎无法执行）"))
     for definition in tree.iter():
         name = _local(definition.tag)
-        if name.endswith("EventDefinition") and name not in _EVENT_DEFINITIONS:
+        if name in _REFUSED_EVENTS:
+            found.append((definition.getparent().get("id"), _REFUSED_EVENTS[name]))
+        elif name.endswith("EventDefinition") and name not in _EVENT_DEFINITIONS:
             found.append((definition.getparent().get("id"), f"不支持的事件类型 {name}（引擎无法执行）"))
-    return found + _ignored_camunda(tree) + _other_languages(tree) + _reserved_ids(tree) + _decision_tasks(tree)
+    found += [(element.get("id"), "补偿处理任务（isForCompensation）本系统不执行：请去掉补偿，改用普通的连线和任务")
+              for element in tree.iter() if isinstance(element.tag, str) and element.get("isForCompensation") == "true"]
+    return (found + unpaired_links(tree) + _ignored_camunda(tree) + _other_languages(tree) + _reserved_ids(tree)
+            + _decision_tasks(tree))
 
 
 def _decision_tasks(tree) -> list[tuple[str | None, str]]:

@@ -53,26 +53,31 @@ def simple_definitions(definition) -> list:
     return [definition] if definition is not None else []
 
 
-def waiting_events(workflow) -> set[tuple[str, str, str]]:
-    """(kind, name, element id) of each message and signal the instance waits for now, in the process and its
-    sub-processes: catch events, receive tasks, boundary events, event-based gateways' branches."""
-    found = set()
+def _catchers(workflow):
+    """(task spec, event definition) of each event the instance can catch now: its waiting tasks (catch events,
+    receive tasks, boundary events, event-based gateways' branches, in the process and its sub-processes) and
+    the start events of its event sub-processes (SpiffWorkflow starts one when the top workflow catches its
+    event)."""
     for task in workflow.event_manager.tasks.values():
-        spec = task.task_spec
-        for definition in simple_definitions(getattr(spec, "event_definition", None)):
-            kind = kind_of(definition)
-            if kind in (MESSAGE, SIGNAL) and definition.name:
-                found.add((kind, definition.name, spec.bpmn_id or spec.name))
-    return found
+        for definition in simple_definitions(getattr(task.task_spec, "event_definition", None)):
+            yield task.task_spec, definition
+    for name in getattr(workflow.spec.start, "trigger_specs", []):
+        for start in getattr(workflow.subprocess_specs.get(name), "bpmn_start_events", []):
+            for definition in simple_definitions(start.event_definition):
+                yield start, definition
+
+
+def waiting_events(workflow) -> set[tuple[str, str, str]]:
+    """(kind, name, element id) of each message and signal the instance waits for now (see :func:`_catchers`)."""
+    return {(kind_of(definition), definition.name, spec.bpmn_id or spec.name)
+            for spec, definition in _catchers(workflow)
+            if kind_of(definition) in (MESSAGE, SIGNAL) and definition.name}
 
 
 def catching_definition(workflow, kind: str, name: str):
-    """The event definition object a waiting task of this instance catches ``name`` with, or None."""
-    for task in workflow.event_manager.tasks.values():
-        for definition in simple_definitions(getattr(task.task_spec, "event_definition", None)):
-            if kind_of(definition) == kind and definition.name == name:
-                return definition
-    return None
+    """The event definition object this instance catches ``name`` with now, or None."""
+    return next((definition for _, definition in _catchers(workflow)
+                 if kind_of(definition) == kind and definition.name == name), None)
 
 
 def sync_subscriptions(session: Session, instance_id: int | None, row, workflow, running: bool, now: datetime) -> None:
@@ -126,7 +131,8 @@ def variables_of(event: BpmnEvent) -> dict:
     if isinstance(payload, dict) and _VARIABLES in payload:
         return dict(payload[_VARIABLES])
     if isinstance(payload, dict) and "result_var" in payload:
-        return {payload.get("result_var") or f"{getattr(event, 'thrown_by', 'message')}_Response": payload.get("payload")}
+        variable = payload.get("result_var") or f"{getattr(event, 'thrown_by', 'message')}_Response"
+        return {variable: payload.get("payload")}
     return dict(payload) if isinstance(payload, dict) else {}
 
 

@@ -18,6 +18,7 @@ from .errors import DataNotStorable, EngineError, ScriptError, element_label
 # The database is unreachable, locked or read-only: nothing about the instance is wrong, so no incident; the
 # caller backs off and tries again.
 UNAVAILABLE = (OperationalError, InterfaceError)
+_NO_CONDITION = "No conditions satisfied"
 
 
 class StepFailed(ScriptError):
@@ -62,6 +63,8 @@ def _detail(error: BaseException) -> str:
         return "内存不足，已中止"
     if isinstance(error, OverflowError) or isinstance(original, OverflowError):
         return "数值或日期超出范围"
+    if str(error).startswith(_NO_CONDITION):  # SpiffWorkflow's words for a gateway with no way out
+        return "网关的各条出口连线的条件都不成立，也没有默认连线：请修改条件或设一条默认连线后重试"
     return f"流程运行出错：{type(error).__name__}: {error}"
 
 

@@ -23,6 +23,7 @@ from .element_rules import (BPMN_NS, CAMUNDA_NS, _CONTAINERS, _local,  # noqa: F
 from .dmn_task import DecisionTask, DecisionTaskParser
 from .bounds import BoundExceeded, EngineBounds, check_cardinality, check_timer_value
 from .errors import InvalidDiagram, ScriptError
+from .links import links_as_flows
 from .sandbox import SandboxEnvironment, check, is_iso_literal
 
 CamundaMultiInstance = (ParallelMultiInstanceTask, SequentialMultiInstanceTask)
@@ -172,8 +173,8 @@ def _parse_message(error: ValidationException) -> str:
 def prepared(tree):
     """The tree as SpiffWorkflow should parse it (changed in place and returned; the stored XML stays the
     modeler's): without data stores, with an implicit parallel split made explicit, with Camunda's simple
-    ``${…}`` conditions as Python expressions."""
-    _make_splits_explicit(_conditions_as_python(_without_data_stores(tree)))
+    ``${…}`` conditions as Python expressions, with link events as flows (engine/links.py)."""
+    _make_splits_explicit(_conditions_as_python(_without_data_stores(links_as_flows(tree))))
     for subprocess in empty_subprocesses(tree):
         subprocess.tag = f"{{{BPMN_NS}}}serviceTask"
     return tree

@@ -145,14 +145,18 @@ def _start_one(session: Session, engine, result: StartsResult) -> bool:
                          .limit(1).with_for_update(skip_locked=True))
     if row is None:
         return False
-    due = _latest_passed(row, now)
+    row_id, due = row.id, _latest_passed(row, now)
     key, element = row.process_key, row.element
     occurrence = TimerStartOccurrence(process_key=key, element=element, due_at=due, started_at=to_db(now))
     try:
         with session.begin_nested():
             session.add(occurrence)
-    except IntegrityError:  # another worker has this occurrence: it moves the row on
+    except IntegrityError:  # another worker started this occurrence: only move the row past it
         session.rollback()
+        row = session.get(TimerStart, row_id, with_for_update=True)
+        if row is not None and row.next_at is not None and row.next_at <= due:
+            _advance(row, due, now)
+        session.commit()
         return True
     try:
         with session.begin_nested():

@@ -114,6 +114,18 @@ def test_an_event_based_gateway_takes_the_message_branch(call):
     assert not any(event["kind"] == "timer_fired" for event in history)
 
 
+def test_a_message_starts_the_event_sub_process_of_a_running_instance(call):
+    deploy_events(call, "event_subprocess")
+    instance_id = start(call, "with_supplement", "补-1")
+
+    assert _send(call, {"name": "补充材料", "business_key": "补-1"}).json["delivered_to"] == [instance_id]
+
+    assert sorted(task_names(call, instance_id)) == ["办理", "登记补充材料"]
+    for task in instance(call, instance_id)["open_tasks"]:
+        complete(call, "office", task)
+    assert status(call, instance_id) == "completed"
+
+
 def test_a_send_task_delivers_its_message_to_the_waiting_instance_with_the_same_business_key(call):
     deploy_events(call, "message_wait", "send_task")
     waiting = start(call, "message_wait", "材料-3")
@@ -181,3 +193,14 @@ def test_a_bad_message_request_is_refused_per_field_with_422(call):
 
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"name", "correlation", "all", "colour"}
+
+
+def test_the_history_in_words_names_the_message_and_the_sender_kind_in_chinese():
+    from engine import HistoryEvent
+    from workflows.records.history import describe
+    from workflows.records.labels import label
+
+    event = HistoryEvent(kind="message_received", data={"name": "材料已报送", "variables": []})
+
+    assert label("history_kind", "message_received") == "收到消息" and describe(event, {}) == "“材料已报送”"
+    assert label("history_kind", "signal_received") == "收到信号"

@@ -90,6 +90,8 @@ def test_an_occurrence_another_worker_claimed_is_not_started_again(call, app, db
     result = start_due(new_session, process_engine)
 
     assert result.started == [] and _briefings(db) == []
+    db.expire_all()
+    assert db.scalar(select(TimerStart.next_at)) == datetime(2017, 8, 1, 1, 0)  # moved past the claimed one
 
 
 def test_a_redeployed_version_with_the_same_timer_keeps_its_place_in_the_schedule(call, runner, db):

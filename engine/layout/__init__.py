@@ -15,11 +15,12 @@ import sys
 from pathlib import Path
 
 from ..errors import EngineError
-from .document import BPMNDI, DC, DI, add_layout
+from .document import BPMNDI, DC, DI, add_layout, add_missing_planes
 from .geometry import Box
 from .graph import BPMN, GATEWAYS, SUBPROCESSES, TASKS
 
-__all__ = ["BPMN", "BPMNDI", "DC", "DI", "GATEWAYS", "SUBPROCESSES", "TASKS", "Box", "add_layout", "main"]
+__all__ = ["BPMN", "BPMNDI", "DC", "DI", "GATEWAYS", "SUBPROCESSES", "TASKS", "Box", "add_layout", "add_missing_planes",
+           "main"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,8 @@ from lxml import etree
 from ..parser import safe_tree
 from .geometry import (BAND_HEIGHT, COLUMN_WIDTH, LABEL_WIDTH, ORIGIN, POOL_GAP, Box, Drawing, Point, draw,
                        message_route)
-from .graph import BPMN, GATEWAYS, SUBPROCESSES, kind, lane_bands, lanes, leaf_lanes, leaves_under
+from .graph import (BPMN, GATEWAYS, SUBPROCESSES, kind, lane_bands, lanes, leaf_lanes, leaves_under,
+                    read_container)
 
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
@@ -39,6 +40,30 @@ def add_layout(bpmn_xml: bytes, *, replace: bool = False) -> bytes:
     top = {prefix: uri for prefix, uri in DI_NAMESPACES.items() if root.nsmap.get(prefix, uri) == uri}
     etree.cleanup_namespaces(root, top_nsmap=top, keep_ns_prefixes=sorted(filter(None, keep)))
     return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
+
+
+def add_missing_planes(bpmn_xml: bytes) -> tuple[bytes, list[str]]:
+    """The document with a diagram (plane) of its own for each sub-process drawn collapsed whose content has no
+    shapes (partial DI, as a modeler saves a collapsed sub-process it never opened), and the ids of those
+    sub-processes; unchanged, with no ids, when nothing is missing."""
+    root = safe_tree(bpmn_xml, "流程图")
+    shapes = {shape.get("bpmnElement"): shape for shape in root.iter(f"{{{BPMNDI}}}BPMNShape")}
+    planes = {plane.get("bpmnElement") for plane in root.iter(f"{{{BPMNDI}}}BPMNPlane")}
+    missing = [sub for sub in root.iter(*(f"{{{BPMN}}}{name}" for name in SUBPROCESSES))
+               if sub.get("id") not in planes and shapes.get(sub.get("id")) is not None
+               and shapes[sub.get("id")].get("isExpanded") != "true" and _undrawn(sub, shapes)]
+    if not missing:
+        return bpmn_xml, []
+    new_id = _id_maker(root)
+    for sub in missing:
+        _add_diagram(root, new_id, sub.get("id"), draw(sub, {}, 1).moved(*ORIGIN))
+    laid_out = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
+    return laid_out, [sub.get("id") for sub in missing]
+
+
+def _undrawn(sub: etree._Element, shapes: dict) -> bool:
+    nodes = read_container(sub).nodes
+    return bool(nodes) and not any(node in shapes for node in nodes)
 
 
 # ---- pools ------------------------------------------------------------------------------------------------

@@ -221,6 +221,31 @@ def _start_paths() -> dict:
     }
 
 
+def _event_paths() -> dict:
+    """Messages and signals the office sends (events.py)."""
+    delivered = _json({"type": "object", "properties": {
+        "delivered_to": {"type": "array", "items": {"type": "integer"}, "description": "收到的实例"},
+        "started": {"type": "array", "items": {"type": "integer"}, "description": "因此启动的实例"}}}, "已送达")
+    no_receiver = _json({"$ref": "#/components/schemas/Error"}, "没有或有多个接收者（未设 all）")
+    variables = {"type": "object", "description": "变量名 → 值，成为接收实例的变量"}
+    message = {"type": "object", "required": ["name"], "additionalProperties": False, "properties": {
+        "name": {"type": "string"}, "business_key": {"type": "string"},
+        "correlation": {"type": "object", "description": "变量名 → 接收实例须有的值"},
+        "variables": variables, "all": {"type": "boolean"}}}
+    signal = {"type": "object", "required": ["name"], "additionalProperties": False,
+              "properties": {"name": {"type": "string"}, "variables": variables}}
+    return {
+        "/api/messages": {"post": {
+            "summary": "发送消息（区推进办、管理员）：送达唯一匹配的等待实例，或启动以该消息开始的流程",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": message}}},
+            "responses": {"200": delivered, "409": no_receiver, **_errors(401, 403, 422)}}},
+        "/api/signals": {"post": {
+            "summary": "广播信号（区推进办、管理员）：送达所有等待该信号的实例，并启动以该信号开始的流程",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": signal}}},
+            "responses": {"200": delivered, **_errors(401, 403, 422)}}},
+    }
+
+
 def document() -> dict:
     task_ref = {"$ref": "#/components/schemas/Task"}
     year = _query("year", {"type": "integer"})
@@ -285,6 +310,7 @@ def document() -> dict:
             **_task_action_paths(),
             **_definition_paths(),
             **_start_paths(),
+            **_event_paths(),
             "/api/openapi.json": {"get": {"summary": "本文档", "security": [],
                                           "responses": {"200": _json({"type": "object"}, "OpenAPI 文档")}}},
         },

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, defer
 from engine.clock import to_db
 from engine import EngineError, InvalidDiagram, NotFound, ProcessDefinition, ProcessInstance
 from engine.camunda_attributes import split_list
-from engine.layout import BPMNDI, add_layout
+from engine.layout import BPMNDI, add_layout, add_missing_planes
 from engine.parser import BPMN_NS, CAMUNDA_NS, MAX_BYTES, passthrough_tasks, safe_tree, unsupported_elements
 
 from ..directory.routing import Router
@@ -143,6 +143,9 @@ def check_diagram(session: Session, xml: bytes, *, source: str = "diagram.bpmn")
         else:
             tree, xml, executable_xml = safe_tree(laid_out, source), laid_out, False
             notes.append(f"{source}：没有图形信息（BPMN DI），已自动布局")
+    else:
+        tree, xml, executable_xml, drawn = _draw_collapsed(tree, xml, executable_xml, source)
+        notes += drawn
     if executable_xml or not _is_utf8(xml):  # versions are stored as UTF-8 text, whatever the file's own encoding
         xml = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
     names = {e.get("id"): (e.get("name") or "").strip() for e in tree.iter() if isinstance(e.tag, str) and e.get("id")}
@@ -154,6 +157,20 @@ def check_diagram(session: Session, xml: bytes, *, source: str = "diagram.bpmn")
     checked = Checked(xml, problems, notes, _routing_warnings(session, tree, source))
     _add_lint(checked, {element for element, _ in passthrough_tasks(tree)})
     return checked
+
+
+def _draw_collapsed(tree, xml: bytes, executable_xml: bool, source: str):
+    """Partial DI: collapsed sub-processes whose content was never drawn get a diagram of their own (engine/layout)."""
+    if tree.find(f"{{{BPMNDI}}}BPMNDiagram") is None:
+        return tree, xml, executable_xml, []
+    try:
+        laid_out, drawn = add_missing_planes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+    except (EngineError, ValueError, KeyError):
+        return tree, xml, executable_xml, []
+    if not drawn:
+        return tree, xml, executable_xml, []
+    return safe_tree(laid_out, source), laid_out, False, [f"{source}：折叠的子流程 {element} 内部没有图形信息，已自动布局"
+                                                          for element in drawn]
 
 
 def _is_utf8(xml: bytes) -> bool:

@@ -103,6 +103,8 @@ def describe(event: HistoryEvent, names: dict[str, str], files: dict[int, str] |
         return f"错误 {data.get('error_name') or data.get('code')}（{data.get('code')}）：{outcome}"
     if event.kind == "cancelled":
         return data.get("reason", "")
+    if event.kind in ("message_received", "signal_received"):
+        return f"“{data.get('name')}”"
     return ""
 
 

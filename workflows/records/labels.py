@@ -69,7 +69,8 @@ VOCABULARIES: dict[str, dict[str, str]] = {
                      "cancelled": "流程撤销", "error": "流程出错", "project_edited": "修改项目信息",
                      "task_reassigned": "改派", "task_due_changed": "调整期限", "migrated": "升级流程版本",
                      "incident": "运行故障", "retried": "故障后重试", "error_thrown": "流程抛出错误",
-                     "instance_started": "发起流程", "task_urged": "催办"},
+                     "instance_started": "发起流程", "task_urged": "催办", "message_received": "收到消息",
+                     "signal_received": "收到信号"},
     "task_state": {"ready": "待办", "completed": "已办", "cancelled": "已撤销"},
     "instance_status": {"running": "办理中", "completed": "已结束", "cancelled": "已撤销", "error": "出错待处理"},
     # The one list of a quarterly report's standing against its deadline: pages, the PDF and the dashboard.
