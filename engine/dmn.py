@@ -31,7 +31,8 @@ from .parser import MAX_BYTES, python_condition
 from .restricted import check
 
 DMN_NAMESPACES = ("http://www.omg.org/spec/DMN/20151101/dmn.xsd", "http://www.omg.org/spec/DMN/20180521/MODEL/",
-                  "https://www.omg.org/spec/DMN/20191111/MODEL/", "https://www.omg.org/spec/DMN/20230324/MODEL/")
+                  "https://www.omg.org/spec/DMN/20191111/MODEL/", "https://www.omg.org/spec/DMN/20211108/MODEL/",
+                  "https://www.omg.org/spec/DMN/20230324/MODEL/")
 HIT_POLICIES = {"UNIQUE", "FIRST", "ANY", "COLLECT", "RULE ORDER"}
 _SINGLE_HIT = {"UNIQUE", "FIRST", "ANY"}
 

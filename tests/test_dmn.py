@@ -130,3 +130,15 @@ def test_every_decision_of_a_file_with_two_is_read(call):
     decisions = parse_decisions((diagram("../../bpmn/year_end_scoring.dmn")))
     assert [(d.key, d.table.hit_policy) for d in decisions] == [("year_end_scoring", "COLLECT"),
                                                                  ("year_end_grade", "FIRST")]
+
+
+def test_the_command_line_deploys_a_dmn_file_and_refuses_one_naming_the_cell(runner, db, tmp_path):
+    good, bad = tmp_path / "dish.dmn", tmp_path / "bad.dmn"
+    good.write_bytes(DISH)
+    bad.write_bytes(dish_table(r2_guests="[1.."))
+
+    deployed = runner.invoke(args=["bpmn", "deploy", str(good)])
+    refused = runner.invoke(args=["bpmn", "deploy", str(bad)])
+
+    assert deployed.exit_code == 0 and "已部署决策 dish 版本 1" in deployed.output
+    assert refused.exit_code == 1 and "规则 2，输入列“客人数”" in refused.output
