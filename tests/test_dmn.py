@@ -3,11 +3,14 @@ rule task with camunda:decisionRef evaluates the newest version in the sandbox, 
 write them work or are refused naming the cell."""
 from __future__ import annotations
 
+from datetime import timezone
+
 import pytest
 from sqlalchemy import select
 
-from engine import HumanTask, ProcessInstance, StepFailed
-from engine.dmn import parse_decisions, unary_test
+from engine import HumanTask, InvalidDiagram, ProcessInstance, StepFailed
+from engine.dmn import decide, facts_task, parse_decisions, result_of, unary_test
+from engine.sandbox import SandboxScriptEngine
 from tests.engine_support import diagram
 from tests.test_api_definitions import call, XML  # noqa: F401  (the API fixture)
 from workflows.runtime import process_engine
@@ -142,3 +145,27 @@ def test_the_command_line_deploys_a_dmn_file_and_refuses_one_naming_the_cell(run
 
     assert deployed.exit_code == 0 and "已部署决策 dish 版本 1" in deployed.output
     assert refused.exit_code == 1 and "规则 2，输入列“客人数”" in refused.output
+
+
+def evaluate(table: bytes, data: dict, mapping: str | None):
+    """The result of the file's one decision for ``data``, shaped by ``mapping``, evaluated in the sandbox."""
+    [decision] = parse_decisions(table)
+    matches = decide(decision, facts_task(data, SandboxScriptEngine(timezone.utc, {}), decision.key))
+    return result_of(decision, matches, mapping)
+
+
+def test_a_collect_table_gives_every_matching_row_shaped_as_camundas_map_decision_result_asks():
+    collect = DISH.replace(b'hitPolicy="UNIQUE"', b'hitPolicy="COLLECT"')
+    winter = {"season": "冬季", "guests": 3}
+    assert evaluate(collect, winter, None) == [{"dish": "排骨"}]
+    assert evaluate(collect, {"season": "春季", "guests": 3}, "collectEntries") == ["牛排", "沙拉"]
+    assert evaluate(collect, {"season": "春季", "guests": 3}, "resultList") == [{"dish": "牛排"}, {"dish": "沙拉"}]
+    assert evaluate(DISH, winter, "singleResult") == {"dish": "排骨"}
+    assert evaluate(DISH, {"season": "冬季", "guests": 0}, "singleEntry") == "排骨"
+
+
+def test_an_aggregating_collect_table_is_refused_naming_the_hit_policy():
+    summed = DISH.replace(b'hitPolicy="UNIQUE"', b'hitPolicy="COLLECT" aggregation="SUM"')
+    with pytest.raises(InvalidDiagram) as refused:
+        parse_decisions(summed)
+    assert "不支持的命中策略" in refused.value.message
