@@ -169,3 +169,11 @@ def test_an_aggregating_collect_table_is_refused_naming_the_hit_policy():
     with pytest.raises(InvalidDiagram) as refused:
         parse_decisions(summed)
     assert "不支持的命中策略" in refused.value.message
+
+
+@pytest.mark.parametrize("document, words", [
+    (DISH.decode("utf-8").replace('encoding="UTF-8"', 'encoding="GBK"').encode("gbk"), "UTF-8"),
+    (DISH.replace(b'decision id="dish"', b'decision id="' + b"d" * 300 + b'"'), "不超过 200 个字符")])
+def test_a_file_not_in_utf8_or_with_an_overlong_decision_id_is_refused_not_a_500(call, document, words):
+    response = call("office", "POST", "/api/decision-definitions", data=document, headers=XML)
+    assert response.status_code == 422 and words in response.json["error"]
