@@ -31,7 +31,8 @@ from .parser import MAX_BYTES, python_condition
 from .restricted import check
 
 DMN_NAMESPACES = ("http://www.omg.org/spec/DMN/20151101/dmn.xsd", "http://www.omg.org/spec/DMN/20180521/MODEL/",
-                  "https://www.omg.org/spec/DMN/20191111/MODEL/", "https://www.omg.org/spec/DMN/20230324/MODEL/")
+                  "https://www.omg.org/spec/DMN/20191111/MODEL/", "https://www.omg.org/spec/DMN/20211108/MODEL/",
+                  "https://www.omg.org/spec/DMN/20230324/MODEL/")
 HIT_POLICIES = {"UNIQUE", "FIRST", "ANY", "COLLECT", "RULE ORDER"}
 _SINGLE_HIT = {"UNIQUE", "FIRST", "ANY"}
 
@@ -232,6 +233,9 @@ def _reason(error: Exception) -> str:
 
 def _read_decision(tree, decision, source: str) -> tuple[Decision | None, list[dict]]:
     """One decision of the file, read by SpiffWorkflow's DMNParser from a copy holding only it."""
+    if not re.fullmatch(r"[A-Za-z_][\w.\-]{0,199}", decision.get("id") or ""):
+        message = f"{source}：决策的 id“{(decision.get('id') or '')[:50]}”须以字母开头、不超过 200 个字符"
+        return None, [{"element": None, "message": message, "rule": "dmn"}]
     alone = copy.deepcopy(tree)
     for other in alone.iterchildren(f"{{{etree.QName(tree).namespace}}}decision"):
         if other.get("id") != decision.get("id"):

@@ -30,4 +30,5 @@ for (const name of ['diagram-js.css', 'dmn-js-shared.css', 'dmn-js-drd.css', 'dm
   'dmn-js-decision-table-controls.css', 'dmn-font']) {
   cpSync(join(assets, name), join(out, name), { recursive: true });
 }
+cpSync(join(root, 'web', 'dmn_src', 'dmn-page.css'), join(out, 'dmn-page.css'));
 console.log(`decision editor bundle written to ${out}`);

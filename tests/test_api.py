@@ -52,7 +52,8 @@ def test_the_openapi_document_lists_every_endpoint(client):
     paths = client.get("/api/openapi.json").json["paths"]
     assert {"/api/projects", "/api/projects/{number}", "/api/tasks", "/api/tasks/{task_id}",
             "/api/tasks/{task_id}/claim", "/api/tasks/{task_id}/release", "/api/tasks/{task_id}/complete",
-            "/api/process-instances", "/api/process-instances/{instance_id}"} <= set(paths)
+            "/api/process-instances", "/api/process-instances/{instance_id}", "/api/decision-definitions",
+            "/api/decision-definitions/{key}/{version}/xml"} <= set(paths)
 
 
 def test_projects_are_listed_and_one_is_found_by_number(call):

@@ -184,3 +184,6 @@ def test_scoring_a_self_evaluation_shows_it_beside_each_rules_points_and_reason(
 
     assert (shown["自评报告"]["全年完成情况"], shown["自评报告"]["自评分"]) == ("手册已制发", "90")
     assert "晚于完成时间" in shown["按规则计算"]["按期办结"] and "分" in shown["按规则计算"]["合计"]
+    assert "评分规则第4行" in shown["按规则计算"]["按期办结"]  # the row of the scoring table that gave the points
+    assert shown["按规则计算"]["等级"].split("（")[0] in ("优秀", "良好", "合格", "不合格")
+    assert "评定等级规则第" in shown["按规则计算"]["等级"]

@@ -3,11 +3,14 @@ rule task with camunda:decisionRef evaluates the newest version in the sandbox, 
 write them work or are refused naming the cell."""
 from __future__ import annotations
 
+from datetime import timezone
+
 import pytest
 from sqlalchemy import select
 
-from engine import HumanTask, ProcessInstance, StepFailed
-from engine.dmn import parse_decisions, unary_test
+from engine import HumanTask, InvalidDiagram, ProcessInstance, StepFailed
+from engine.dmn import decide, facts_task, parse_decisions, result_of, unary_test
+from engine.sandbox import SandboxScriptEngine
 from tests.engine_support import diagram
 from tests.test_api_definitions import call, XML  # noqa: F401  (the API fixture)
 from workflows.runtime import process_engine
@@ -130,3 +133,47 @@ def test_every_decision_of_a_file_with_two_is_read(call):
     decisions = parse_decisions((diagram("../../bpmn/year_end_scoring.dmn")))
     assert [(d.key, d.table.hit_policy) for d in decisions] == [("year_end_scoring", "COLLECT"),
                                                                  ("year_end_grade", "FIRST")]
+
+
+def test_the_command_line_deploys_a_dmn_file_and_refuses_one_naming_the_cell(runner, db, tmp_path):
+    good, bad = tmp_path / "dish.dmn", tmp_path / "bad.dmn"
+    good.write_bytes(DISH)
+    bad.write_bytes(dish_table(r2_guests="[1.."))
+
+    deployed = runner.invoke(args=["bpmn", "deploy", str(good)])
+    refused = runner.invoke(args=["bpmn", "deploy", str(bad)])
+
+    assert deployed.exit_code == 0 and "已部署决策 dish 版本 1" in deployed.output
+    assert refused.exit_code == 1 and "规则 2，输入列“客人数”" in refused.output
+
+
+def evaluate(table: bytes, data: dict, mapping: str | None):
+    """The result of the file's one decision for ``data``, shaped by ``mapping``, evaluated in the sandbox."""
+    [decision] = parse_decisions(table)
+    matches = decide(decision, facts_task(data, SandboxScriptEngine(timezone.utc, {}), decision.key))
+    return result_of(decision, matches, mapping)
+
+
+def test_a_collect_table_gives_every_matching_row_shaped_as_camundas_map_decision_result_asks():
+    collect = DISH.replace(b'hitPolicy="UNIQUE"', b'hitPolicy="COLLECT"')
+    winter = {"season": "冬季", "guests": 3}
+    assert evaluate(collect, winter, None) == [{"dish": "排骨"}]
+    assert evaluate(collect, {"season": "春季", "guests": 3}, "collectEntries") == ["牛排", "沙拉"]
+    assert evaluate(collect, {"season": "春季", "guests": 3}, "resultList") == [{"dish": "牛排"}, {"dish": "沙拉"}]
+    assert evaluate(DISH, winter, "singleResult") == {"dish": "排骨"}
+    assert evaluate(DISH, {"season": "冬季", "guests": 0}, "singleEntry") == "排骨"
+
+
+def test_an_aggregating_collect_table_is_refused_naming_the_hit_policy():
+    summed = DISH.replace(b'hitPolicy="UNIQUE"', b'hitPolicy="COLLECT" aggregation="SUM"')
+    with pytest.raises(InvalidDiagram) as refused:
+        parse_decisions(summed)
+    assert "不支持的命中策略" in refused.value.message
+
+
+@pytest.mark.parametrize("document, words", [
+    (DISH.decode("utf-8").replace('encoding="UTF-8"', 'encoding="GBK"').encode("gbk"), "UTF-8"),
+    (DISH.replace(b'decision id="dish"', b'decision id="' + b"d" * 300 + b'"'), "不超过 200 个字符")])
+def test_a_file_not_in_utf8_or_with_an_overlong_decision_id_is_refused_not_a_500(call, document, words):
+    response = call("office", "POST", "/api/decision-definitions", data=document, headers=XML)
+    assert response.status_code == 422 and words in response.json["error"]

@@ -184,6 +184,23 @@ MATRIX = {
     "editor.validate":        {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
     "editor.deploy":          {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
     "editor.migrate":         {"POST": row(LOGIN,     403, 403,  409,   403,  403,    409)},
+    # decision tables: overseers read the versions, the office and admin deploy (no file: 422); the world's key
+    # names no decision (404)
+    "api.decision_definitions": {"GET": row(401,      403, 403,  200,   200,  200,    200)},
+    "api.deploy_decisions":   {"POST": row(401,       403, 403,  422,   403,  403,    422)},
+    "api.decision_xml":       {"GET":  row(401,       403, 403,  404,   404,  404,    404)},
+    # the decision pages (web/decisions.py): the office and the administrator only; the editor's JSON posts
+    # without "xml" answer 422, an upload without a file too; discarding the (absent) draft: 302
+    "decisions.index":        {"GET":  row(LOGIN,     403, 403,  200,   403,  403,    200)},
+    "decisions.upload":       {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
+    "decisions.download":     {"GET":  row(LOGIN,     403, 403,  404,   403,  403,    404)},
+    "decisions.scoring":      {"GET":  row(LOGIN,     403, 403,  200,   403,  403,    200)},
+    "decisions.scoring_table": {"GET": row(LOGIN,     403, 403,  200,   403,  403,    200)},
+    "decisions.save_draft":   {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
+    "decisions.discard_draft": {"POST": row(LOGIN,    403, 403,  302,   403,  403,    302)},
+    "decisions.validate":     {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
+    "decisions.preview":      {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
+    "decisions.publish":      {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
 }
 # What is sent: no fields unless named here (an allowed post then answers 422 and changes nothing).
 FORMS = {"admin.unit": {"members": "no-such-unit"}, "admin.set_active": {"active": "1"}}
@@ -244,7 +261,8 @@ def test_the_matrix_lets_auditors_read_everything_and_change_nothing():
             if method in CHANGES and not endpoint.startswith("auth.") and endpoint not in AUDITOR_MAY_POST:
                 assert expected["auditor"] == 403, f"{method} {endpoint}: auditors must get 403"
             if method == "GET" and expected["office"] == 200:
-                assert expected["auditor"] == 200 or endpoint.startswith(("starts.", "admin.", "calendar.", "task_actions.", "editor.")), \
+                assert expected["auditor"] == 200 or endpoint.startswith(
+                    ("starts.", "admin.", "calendar.", "task_actions.", "editor.", "decisions.")), \
                     f"GET {endpoint}: auditors read what the office reads"
 
 

@@ -54,7 +54,8 @@ def test_every_page_refuses_framing_sniffing_and_leaking_its_address(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
-@pytest.mark.parametrize("url", ["/inbox", "/projects", "/editor", "/admin", "/reports"])
+@pytest.mark.parametrize("url", ["/inbox", "/projects", "/editor", "/admin", "/reports", "/admin/decisions",
+                                 "/admin/decisions/scoring"])
 def test_signed_in_pages_send_the_same_policy(office, url):
     response = office.get(url)
 

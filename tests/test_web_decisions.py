@@ -97,3 +97,13 @@ def test_a_dmn_file_uploaded_on_the_page_is_deployed_and_listed(office):
     refused = post_form(office, "/admin/decisions", "/admin/decisions/upload",
                         {"file": (io.BytesIO(dish.replace(b"&lt;= 8", b"[1..")), "dish.dmn")})
     assert refused.status_code == 422 and "规则 1" in text(refused)
+
+
+def test_a_dmn_file_uploaded_in_the_process_editor_is_deployed_as_decisions(office):
+    dish = (DEFAULT_TABLE_FILE.parent.parent / "tests" / "diagrams" / "dmn" / "dish.dmn").read_bytes()
+    response = post_form(office, "/editor", "/editor/upload", {"file": (io.BytesIO(dish), "dish.dmn")})
+    assert response.status_code == 302
+    assert "选菜" in text(office.get("/admin/decisions"))
+    refused = post_form(office, "/editor", "/editor/upload",
+                        {"file": (io.BytesIO(dish.replace(b"&lt;= 8", b"[1..")), "dish.dmn")})
+    assert refused.status_code == 422 and "规则 1，输入列“客人数”" in text(refused)

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, jsonify, make_response, redirect, ren
 from flask_login import current_user, login_required
 
 from engine import EngineError
+from workflows.decisions import files as decision_files
 from workflows.processes import deployment
 
 from .core.db import get_session
@@ -95,8 +96,11 @@ def upload():
     session, upload = get_session(), request.files.get("file")
     if upload is None or not upload.filename:
         return render_index(422, upload_error="请选择要上传的 BPMN 文件（“文件”）")
+    content = upload.read()
+    if decision_files.is_dmn(content):
+        return upload_decisions(content, upload.filename)
     try:
-        definitions, notes = deployment.deploy_diagram(session, upload.read(), source=upload.filename,
+        definitions, notes = deployment.deploy_diagram(session, content, source=upload.filename,
                                                        deployed_by=current_user.username)
     except deployment.DiagramRefused as refused:
         session.rollback()
@@ -106,6 +110,22 @@ def upload():
     flash("已部署：" + "、".join(f"{d.name or d.key}（{d.key}）第 {d.version} 版" for d in definitions))
     for note in notes:
         flash(note)
+    return redirect(url_for("editor.index"))
+
+
+def upload_decisions(content: bytes, filename: str):
+    """A .dmn file uploaded here: each of its decisions becomes a new version (as on /admin/decisions)."""
+    session = get_session()
+    try:
+        deployed = decision_files.deploy_decision_file(session, content, source=filename,
+                                                       deployed_by=current_user.username)
+    except decision_files.DecisionRefused as refused:
+        session.rollback()
+        return render_index(422, upload_error=f"{filename} 未部署，请修改后重新上传：",
+                            upload_problems=[deployment.Problem(p.get("element"), p["message"], "dmn")
+                                             for p in refused.problems])
+    session.commit()
+    flash("已部署决策表：" + "、".join(f"{d.name}（{d.key}）第 {d.version} 版" for d in deployed))
     return redirect(url_for("editor.index"))
 
 

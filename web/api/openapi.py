@@ -152,6 +152,34 @@ REFUSED_DIAGRAM = {"type": "object", "required": ["error", "problems"], "propert
         "rule": {"type": "string", "description": "bpmnlint:<规则>、parse、sandbox、xml 或 unsupported"}}}}}}
 
 
+def _decision_paths() -> dict:
+    """Deploying DMN decision tables (decisions.py, workflows/decisions/files.py)."""
+    dmn = {"type": "string", "description": "DMN XML，不超过 5 MB"}
+    deployed = {"type": "object", "required": ["definitions"], "properties": {
+        "definitions": {"type": "array", "items": DEFINITION}}}
+    return {
+        "/api/decision-definitions": {
+            "get": {"summary": "已部署的决策及各版本（区推进办、督查科、审计、管理员）",
+                    "responses": {"200": _json({"type": "array", "items": DEFINITION}, "版本列表"),
+                                  **_errors(401, 403)}},
+            "post": {"summary": "部署 DMN 文件（区推进办、管理员）：文件中的每个决策成为其新版本，业务规则任务使用最新版本",
+                     "requestBody": {"required": True, "content": {
+                         "application/xml": {"schema": dmn}, "text/xml": {"schema": dmn},
+                         "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+                             "file": {"type": "string", "format": "binary"}}}}}},
+                     "responses": {"201": _json(deployed, "已部署"),
+                                   "422": _json(REFUSED_DIAGRAM, "未部署：按单元格（规则、列）列出问题"),
+                                   "413": _json({"$ref": "#/components/schemas/Error"}, "文件大于 5 MB"),
+                                   **_errors(401, 403)}}},
+        "/api/decision-definitions/{key}/{version}/xml": {"get": {
+            "summary": "下载某一版本的 DMN XML",
+            "parameters": [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}},
+                           _path_id("version")],
+            "responses": {"200": {"description": "DMN XML", "content": {"application/xml": {"schema": dmn}}},
+                          **_errors(401, 403, 404)}}},
+    }
+
+
 def _definition_paths() -> dict:
     """Deploying diagrams and migrating instances (definitions.py, workflows/processes/deployment.py)."""
     bpmn = {"type": "string", "description": "BPMN 2.0 XML，不超过 5 MB"}
@@ -309,6 +337,7 @@ def document() -> dict:
             **_task_note_paths(),
             **_task_action_paths(),
             **_definition_paths(),
+            **_decision_paths(),
             **_start_paths(),
             **_event_paths(),
             "/api/openapi.json": {"get": {"summary": "本文档", "security": [],

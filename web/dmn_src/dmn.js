@@ -42,7 +42,10 @@ class DecisionPage {
     this.changes = document.getElementById('dmn-changes');
     this.modeler = new DmnModeler({
       container: document.getElementById('dmn-canvas'),
-      common: { additionalModules: [translateModule] },
+      // Per view: dmn-js replaces (does not merge) a common additionalModules with a view's own.
+      drd: { additionalModules: [translateModule] },
+      decisionTable: { additionalModules: [translateModule] },
+      literalExpression: { additionalModules: [translateModule] },
       moddleExtensions: { camunda: camundaModdle }
     });
     this.modeler.on('views.changed', () => this.showViews());

@@ -25,6 +25,10 @@ class DecisionRefused(InvalidDiagram):
 def check_decision_file(dmn_xml: bytes, *, source: str = "decision.dmn") -> list[str]:
     """The ids of the file's decisions, when every one can run; DecisionRefused otherwise."""
     try:
+        dmn_xml.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DecisionRefused(f"{source}：不是 UTF-8 编码的文本") from error
+    try:
         return [decision.key for decision in parse_decisions(dmn_xml, source)]
     except InvalidDiagram as error:
         raise DecisionRefused(error.message, problems=error.problems, element=error.element) from error

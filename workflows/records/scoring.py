@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import InvalidDiagram
 from engine.dmn import Decision, decide, facts_task, parse_decisions
 from engine.dmn_definitions import latest_decision_definition
 from engine.sandbox import SandboxScriptEngine
@@ -52,8 +53,6 @@ class ScoringTables:
 
 def tables_from_file(dmn_xml: bytes, source: str = "year_end_scoring.dmn", version: int = 0) -> ScoringTables:
     """The scoring tables of a DMN file (InvalidDiagram when it cannot be read or lacks one of the two)."""
-    from engine import InvalidDiagram
-
     decisions = {decision.key: decision for decision in parse_decisions(dmn_xml, source)}
     missing = [key for key in (SCORING_KEY, GRADE_KEY) if key not in decisions]
     if missing:

@@ -165,6 +165,8 @@ def score_evaluation(c: Context) -> list[Section]:
              for item in breakdown.get("items", [])]
     if c.data.get("computed_score") is not None:
         rules.append(Row("合计", f"{c.data['computed_score']} 分"))
+    if breakdown.get("grade"):
+        rules.append(Row("等级", f"{breakdown['grade']}（评定等级规则第{breakdown.get('grade_row')}行）"))
     return [Section("自评报告", c.rows(("self_summary", "self_shortcomings", "self_score", "attachments"))),
             Section("按规则计算", rules)]
 
