@@ -350,6 +350,16 @@ def instances_on_older_versions(session: Session) -> list[OutdatedInstance]:
     return [OutdatedInstance(row, newest[row.definition.key]) for row in rows]
 
 
+def unfinished_by_version(session: Session, key: str) -> dict[int, int]:
+    """version → how many instances of the process are unfinished (running or in error): what stays on its
+    version when a new one is deployed (the editor's confirmation shows it)."""
+    rows = session.execute(select(ProcessDefinition.version, func.count(ProcessInstance.id))
+                           .join(ProcessInstance.definition)
+                           .where(ProcessDefinition.key == key, ProcessInstance.status.in_(("running", "error")))
+                           .group_by(ProcessDefinition.version).order_by(ProcessDefinition.version))
+    return {version: count for version, count in rows}
+
+
 def migrate_instance(session: Session, instance_id: int, *, actor: str) -> ProcessInstance:
     """Move a running instance to its process's newest version. Raises MigrationRefused (409) with the reason."""
     row = session.get(ProcessInstance, instance_id)
