@@ -90,3 +90,25 @@ def test_on_a_phone_the_editor_opens_the_diagram_read_only_with_a_note(db, live_
     assert office.locator("#editor-canvas .djs-element").count() > 10  # the diagram is drawn
     shoot(office, "editor-390")
     assert overflow(office) <= 0
+
+
+def boxes_meet(one: dict, other: dict) -> bool:
+    return (one["x"] < other["x"] + other["width"] and other["x"] < one["x"] + one["width"]
+            and one["y"] < other["y"] + other["height"] and other["y"] < one["y"] + one["height"])
+
+
+def test_at_1024_px_the_diagram_opens_fitted_and_the_palette_leaves_the_lane_labels_free(db, live_server, browser):
+    Driver(db).load_plan_and_diagrams()
+    ensure_user(db, "office", "tuijinban", "office")
+    office = signed_in(browser, live_server, "office", {"width": 1024, "height": 768})
+
+    open_editor(office, live_server)
+
+    shoot(office, "editor-1024")
+    palette = office.locator(".djs-palette").bounding_box()
+    labels = office.locator("[data-element-id^='Lane'] text, [data-element-id^='Participant'] text").all()
+    assert labels
+    assert not any(boxes_meet(palette, label.bounding_box()) for label in labels)
+    canvas = office.locator("#editor-canvas").bounding_box()
+    drawn = office.locator("#editor-canvas .viewport").bounding_box()
+    assert drawn["width"] <= canvas["width"] + 1 and drawn["width"] > canvas["width"] / 3  # fitted, readable

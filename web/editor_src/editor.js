@@ -110,8 +110,8 @@ class EditorPage {
       throw new Error(`无法读取流程图（${response.status}）`);
     }
     const { warnings } = await this.modeler.importXML(await response.text());
-    this.fit();
     this.modeler.get('canvas').resized();
+    this.fit();
     this.dirty = false;
     this.root.dataset.state = 'ready';
     if (warnings.length) {
@@ -119,18 +119,26 @@ class EditorPage {
     }
   }
 
-  // The whole diagram in view, with room on the left so the palette does not cover it (nor the lanes' labels).
-  // A canvas with no size yet (a hidden or squeezed box) cannot be fitted: zooming it would divide by zero.
+  // The whole diagram in view, right of the palette so that it covers no lane or pool label, as large as the
+  // box allows (at most 1.5 times). A canvas with no size yet (a hidden or squeezed box) is left alone: fitting
+  // it would divide by zero ("Failed to execute 'scale' on 'SVGMatrix'").
   fit() {
     const canvas = this.modeler.get('canvas');
-    const box = canvas.getContainer().getBoundingClientRect();
-    if (box.width < 50 || box.height < 50) {
+    const container = canvas.getContainer();
+    const frame = container.getBoundingClientRect();
+    const inner = canvas.viewbox().inner;
+    if (frame.width < 50 || frame.height < 50 || !inner.width || !inner.height) {
       return;
     }
-    canvas.zoom('fit-viewport');
-    const { x, y, width, height } = canvas.viewbox();
-    const margin = 90 / canvas.zoom();
-    canvas.viewbox({ x: x - margin, y, width: width + margin, height });
+    const palette = container.querySelector('.djs-palette');
+    const left = (palette ? palette.getBoundingClientRect().right - frame.left : 0) + 20;
+    const margin = 20;
+    const scale = Math.min((frame.width - left - margin) / inner.width, (frame.height - 2 * margin) / inner.height, 1.5);
+    if (!(scale > 0)) {
+      return;
+    }
+    canvas.viewbox({ x: inner.x - left / scale, y: inner.y - margin / scale,
+                     width: frame.width / scale, height: frame.height / scale });
   }
 
   async saveDraft() {
