@@ -107,7 +107,9 @@ def test_the_office_adds_a_task_in_a_lane_deploys_it_and_the_lanes_unit_gets_it(
     office.click("#editor-validate")
     office.wait_for_selector("#editor-status.success >> text=校验通过")
     office.click("#editor-deploy")
+    office.click("#deploy-review .review-confirm")  # the confirmation (tests/test_browser_editor_deploy.py)
     office.wait_for_selector("#editor-status.success >> text=已部署")
+    office.wait_for_selector("#editor[data-deployed]")
 
     assert office.get_attribute("#editor", "data-deployed") == "community_affairs_access:2"
     assert errors == []

@@ -24,7 +24,7 @@ MAIN_PAGES = {
     "office": ["/inbox", "/dashboard", "/projects", "/instances", "/starts", "/reports"],
     "supervisor": ["/inbox", "/dashboard", "/projects"],
     "auditor": ["/dashboard", "/reports", "/instances"],
-    "admin": ["/admin", "/admin/units", "/editor", "/admin/outbox", "/calendar"],
+    "admin": ["/admin", "/admin/units", "/editor", "/editor/community_affairs_access", "/admin/outbox", "/calendar"],
 }
 
 
@@ -127,6 +127,8 @@ def test_axe_core_finds_no_serious_or_critical_violation_on_the_main_pages_of_ea
     found = {}
     for path in paths:
         page.goto(live_server + path, wait_until="load")
+        if page.locator("#editor").count():  # the modeler draws after the page has loaded
+            page.wait_for_selector("#editor[data-state=ready]")
         if violations := axe_violations(page):
             found[path] = violations
     assert found == {}, "\n".join(f"{path}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"
@@ -145,3 +147,31 @@ def test_the_keyboard_reaches_the_content_first_and_shows_where_the_focus_is(pla
     unit.keyboard.press("Shift+Tab")
     unit.keyboard.press("Enter")
     assert unit.url.endswith("#main")
+
+
+def test_on_a_desktop_the_inbox_keeps_task_names_and_due_dates_on_one_line(played, live_server, browser):
+    unit = signed_in(browser, live_server, "zuzhibu", DESKTOP)
+    unit.goto(live_server + "/inbox")
+    font = unit.evaluate("parseFloat(getComputedStyle(document.querySelector('table.inbox td.due')).fontSize)")
+
+    task = unit.locator("table.inbox a[href^='/tasks/']").first.bounding_box()
+    # The due date's own text (the cell is as tall as its row): a range over its first text node.
+    due_date = unit.evaluate("""() => {
+      const range = document.createRange();
+      range.selectNodeContents(document.querySelector('table.inbox td.due').firstChild);
+      return range.getBoundingClientRect().height;
+    }""")
+    assert task["height"] < 2 * font  # one line (a line is 1.2–1.6 times the font), not three
+    assert due_date < 2 * font  # 2017年6月19日 on one line
+    assert unit.evaluate("document.querySelector('main').getBoundingClientRect().width") > 1300
+
+
+def test_the_project_list_fits_a_phone_with_its_table_scrolling_in_its_box(played, live_server, browser):
+    unit = signed_in(browser, live_server, "zuzhibu", PHONE)
+    unit.goto(live_server + "/projects")
+    shoot(unit, "projects-390")
+    assert overflow(unit) <= 0
+    desktop = signed_in(browser, live_server, "zuzhibu", DESKTOP)
+    desktop.goto(live_server + "/projects")
+    shoot(desktop, "projects-1366")
+    assert overflow(desktop) <= 0

@@ -194,6 +194,20 @@ def migrate(instance_id: int):
 # -- the modeler's JSON requests ----------------------------------------------------------------
 
 
+@bp.get("/<key>/deployed")
+def deployed(key: str):
+    """What a new version would be compared with before 部署为新版本: the newest deployed version (its XML's
+    address; null for a process never deployed) and the unfinished instances per version, which stay there."""
+    session = get_session()
+    overview = deployment.process_overview(session, key)
+    newest = overview[0].newest if overview else None
+    staying = deployment.unfinished_by_version(session, key)
+    return jsonify(key=key, version=newest.version if newest else None,
+                   xml_url=url_for("editor.download", key=key, version=newest.version) if newest else None,
+                   unfinished=sum(staying.values()),
+                   by_version=[{"version": version, "unfinished": count} for version, count in staying.items()])
+
+
 @bp.post("/<key>/draft")
 def save_draft(key: str):
     if not KEY.fullmatch(key):

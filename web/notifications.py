@@ -12,6 +12,7 @@ from workflows.accounts.actor import NotAllowed
 from workflows.accounts.models import User
 from workflows.notifications import messages, outbox
 from workflows.notifications.models import KINDS
+from workflows.processes.instances import READERS as INSTANCE_READERS
 
 from .core.db import get_session
 from .shared.guards import guard
@@ -39,9 +40,14 @@ def may_mark_read(role: str) -> None:
 
 
 def link_of(message) -> str:
-    """Where a message leads: its task's page, else the inbox."""
+    """Where a message leads: its task's page; for an instance (an incident) its page for those who read
+    instances, else 我发起的; else the inbox."""
     if message.human_task_id is not None:
         return url_for("inbox.task", task_id=message.human_task_id)
+    if message.instance_id is not None:
+        if current_user.role in INSTANCE_READERS:
+            return url_for("instances.show", instance_id=message.instance_id)
+        return url_for("starts.started")
     return url_for("inbox.index")
 
 

@@ -2,15 +2,17 @@
 reports, timeline and diagram, and the office's corrections of units and due date."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, \
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, send_file, \
     send_from_directory, url_for
 from flask_login import current_user, login_required
 
 from workflows.plan.models import Project
 from workflows.projects import pages as project_pages
 from workflows.projects.activation import lifecycle_instance
+from workflows.reports import project_list
 
 from .core.db import get_process_engine, get_session
 from .core.headers import stored_document
@@ -36,12 +38,37 @@ def get_project(number: int, *, check_editor: bool = False) -> Project:
     return project
 
 
-@bp.get("/projects")
-def index():
+def _plan_rows():
+    """The chosen (or latest) plan and all its project rows."""
     session = get_session()
     plan = project_pages.plan_for(session, request.args.get("year", type=db_int))
     rows = project_pages.project_rows(session, list(plan.projects), get_process_engine().clock.today()) if plan else []
-    return render_template("projects/index.html", plan=plan, rows=rows)
+    return plan, rows
+
+
+@bp.get("/projects")
+def index():
+    plan, rows = _plan_rows()
+    try:
+        query, error, status = project_list.ListQuery.from_args(request.args), None, 200
+    except project_list.BadListQuery as bad:
+        query, error, status = project_list.ListQuery(), str(bad), 422
+    return render_template("projects/index.html", plan=plan, rows=project_list.chosen(rows, query), total=len(rows),
+                           query=query, error=error, units=project_list.units_in(rows), lib=project_list), status
+
+
+@bp.get("/projects/export.csv")
+def export():
+    """The list as the person filtered and ordered it, as CSV."""
+    plan, rows = _plan_rows()
+    if plan is None:
+        abort(404)
+    try:
+        query = project_list.ListQuery.from_args(request.args)
+    except project_list.BadListQuery as bad:
+        abort(make_response(str(bad), 422))
+    return send_file(io.BytesIO(project_list.csv_bytes(project_list.chosen(rows, query))), mimetype="text/csv",
+                     as_attachment=True, download_name=f"{plan.year}年重点项目.csv")
 
 
 def _render_project(project: Project, form: dict | None = None, errors: dict | None = None, status: int = 200):

@@ -1,6 +1,7 @@
 // The process editor page: bpmn-js Modeler with the Camunda properties panel, in Chinese.
 // Talks to the JSON endpoints of web/editor.py: save a draft, validate, deploy as a new version.
 import BpmnModeler from 'bpmn-js/lib/Modeler';
+import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import {
   BpmnPropertiesPanelModule,
   BpmnPropertiesProviderModule,
@@ -9,7 +10,12 @@ import {
 import CamundaBehaviorsModule from 'camunda-bpmn-js-behaviors/lib/camunda-platform';
 import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json';
 
-import translateModule from './translate.js';
+import { changesAgainst, confirmDeployment } from './deploy-review.js';
+import deployableGroupsModule from './panel-filter.js';
+import translateModule, { translate } from './translate.js';
+
+// Below this width the modeler's canvas and panel do not fit: the page opens the diagram read-only instead.
+const NARROW = '(max-width: 900px)';
 
 function csrfToken() {
   const meta = document.querySelector('meta[name="csrf-token"]');
@@ -64,6 +70,7 @@ class EditorPage {
         BpmnPropertiesProviderModule,
         CamundaPlatformPropertiesProviderModule,
         CamundaBehaviorsModule,
+        deployableGroupsModule,
         translateModule
       ],
       moddleExtensions: { camunda: camundaModdle }
@@ -103,6 +110,7 @@ class EditorPage {
       throw new Error(`无法读取流程图（${response.status}）`);
     }
     const { warnings } = await this.modeler.importXML(await response.text());
+    this.modeler.get('canvas').resized();
     this.fit();
     this.dirty = false;
     this.root.dataset.state = 'ready';
@@ -111,13 +119,26 @@ class EditorPage {
     }
   }
 
-  // The whole diagram in view, with room on the left so the palette does not cover it.
+  // The whole diagram in view, right of the palette so that it covers no lane or pool label, as large as the
+  // box allows (at most 1.5 times). A canvas with no size yet (a hidden or squeezed box) is left alone: fitting
+  // it would divide by zero ("Failed to execute 'scale' on 'SVGMatrix'").
   fit() {
     const canvas = this.modeler.get('canvas');
-    canvas.zoom('fit-viewport');
-    const { x, y, width, height } = canvas.viewbox();
-    const margin = 90 / canvas.zoom();
-    canvas.viewbox({ x: x - margin, y, width: width + margin, height });
+    const container = canvas.getContainer();
+    const frame = container.getBoundingClientRect();
+    const inner = canvas.viewbox().inner;
+    if (frame.width < 50 || frame.height < 50 || !inner.width || !inner.height) {
+      return;
+    }
+    const palette = container.querySelector('.djs-palette');
+    const left = (palette ? palette.getBoundingClientRect().right - frame.left : 0) + 20;
+    const margin = 20;
+    const scale = Math.min((frame.width - left - margin) / inner.width, (frame.height - 2 * margin) / inner.height, 1.5);
+    if (!(scale > 0)) {
+      return;
+    }
+    canvas.viewbox({ x: inner.x - left / scale, y: inner.y - margin / scale,
+                     width: frame.width / scale, height: frame.height / scale });
   }
 
   async saveDraft() {
@@ -135,15 +156,59 @@ class EditorPage {
     this.say(data.message, ok && !(data.problems || []).length ? 'success' : 'error');
   }
 
+  // Asks first, showing what changes against the deployed version; then deploys and shows the new version.
   async deploy() {
-    const { ok, data } = await postJSON(this.urls.deployUrl, { xml: await currentXML(this.modeler) });
+    const xml = await currentXML(this.modeler);
+    if (!await confirmDeployment(document.getElementById('deploy-review'), await this.review(xml))) {
+      this.say('已取消部署，流程图未改变', 'info');
+      return;
+    }
+    const { ok, data } = await postJSON(this.urls.deployUrl, { xml });
     this.showProblems(data.problems || []);
     this.showNotes(data.notes || []);
     this.say(data.message, ok ? 'success' : 'error');
     if (ok) {
       this.dirty = false;
+      const mine = (data.definitions || []).find(d => d.key === this.root.dataset.key) || data.definitions[0];
+      await this.showVersion(mine);
       this.root.dataset.deployed = (data.definitions || []).map(d => `${d.key}:${d.version}`).join(',');
     }
+  }
+
+  async review(xml) {
+    const response = await fetch(this.urls.deployedUrl, { credentials: 'same-origin' });
+    if (!response.ok) {
+      throw new Error(`无法读取已部署的版本（${response.status}）`);
+    }
+    const deployed = await response.json();
+    const review = { version: deployed.version, unfinished: deployed.unfinished, byVersion: deployed.by_version,
+                     added: [], removed: [], changed: [] };
+    if (deployed.xml_url) {
+      const old = await fetch(deployed.xml_url, { credentials: 'same-origin' });
+      Object.assign(review, await changesAgainst(this.modeler.get('moddle'), await old.text(), xml, translate));
+    }
+    return review;
+  }
+
+  // After a deployment the page is the new version's: its heading line and the version list come from the
+  // server's page for it, the diagram on screen already is that version.
+  async showVersion(definition) {
+    const url = `${definition.url}?version=${definition.version}`;
+    const response = await fetch(url, { credentials: 'same-origin' });
+    if (!response.ok) {
+      return;
+    }
+    const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
+    for (const selector of ['#editor-opened', 'section.versions']) {
+      const now = document.querySelector(selector), next = fresh.querySelector(selector);
+      if (now && next) {
+        now.replaceWith(next);
+      } else if (next) {
+        document.querySelector('.editor-report').after(next);
+      }
+    }
+    this.urls.xmlUrl = fresh.getElementById('editor').dataset.xmlUrl;
+    history.replaceState(null, '', url);
   }
 
   // The diagram as it is on screen, to keep as a file (or to upload again) whatever the server says.
@@ -206,9 +271,48 @@ class EditorPage {
   }
 }
 
+// A phone or a narrow window: the diagram to look at (move and zoom), not to edit.
+class ReadOnlyPage {
+  constructor(root) {
+    this.root = root;
+    this.modeler = new NavigatedViewer({
+      container: document.getElementById('editor-canvas'),
+      additionalModules: [translateModule],
+      moddleExtensions: { camunda: camundaModdle }
+    });
+    root.classList.add('read-only');
+    document.getElementById('editor-narrow-note').hidden = false;
+    document.querySelectorAll('.editor-actions button').forEach(button => {
+      button.hidden = button.id !== 'editor-download';
+    });
+    this.status = document.getElementById('editor-status');
+    document.getElementById('editor-download').addEventListener('click', () => {
+      window.location.assign(this.root.dataset.xmlUrl);
+    });
+  }
+
+  say(message, kind = 'info') {
+    this.status.textContent = message;
+    this.status.className = `editor-status ${kind}`;
+  }
+
+  async open() {
+    const response = await fetch(this.root.dataset.xmlUrl, { credentials: 'same-origin' });
+    if (!response.ok) {
+      throw new Error(`无法读取流程图（${response.status}）`);
+    }
+    await this.modeler.importXML(await response.text());
+    const box = this.modeler.get('canvas').getContainer().getBoundingClientRect();
+    if (box.width >= 50 && box.height >= 50) {
+      this.modeler.get('canvas').zoom('fit-viewport');
+    }
+    this.root.dataset.state = 'ready';
+  }
+}
+
 const root = document.getElementById('editor');
 if (root) {
-  const page = new EditorPage(root);
+  const page = window.matchMedia(NARROW).matches ? new ReadOnlyPage(root) : new EditorPage(root);
   window.putuoEditor = page;  // the browser tests draw through the modeler's API
   page.open().catch(error => {
     root.dataset.state = 'failed';

@@ -140,13 +140,14 @@ class DeliveryFailed(Exception):
 
 
 def link_of(notification, public_url: str) -> str:
-    """The absolute address a message leads to: its task's page, else its instance's page, else the inbox
-    (the paths of web/inbox.py and web/instances.py, which the worker cannot ask Flask for)."""
+    """The absolute address a message leads to: its task's page; for an instance (an incident) 我发起的, where the
+    person who started it finds it whatever their role; else the inbox (the paths of web/inbox.py and
+    web/starts.py, which the worker cannot ask Flask for)."""
     base = public_url.rstrip("/")
     if notification.human_task_id is not None:
         return f"{base}/tasks/{notification.human_task_id}"
     if notification.instance_id is not None:
-        return f"{base}/instances/{notification.instance_id}"
+        return f"{base}/started"
     return f"{base}/inbox"
 
 

@@ -33,28 +33,13 @@ from engine.parser import BPMN_NS, CAMUNDA_NS, MAX_BYTES, passthrough_tasks, saf
 
 from ..directory.routing import Router
 from ..runtime import process_engine
+from .lint_messages import lint_message
 from .models import ProcessDraft
 
 LINT_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bpmnlint-check.mjs"
 LINT_TIMEOUT_SECONDS = 20
 DEPLOYER_ROLES = frozenset({"office", "admin"})
 
-# bpmnlint's messages are English; the office reads Chinese, with the original beside it.
-LINT_MESSAGES = {
-    "label-required": "元素缺少名称", "no-disconnected": "元素没有连线", "no-implicit-start": "元素没有进入的连线",
-    "no-implicit-end": "元素没有离开的连线", "start-event-required": "流程缺少开始事件",
-    "end-event-required": "流程缺少结束事件", "no-complex-gateway": "不支持复杂网关",
-    "conditional-flows": "条件连线缺少条件", "no-duplicate-sequence-flows": "重复的连线",
-    "no-gateway-join-fork": "网关同时汇合与分支", "no-implicit-split": "任务有多条离开的连线但没有网关",
-    "single-blank-start-event": "只能有一个空白开始事件", "single-event-definition": "一个事件只能有一个事件定义",
-    "no-bpmndi": "缺少图形信息（BPMN DI），可用 python -m engine.layout 补画",
-    "fake-join": "多条连线进入任务而没有汇合网关", "superfluous-gateway": "多余的网关（只有一进一出）",
-    "superfluous-termination": "多余的终止结束事件", "no-overlapping-elements": "元素相互重叠",
-    "superfluous-label": "多余的名称", "global": "全局元素有误", "link-event": "链接事件不成对",
-    "event-based-gateway": "事件网关的后续必须是捕获事件", "ad-hoc-sub-process": "自由子流程有误",
-    "sub-process-blank-start-event": "子流程须有空白开始事件",
-    "event-sub-process-typed-start-event": "事件子流程的开始事件须有类型",
-}
 
 
 # bpmnlint's rules whose report means the engine cannot run the diagram: these refuse it. Every other rule
@@ -71,7 +56,7 @@ BLOCKING_LINT_RULES = frozenset({
 class Problem:
     element: str | None
     message: str
-    rule: str  # 'bpmnlint:<name>' | 'parse' | 'sandbox' | 'xml' | 'unsupported'; warnings: 'role' | 'formKey'
+    rule: str  # 'bpmnlint:<name>' | 'parse' | 'sandbox' | 'xml' | 'unsupported'; warnings: 'role' | 'formKey' | 'form'
 
     def as_json(self) -> dict:
         return {"element": self.element, "message": self.message, "rule": self.rule}
@@ -154,7 +139,7 @@ def check_diagram(session: Session, xml: bytes, *, source: str = "diagram.bpmn")
                 for element, reason in unsupported_elements(tree)]
     if not problems:
         problems += _parse_problems(session, xml, source)
-    checked = Checked(xml, problems, notes, _routing_warnings(session, tree, source))
+    checked = Checked(xml, problems, notes, _routing_warnings(session, tree, source) + _form_warnings(tree, source))
     _add_lint(checked, {element for element, _ in passthrough_tasks(tree)})
     return checked
 
@@ -209,6 +194,19 @@ def _routing_warnings(session: Session, tree, source: str) -> list[Problem]:
     return warnings
 
 
+def _form_warnings(tree, source: str) -> list[Problem]:
+    """A user task with no form field (camunda:formData) nor form: the person can only press 提交."""
+    warnings = []
+    for task in tree.iter(f"{{{BPMN_NS}}}userTask"):
+        if task.get(f"{{{CAMUNDA_NS}}}formKey") or task.find(f".//{{{CAMUNDA_NS}}}formField") is not None:
+            continue
+        name = (task.get("name") or "").strip()
+        warnings.append(Problem(task.get("id"), f"{source}：用户任务 {task.get('id')}{f'（{name}）' if name else ' '}"
+                                                "没有表单：办理人只能提交，无法填写内容；可在属性面板“表单”中添加表单字段",
+                                "form"))
+    return warnings
+
+
 def _routing_names(tree) -> list[tuple[str | None, str]]:
     """(element id, name) of each named lane and each candidate group that is not an expression."""
     names = [(lane.get("id"), lane.get("name").strip()) for lane in tree.iter(f"{{{BPMN_NS}}}lane")
@@ -241,7 +239,7 @@ def _add_lint(checked: Checked, passing: set[str]) -> None:
         return
     for report in reports:
         rule = report["rule"]
-        message = f"{LINT_MESSAGES.get(rule, report['message'])}（{report['message']}）"
+        message = lint_message(rule, report["message"])
         problem = Problem(report.get("element"), message, f"bpmnlint:{rule}")
         blocks = report.get("category") == "error" and rule in BLOCKING_LINT_RULES \
             and not (rule in ("start-event-required", "end-event-required") and report.get("element") in passing)
@@ -365,6 +363,16 @@ def instances_on_older_versions(session: Session) -> list[OutdatedInstance]:
         .where(ProcessInstance.status == "running", ProcessDefinition.version < top.c.version)
         .options(defer(ProcessInstance.state)).order_by(ProcessInstance.id))
     return [OutdatedInstance(row, newest[row.definition.key]) for row in rows]
+
+
+def unfinished_by_version(session: Session, key: str) -> dict[int, int]:
+    """version → how many instances of the process are unfinished (running or in error): what stays on its
+    version when a new one is deployed (the editor's confirmation shows it)."""
+    rows = session.execute(select(ProcessDefinition.version, func.count(ProcessInstance.id))
+                           .join(ProcessInstance.definition)
+                           .where(ProcessDefinition.key == key, ProcessInstance.status.in_(("running", "error")))
+                           .group_by(ProcessDefinition.version).order_by(ProcessDefinition.version))
+    return {version: count for version, count in rows}
 
 
 def migrate_instance(session: Session, instance_id: int, *, actor: str) -> ProcessInstance:
