@@ -68,6 +68,7 @@ MATRIX = {
     "task_actions.chase":     {"POST": row(LOGIN,     403, 404,  403,   403,  403,    403)},
     # projects: everyone reads every project; the office (and admin) corrects one
     "projects.index":         {"GET":  row(LOGIN,     200, 200,  200,   200,  200,    200)},
+    "projects.export":        {"GET":  row(LOGIN,     200, 200,  200,   200,  200,    200)},
     "projects.show":          {"GET":  row(LOGIN,     200, 200,  200,   200,  200,    200)},
     "projects.diagram":       {"GET":  row(LOGIN,     200, 200,  200,   200,  200,    200)},
     "projects.edit":          {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
@@ -99,6 +100,14 @@ MATRIX = {
     "roles.save":             {"POST": row(LOGIN,     403, 403,  302,   403,  403,    302)},
     # overseers' pages: the dashboard and the year-end reports
     "dashboard.index":        {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
+    # where the time goes: the overseers read it
+    "analytics.index":        {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
+    "analytics.show":         {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
+    "analytics.diagram":      {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
+    "analytics.export":       {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
+    # the office's settings: the office and the administrator (the empty form is refused)
+    "settings_page.index":    {"GET":  row(LOGIN,     403, 403,  200,   403,  403,    200)},
+    "settings_page.save":     {"POST": row(LOGIN,     403, 403,  302,   403,  403,    302)},  # nothing to change
     "reports.index":          {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
     "reports.project_pdf_by_form": {"GET": row(LOGIN, 403, 403,  422,   422,  422,    422)},  # no number given
     "reports.project_pdf":    {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
@@ -174,6 +183,7 @@ MATRIX = {
     # answer 422, the modeler's JSON posts without "xml" too; the world's key has no draft (404, discarding: 302);
     # the world's instance is on the newest version (409)
     "editor.index":           {"GET":  row(LOGIN,     403, 403,  200,   403,  403,    200)},
+    "editor.deployed":        {"GET":  row(LOGIN,     403, 403,  200,   403,  403,    200)},
     "editor.new":             {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
     "editor.upload":          {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
     "editor.edit":            {"GET":  row(LOGIN,     403, 403,  200,   403,  403,    200)},
@@ -186,6 +196,9 @@ MATRIX = {
     "editor.migrate":         {"POST": row(LOGIN,     403, 403,  409,   403,  403,    409)},
     # decision tables: overseers read the versions, the office and admin deploy (no file: 422); the world's key
     # names no decision (404)
+    # messages and signals: the office and the administrator send (without a name: 422)
+    "api.send_message":       {"POST": row(401,       403, 403,  422,   403,  403,    422)},
+    "api.send_signal":        {"POST": row(401,       403, 403,  422,   403,  403,    422)},
     "api.decision_definitions": {"GET": row(401,      403, 403,  200,   200,  200,    200)},
     "api.deploy_decisions":   {"POST": row(401,       403, 403,  422,   403,  403,    422)},
     "api.decision_xml":       {"GET":  row(401,       403, 403,  404,   404,  404,    404)},
@@ -262,7 +275,7 @@ def test_the_matrix_lets_auditors_read_everything_and_change_nothing():
                 assert expected["auditor"] == 403, f"{method} {endpoint}: auditors must get 403"
             if method == "GET" and expected["office"] == 200:
                 assert expected["auditor"] == 200 or endpoint.startswith(
-                    ("starts.", "admin.", "calendar.", "task_actions.", "editor.", "decisions.")), \
+                    ("starts.", "admin.", "calendar.", "task_actions.", "editor.", "decisions.", "settings_page.")), \
                     f"GET {endpoint}: auditors read what the office reads"
 
 
