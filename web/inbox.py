@@ -26,7 +26,9 @@ def claim_conflict(error: inboxes.ClaimConflict):
 
 @bp.get("/")
 def home():
-    return redirect(url_for("inbox.index"))
+    """Where a person starts: the auditor, who has no tasks, on the year-end reports (which link the dashboard);
+    everyone else on the inbox."""
+    return redirect(url_for("reports.index" if current_user.role == "auditor" else "inbox.index"))
 
 
 @bp.get("/inbox")
