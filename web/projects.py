@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, \
     send_from_directory, url_for
 from flask_login import current_user, login_required
 
+from workflows.cases.titles import project_cases
 from workflows.plan.models import Project
 from workflows.projects import pages as project_pages
 from workflows.projects.activation import lifecycle_instance
@@ -48,7 +49,8 @@ def _render_project(project: Project, form: dict | None = None, errors: dict | N
     engine = get_process_engine()
     page = project_pages.project_page(get_session(), engine, project, engine.clock.today())
     return render_template("projects/show.html", page=page, project=project, form=form, errors=errors or {},
-                           may_edit=project_pages.may_edit(current_user.role)), status
+                           may_edit=project_pages.may_edit(current_user.role),
+                           cases=project_cases(get_session(), project.id)), status
 
 
 @bp.get("/projects/<int:number>")
