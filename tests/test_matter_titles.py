@@ -72,3 +72,33 @@ def test_a_project_without_matters_says_so(driver, login_as):
     page = page_text(login_as("zuzhibu").get("/projects/5?year=2017"))
 
     assert "暂无街镇约请或督查事项" in page
+
+
+def test_the_office_dispatches_a_consultation_by_ticking_departments_not_typing_codes(driver, login_as):
+    from tests.web_support import post_form
+    instance = raise_consultation(driver, "曹杨路积水点改造涉及排水管网")
+    task = driver.task(name="分派约请部门", instance_id=instance.id)
+    office = login_as("tuijinban", role="office")
+
+    page = page_text(office.get(f"/tasks/{task.id}"))
+    assert 'data-unit-picker' in page and 'name="invited_departments" value="chengguanju"' in page
+    picker = page[page.index('id="field-invited_departments"'):]
+    assert 'value="caoyang"' not in picker[:picker.index("</fieldset>")]  # streets are not departments
+    assert "picker.js" in page
+
+    response = post_form(office, f"/tasks/{task.id}", f"/tasks/{task.id}",
+                         {"invited_departments": ["chengguanju", "fangguanju"], "dispatch_note": ""})
+
+    assert response.status_code == 302
+    signers = sorted(t.assigned_unit for t in driver.tasks(name="签收约请", instance_id=instance.id))
+    assert signers == ["chengguanju", "fangguanju"]
+
+
+def test_a_ticked_group_stands_for_its_members(driver):
+    from workflows.tasks.unit_choices import expand_groups, unit_choices
+
+    assert expand_groups(driver.session, ["gejiedao", "caoyang", "minzhengju"]) == [  # members by code, each once
+        "caoyang", "changfeng", "changshou", "ganquan", "shiquan", "wanli", "yichuan", "zhenru", "minzhengju"]
+    streets = unit_choices(driver.session, ("street", "town"))
+    assert {group.name for group, _ in streets.groups} >= {"各街道", "各街道、镇"}
+    assert [name for name, _ in streets.kinds] == ["街道", "镇"]

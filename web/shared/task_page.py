@@ -10,6 +10,7 @@ from workflows.forms import FieldSpec
 from workflows.records.history import person_names
 from workflows.tasks import inbox as inboxes, notes as task_notes
 from workflows.tasks.permissions import may_view
+from workflows.tasks.unit_choices import expand_groups, unit_choices
 
 from ..core.db import get_process_engine, get_session
 
@@ -26,8 +27,22 @@ def widget(spec: FieldSpec) -> str:
     """The HTML control for a form field."""
     if spec.type == "string":
         return "textarea" if int(spec.constraints.get("maxlength") or 0) > 200 else "text"
+    if spec.type == "units" and not spec.readonly:
+        return "units"
     return {"long": "number", "date": "date", "enum": "select", "boolean": "checkbox",
             "attachments": "attachments"}.get(spec.type, "textarea")
+
+
+def spec_kinds(spec: FieldSpec) -> tuple[str, ...] | None:
+    """The unit kinds a ``units`` field takes (its ``kinds`` property, as the form's check reads it)."""
+    kinds = spec.properties.get("kinds")
+    return tuple(kind.strip() for kind in kinds.split(",")) if kinds else None
+
+
+def picked_units(spec: FieldSpec) -> str:
+    """A ``units`` field as posted by the picker (ticked codes, groups expanded) or typed (names), as one text."""
+    ticked = [value for value in request.form.getlist(spec.id) if value.strip()]
+    return "、".join(expand_groups(get_session(), ticked))
 
 
 def render_task(task: HumanTask, submitted: dict | None = None, errors: dict | None = None, status: int = 200,
@@ -40,7 +55,8 @@ def render_task(task: HumanTask, submitted: dict | None = None, errors: dict | N
         page.values = task_notes.values_with_draft(page.fields, page.values, notes.draft)
     return render_template("inbox/task.html", page=page, notes=notes, errors=errors or {},
                            note_errors=note_errors or {}, widget=widget, people=person_names(session),
-                           back=back_link()), status
+                           back=back_link(), unit_pickers={spec.id: unit_choices(session, spec_kinds(spec))
+                                                           for spec in page.fields if widget(spec) == "units"}), status
 
 
 # The lists a task page is opened from, by path, and what the way back to each is called.
