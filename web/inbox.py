@@ -13,7 +13,7 @@ from .core.db import get_process_engine, get_session
 from .core.filters import cn_datetime
 from .core.inputs import db_int
 from .shared.guards import guard
-from .shared.task_page import get_task, picked_units, render_task
+from .shared.task_page import get_task, picked_units, posted_action_items, render_task
 
 bp = guard(Blueprint("inbox", __name__))
 FILTERS = ("process", "project", "area", "status", "overdue", "q")
@@ -117,4 +117,6 @@ def _field_value(spec: FieldSpec) -> str:
         return ",".join(request.form.getlist(spec.id))
     if spec.type == "units":
         return picked_units(spec)
+    if spec.type == "action_items" and not spec.readonly:
+        return posted_action_items(spec)
     return request.form.get(spec.id, "")

@@ -27,10 +27,35 @@ def widget(spec: FieldSpec) -> str:
     """The HTML control for a form field."""
     if spec.type == "string":
         return "textarea" if int(spec.constraints.get("maxlength") or 0) > 200 else "text"
-    if spec.type == "units" and not spec.readonly:
-        return "units"
+    if spec.type in ("units", "action_items") and not spec.readonly:
+        return spec.type
     return {"long": "number", "date": "date", "enum": "select", "boolean": "checkbox",
             "attachments": "attachments"}.get(spec.type, "textarea")
+
+
+ACTION_COLUMNS = ("unit", "task", "due_on")  # a decision row's inputs: <field>__unit, <field>__task, <field>__due_on
+BLANK_ROWS = 3
+
+
+def action_rows(text: str, choices) -> tuple[list[tuple[str, str, str]], str]:
+    """The field's lines (单位；事项；期限) as rows for the row inputs (with blank rows to add more), and the lines
+    the rows cannot show (not three parts, or a unit not in the list by code) for the paste box: nothing typed is
+    lost. ``choices``: the UnitChoices of the rows' unit lists."""
+    codes = {unit.code for _, units in choices.kinds for unit in units}
+    rows, leftover = [], []
+    for line in (line.strip() for line in text.splitlines() if line.strip()):
+        parts = tuple(part.strip() for part in line.replace(";", "；").split("；"))
+        (rows.append(parts) if len(parts) == 3 and parts[0] in codes else leftover.append(line))
+    return rows + [("", "", "")] * BLANK_ROWS, "\n".join(leftover)
+
+
+def posted_action_items(spec: FieldSpec) -> str:
+    """The rows as posted (each filled row one line, 单位；事项；期限) and, after them, the lines pasted into the
+    shortcut text box: one text for the form's check, which names each faulty row by its number."""
+    columns = [request.form.getlist(f"{spec.id}__{column}") for column in ACTION_COLUMNS]
+    lines = ["；".join(part.strip() for part in row) for row in zip(*columns) if any(part.strip() for part in row)]
+    pasted = [line for line in request.form.get(spec.id, "").splitlines() if line.strip()]
+    return "\n".join(lines + pasted)
 
 
 def spec_kinds(spec: FieldSpec) -> tuple[str, ...] | None:
@@ -56,7 +81,8 @@ def render_task(task: HumanTask, submitted: dict | None = None, errors: dict | N
     return render_template("inbox/task.html", page=page, notes=notes, errors=errors or {},
                            note_errors=note_errors or {}, widget=widget, people=person_names(session),
                            back=back_link(), unit_pickers={spec.id: unit_choices(session, spec_kinds(spec))
-                                                           for spec in page.fields if widget(spec) == "units"}), status
+                                                           for spec in page.fields if widget(spec) == "units"},
+                           action_rows=action_rows, action_units=unit_choices(session, with_groups=False)), status
 
 
 # The lists a task page is opened from, by path, and what the way back to each is called.
