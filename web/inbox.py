@@ -12,6 +12,7 @@ from workflows.tasks.completion import complete_task
 from .core.db import get_process_engine, get_session
 from .core.filters import cn_datetime
 from .core.inputs import db_int
+from .shared.attachments import upload_from_request
 from .shared.guards import guard
 from .shared.task_page import get_task, picked_units, posted_action_items, render_task
 
@@ -107,6 +108,27 @@ def save_draft(task_id: int):
         return render_task(task, submitted, None, 422, invalid.errors)
     session.commit()
     flash(f"草稿已保存（{cn_datetime(draft.saved_at)}），可稍后继续填写")
+    return redirect(url_for("inbox.task", task_id=task.id))
+
+
+@bp.post("/tasks/<int:task_id>/draft-upload")
+def upload_with_draft(task_id: int):
+    """The form's 上传并选中 button: the file becomes an attachment, ticked in the 附件 field that asked for it
+    (``upload_for``), and the form as typed is kept as the draft, so nothing typed is lost."""
+    session, task, engine = get_session(), get_task(task_id), get_process_engine()
+    fields = inboxes.form_fields(engine, task)
+    submitted = {spec.id: _field_value(spec) for spec in fields if not spec.readonly}
+    try:
+        attachment = upload_from_request(task, current_user.actor)
+        target = request.form.get("upload_for", "")
+        if target in submitted and any(spec.id == target and spec.type == "attachments" for spec in fields):
+            submitted[target] = ",".join(filter(None, [submitted[target], str(attachment.id)]))
+        task_notes.save_draft(session, task, current_user.actor, fields, submitted, now=engine.clock.now())
+    except FormInvalid as refused:
+        session.rollback()
+        return render_task(task, submitted, None, 422, refused.errors)
+    session.commit()
+    flash(f"已上传并选中附件“{attachment.filename}”，已填内容已保存为草稿")
     return redirect(url_for("inbox.task", task_id=task.id))
 
 
