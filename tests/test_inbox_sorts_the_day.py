@@ -177,3 +177,33 @@ def _token(page: str) -> str:
     marker = 'name="csrf_token" value="'
     start = page.index(marker) + len(marker)
     return page[start:page.index('"', start)]
+
+
+def test_the_auditor_lands_on_the_year_end_reports_which_link_the_dashboard(driver, login_as):
+    auditor = login_as("auditor", unit="tuijinban", role="auditor")
+
+    assert auditor.get("/").location == "/reports"
+    page = page_text(auditor.get("/reports"))
+    assert "年度评估报告" in page and 'href="/dashboard"' in page
+    assert login_as(LEAD).get("/").location == "/inbox"
+
+
+def test_the_project_pdf_form_takes_the_project_key_as_well_as_its_number(driver, login_as):
+    auditor = login_as("auditor", unit="tuijinban", role="auditor")
+
+    by_key = auditor.get("/reports/project?number=2017-07&year=2018")
+    by_number = auditor.get("/reports/project?number=7&year=2017")
+    padded = auditor.get("/reports/project?number=07&year=2017")
+
+    assert by_key.headers["Location"].endswith("/reports/projects/7.pdf?year=2017")
+    assert by_number.headers["Location"] == padded.headers["Location"] == by_key.headers["Location"]
+    refused = auditor.get("/reports/project?number=2017-&year=2017")
+    assert refused.status_code == 422 and "“项目编号”应为正整数或项目编号，如 7 或 2017-07" in page_text(refused)
+
+
+def test_the_auditor_signing_in_lands_on_the_reports_not_on_the_offices_inbox(driver, client):
+    from tests.web_support import ensure_user, sign_in
+    ensure_user(driver.session, "auditor", "tuijinban", "auditor")
+
+    assert sign_in(client, "auditor").location == "/"
+    assert client.get("/").location == "/reports"

@@ -57,6 +57,7 @@ MATRIX = {
     "inbox.release":          {"POST": row(LOGIN,     302, 404,  403,   403,  403,    403)},
     "inbox.save_draft":       {"POST": row(LOGIN,     302, 404,  403,   403,  403,    403)},
     "task_notes.upload":      {"POST": row(LOGIN,     302, 404,  403,   403,  403,    403)},  # a real .txt file
+    "inbox.upload_with_draft": {"POST": row(LOGIN,    302, 404,  403,   403,  403,    403)},  # the same, with the form
     "task_notes.download":    {"GET":  row(LOGIN,     200, 404,  200,   200,  200,    200)},
     "task_notes.delete":      {"POST": row(LOGIN,     302, 404,  403,   403,  403,    403)},  # only its uploader
     "task_notes.comment":     {"POST": row(LOGIN,     422, 404,  422,   422,  403,    422)},
@@ -108,6 +109,7 @@ MATRIX = {
     # the office's settings: the office and the administrator (the empty form is refused)
     "settings_page.index":    {"GET":  row(LOGIN,     403, 403,  200,   403,  403,    200)},
     "settings_page.save":     {"POST": row(LOGIN,     403, 403,  302,   403,  403,    302)},  # nothing to change
+    "dashboard.urge":         {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},  # nothing ticked
     "reports.index":          {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
     "reports.project_pdf_by_form": {"GET": row(LOGIN, 403, 403,  422,   422,  422,    422)},  # no number given
     "reports.project_pdf":    {"GET":  row(LOGIN,     403, 403,  200,   200,  200,    200)},
@@ -218,7 +220,7 @@ MATRIX = {
 # What is sent: no fields unless named here (an allowed post then answers 422 and changes nothing).
 FORMS = {"admin.unit": {"members": "no-such-unit"}, "admin.set_active": {"active": "1"}}
 JSON_BODIES = {"api.start_instance": {"process_key": "regular_meeting"}}
-UPLOADS = {"task_notes.upload", "api.upload_attachment"}  # these send a small real text file
+UPLOADS = {"task_notes.upload", "inbox.upload_with_draft", "api.upload_attachment"}  # these send a small real text file
 FRESH_CLIENT = {"auth.logout"}  # signs the client out, so it gets a client of its own
 CHANGES = ("POST", "PUT", "PATCH", "DELETE")
 ARGUMENTS = {"task_notes.delete": {"attachment_id": "spare_attachment_id"},  # the uploader deletes a spare one

@@ -23,7 +23,8 @@ def test_the_health_check_stays_public(client):
 def test_a_user_signs_in_with_the_right_password_and_lands_in_the_inbox(client, user):
     response = sign_in(client, "zuzhibu")
 
-    assert response.status_code == 302 and response.location == "/inbox"
+    assert response.status_code == 302 and response.location == "/"
+    assert client.get("/").location == "/inbox"
     page = client.get("/inbox")
     assert page.status_code == 200 and "待办" in page.get_data(as_text=True)
 
@@ -38,7 +39,7 @@ def test_after_signing_in_the_user_returns_to_the_page_asked_for_but_never_to_an
     token = csrf_token(client.get("/login"))
     response = client.post("/login?next=https://evil.example/", data={"username": "zuzhibu", "password": PASSWORD,
                                                                       "csrf_token": token})
-    assert response.location == "/inbox"
+    assert response.location == "/"
 
 
 def test_a_wrong_password_and_an_unknown_name_get_the_same_chinese_message(client, user):

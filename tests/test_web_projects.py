@@ -178,3 +178,16 @@ def test_the_diagram_renders_in_a_real_browser_with_done_and_open_steps_marked(d
     assert page.locator("#diagram .djs-element.active").count() >= 1  # the completion call activity
     assert page.locator("#diagram .djs-element.done").count() >= 1  # the start event
     page.close()
+
+
+def test_the_office_picks_a_projects_units_from_the_list_instead_of_typing_codes(driver, login_as):
+    client = office(login_as)
+    page = page_text(client.get("/projects/5"))
+    assert 'id="field-responsible_units" data-unit-picker' in page
+    assert 'name="lead_units" value="zuzhibu"' in page and "单位代码，逗号分隔" not in page
+
+    response = post_form(client, "/projects/5", "/projects/5/edit",
+                         {"lead_units": ["zuzhibu"], "responsible_units": ["caoyang", "gejiedao"], "due_on": ""})
+
+    assert response.status_code == 302
+    assert [u.code for u in project(driver, 5).responsible_units] == ["caoyang", "gejiedao"]

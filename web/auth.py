@@ -31,7 +31,7 @@ def _safe_next(target: str | None) -> str:
     parts = urlsplit(target or "")
     if target and not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("inbox.index")
+    return url_for("inbox.home")  # each role's start page: the auditor's is not the office's inbox
 
 
 @bp.route("/login", methods=["GET", "POST"])

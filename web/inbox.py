@@ -12,8 +12,9 @@ from workflows.tasks.completion import complete_task
 from .core.db import get_process_engine, get_session
 from .core.filters import cn_datetime
 from .core.inputs import db_int
+from .shared.attachments import upload_from_request
 from .shared.guards import guard
-from .shared.task_page import get_task, render_task
+from .shared.task_page import get_task, picked_units, posted_action_items, render_task
 
 bp = guard(Blueprint("inbox", __name__))
 FILTERS = ("process", "project", "area", "status", "overdue", "q")
@@ -26,7 +27,9 @@ def claim_conflict(error: inboxes.ClaimConflict):
 
 @bp.get("/")
 def home():
-    return redirect(url_for("inbox.index"))
+    """Where a person starts: the auditor, who has no tasks, on the year-end reports (which link the dashboard);
+    everyone else on the inbox."""
+    return redirect(url_for("reports.index" if current_user.role == "auditor" else "inbox.index"))
 
 
 @bp.get("/inbox")
@@ -108,9 +111,34 @@ def save_draft(task_id: int):
     return redirect(url_for("inbox.task", task_id=task.id))
 
 
+@bp.post("/tasks/<int:task_id>/draft-upload")
+def upload_with_draft(task_id: int):
+    """The form's 上传并选中 button: the file becomes an attachment, ticked in the 附件 field that asked for it
+    (``upload_for``), and the form as typed is kept as the draft, so nothing typed is lost."""
+    session, task, engine = get_session(), get_task(task_id), get_process_engine()
+    fields = inboxes.form_fields(engine, task)
+    submitted = {spec.id: _field_value(spec) for spec in fields if not spec.readonly}
+    try:
+        attachment = upload_from_request(task, current_user.actor)
+        target = request.form.get("upload_for", "")
+        if target in submitted and any(spec.id == target and spec.type == "attachments" for spec in fields):
+            submitted[target] = ",".join(filter(None, [submitted[target], str(attachment.id)]))
+        task_notes.save_draft(session, task, current_user.actor, fields, submitted, now=engine.clock.now())
+    except FormInvalid as refused:
+        session.rollback()
+        return render_task(task, submitted, None, 422, refused.errors)
+    session.commit()
+    flash(f"已上传并选中附件“{attachment.filename}”，已填内容已保存为草稿")
+    return redirect(url_for("inbox.task", task_id=task.id))
+
+
 def _field_value(spec: FieldSpec) -> str:
     if spec.type == "boolean":
         return "true" if request.form.get(spec.id) else "false"
     if spec.type == "attachments":
         return ",".join(request.form.getlist(spec.id))
+    if spec.type == "units":
+        return picked_units(spec)
+    if spec.type == "action_items" and not spec.readonly:
+        return posted_action_items(spec)
     return request.form.get(spec.id, "")

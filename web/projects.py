@@ -9,10 +9,12 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
     send_from_directory, url_for
 from flask_login import current_user, login_required
 
+from workflows.cases.titles import project_cases
 from workflows.plan.models import Project
 from workflows.projects import pages as project_pages
 from workflows.projects.activation import lifecycle_instance
 from workflows.reports import project_list
+from workflows.tasks.unit_choices import unit_choices
 
 from .core.db import get_process_engine, get_session
 from .core.headers import stored_document
@@ -75,7 +77,9 @@ def _render_project(project: Project, form: dict | None = None, errors: dict | N
     engine = get_process_engine()
     page = project_pages.project_page(get_session(), engine, project, engine.clock.today())
     return render_template("projects/show.html", page=page, project=project, form=form, errors=errors or {},
-                           may_edit=project_pages.may_edit(current_user.role)), status
+                           may_edit=project_pages.may_edit(current_user.role),
+                           cases=project_cases(get_session(), project.id),
+                           units=unit_choices(get_session()) if project_pages.may_edit(current_user.role) else None), status
 
 
 @bp.get("/projects/<int:number>")
@@ -94,7 +98,9 @@ def diagram(number: int):
 @bp.post("/projects/<int:number>/edit")
 def edit(number: int):
     session, project = get_session(), get_project(number, check_editor=True)
-    form = {name: request.form.get(name, "") for name in ("lead_units", "responsible_units", "due_on")}
+    # The units as ticked in the picker (or typed as codes, comma-separated): one comma-separated text each.
+    form = {name: ",".join(request.form.getlist(name)) for name in ("lead_units", "responsible_units")}
+    form["due_on"] = request.form.get("due_on", "")
     try:
         project_pages.edit_project(session, get_process_engine(), project, form, actor=current_user.username)
     except project_pages.EditInvalid as invalid:

@@ -3,6 +3,7 @@ the summary tables as CSV and XLSX."""
 from __future__ import annotations
 
 import io
+import re
 
 import click
 
@@ -88,12 +89,17 @@ def index():
     return _index_page()
 
 
+# 项目编号 as typed: 7, 07, or the business key 2017-07 (whose year then wins over the form's 年度).
+PROJECT_NUMBER = re.compile(r"(?:(\d{4})\s*-\s*)?0*(\d{1,4})")
+
+
 @bp.get("/reports/project")
 def project_pdf_by_form():
-    number = request.args.get("number", type=db_int)
-    if number is None or number < 1:
-        return _index_page("“项目编号”应为正整数，如 5", 422)
-    return redirect(url_for("reports.project_pdf", number=number, year=request.args.get("year", type=db_int)))
+    typed = PROJECT_NUMBER.fullmatch(request.args.get("number", "").strip())
+    if typed is None or int(typed.group(2)) < 1:
+        return _index_page("“项目编号”应为正整数或项目编号，如 7 或 2017-07", 422)
+    year = int(typed.group(1)) if typed.group(1) else request.args.get("year", type=db_int)
+    return redirect(url_for("reports.project_pdf", number=int(typed.group(2)), year=year))
 
 
 def _book_download(year: int, path):

@@ -16,6 +16,7 @@ from engine import BpmnEngine, HumanTask, ProcessDefinition, ProcessInstance, Ta
 from ..accounts.actor import Actor, NotAllowed
 from ..accounts.models import User
 from ..cases.summary import CaseSummary, case_summary
+from ..cases.titles import case_titles
 from ..forms import FieldSpec
 from ..plan.models import Plan, Project, TaskArea
 from ..plan.projects import project_for, projects_for
@@ -46,6 +47,7 @@ class InboxRow:
     urgency: str
     own_process: str = ""  # the process the task is of: a called one (季度信息报送) rather than its caller's
     markers: list[str] = field(default_factory=list)  # 退回, 被催办 (MARKERS)
+    case_title: str = ""  # the matter a process without a project runs (cases/titles.py)
 
 
 @dataclass
@@ -153,13 +155,15 @@ def _paged(session: Session, query, page: int, per_page: int, today: date | None
     found = session.execute(query).all()
     projects = projects_for(session, {business_key for _, business_key, _ in found})
     known, marked = outlines(session), markers(session, [task.id for task, _, _ in found])
+    titles = case_titles(session, {task.instance_id for task, key, _ in found if projects.get(key) is None})
     rows = []
     for task, business_key, process_name in found:
         days = working_days_left(task.due_on, today) if today and task.state == "ready" else None
         level = urgency(task.due_on, today) if today and task.state == "ready" else "normal"
         own = own_process(known, task.instance.definition.key, task.spec_name)
         rows.append(InboxRow(task, business_key, process_name, projects.get(business_key), days, level,
-                             own.name if own is not None else process_name, marked.get(task.id, [])))
+                             own.name if own is not None else process_name, marked.get(task.id, []),
+                             titles.get(task.instance_id, "")))
     return Page(rows, page, per_page, total)
 
 
@@ -273,19 +277,24 @@ def task_page(session: Session, engine: BpmnEngine, task: HumanTask, actor: Acto
                     urgency(task.due_on, today) if ready else "normal", case_summary(session, task.instance_id),
                     decision_context(session, engine, task, view, [line.event for line in history]),
                     subjects(session, engine, [task], {task.id: view} if view else None).get(task.id, ""),
-                    heading(task, project, view.data if view else {}))
+                    heading(task, project, view.data if view else {}, _case_heading(session, task, project)))
 
 
-def heading(task: HumanTask, project: Project | None, data: dict) -> str:
-    """What a task page's title says the task is about: the project (number and the start of its text) and, for a
-    quarterly report's tasks, the quarter (from the called process's data, or a done task's due date)."""
-    parts = [f"{project.business_key} {_short(project.text)}"] if project is not None else []
+def _case_heading(session: Session, task: HumanTask, project: Project | None) -> str:
+    return "" if project is not None else case_titles(session, {task.instance_id}).get(task.instance_id, "")
+
+
+def heading(task: HumanTask, project: Project | None, data: dict, case_title: str = "") -> str:
+    """What a task page's title says the task is about: the project (number and the start of its text) or the
+    matter (``case_title``) and, for a quarterly report's tasks, the quarter (from the called process's data, or a
+    done task's due date)."""
+    parts = [f"{project.business_key} {_short(project.text)}" if project is not None else case_title]
     quarter, year = data.get("quarter"), data.get("year")
     if quarter is None and task.spec_name in REPORT_SPECS and task.due_on is not None:
         quarter, year = quarter_of(task.due_on), task.due_on.year
     if isinstance(quarter, int) and isinstance(year, int):
         parts.append(f"{year}年第{quarter}季度")
-    return " · ".join(parts)
+    return " · ".join(part for part in parts if part)
 
 
 def _short(text: str, length: int = 24) -> str:
