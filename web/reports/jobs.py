@@ -103,7 +103,7 @@ def book_or_job(year: int) -> tuple[Path | None, Job | None]:
     job = Job(uuid.uuid4().hex, year, started=time.time())
     if not huey.put_if_empty(f"report-book:{path.name}", job.id):
         running = find_job(huey.get(f"report-book:{path.name}", peek=True))
-        if running is not None and not running.lost:
+        if running is not None and running.state != "done" and not running.lost:  # done: its file was removed
             return None, running
         huey.put(f"report-book:{path.name}", job.id)
     _save(huey, job)
