@@ -143,7 +143,7 @@ def test_a_browser_is_sent_to_the_reports_page_which_shows_the_jobs_progress(app
     with queued.app_context():
         job = jobs.find_job(job_id)
         job.state, job.parts_done, job.parts = "running", 3, 9
-        jobs._save(jobs.queue(), job)
+        jobs.save_job(jobs.queue(), job)
     page = auditor.get(f"/reports?job={job_id}").get_data(as_text=True)
     assert "正在后台生成 2017 年度评估报告：已完成 3 / 9 部分" in page and 'http-equiv="refresh"' in page
 
