@@ -112,6 +112,28 @@ def test_an_api_client_gets_202_and_a_job_url_that_answers_the_jobs_progress(app
     assert auditor.get("/reports/year-end/2017.pdf", headers=JSON).json["job"] == job_url  # one job, not two
 
 
+def test_an_api_token_of_an_auditor_is_answered_like_a_signed_in_auditor(app, tmp_path):
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from web.core.db import new_session
+    from workflows.accounts.models import User
+    from workflows.accounts.tokens import issue_token
+
+    queued = queued_app(app, tmp_path)
+    with queued.app_context():
+        session = new_session()
+        token = issue_token(session, session.scalar(select(User).where(User.username == "auditor")), datetime.utcnow())
+        session.commit()
+        session.close()
+    client = queued.test_client()
+    response = client.get("/reports/year-end/2017.pdf", headers=JSON | {"Authorization": f"Bearer {token}"})
+    assert response.status_code == 202 and response.json["state"] == "queued"
+    refused = client.get(response.headers["Location"], headers={"Authorization": "Bearer ptk_not-a-token"})
+    assert refused.status_code == 401 and "error" in refused.json
+
+
 def test_a_browser_is_sent_to_the_reports_page_which_shows_the_jobs_progress(app, tmp_path):
     queued = queued_app(app, tmp_path)
     auditor = client_of(queued)
@@ -121,7 +143,7 @@ def test_a_browser_is_sent_to_the_reports_page_which_shows_the_jobs_progress(app
     with queued.app_context():
         job = jobs.find_job(job_id)
         job.state, job.parts_done, job.parts = "running", 3, 9
-        jobs._save(jobs.queue(), job)
+        jobs.save_job(jobs.queue(), job)
     page = auditor.get(f"/reports?job={job_id}").get_data(as_text=True)
     assert "正在后台生成 2017 年度评估报告：已完成 3 / 9 部分" in page and 'http-equiv="refresh"' in page
 

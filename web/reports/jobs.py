@@ -64,7 +64,10 @@ def _queue(app: Flask) -> Huey:
     name, redis_url = _setting(app, "HUEY_NAME", NAME), _setting(app, "HUEY_REDIS_URL")
     if redis_url:
         return RedisHuey(name, url=redis_url, immediate=immediate)
-    return SqliteHuey(name, filename=str(_setting(app, "HUEY_SQLITE_PATH", VAR / "huey.db")), immediate=immediate)
+    path = Path(_setting(app, "HUEY_SQLITE_PATH", VAR / "huey.db"))
+    if not immediate:
+        path.parent.mkdir(parents=True, exist_ok=True)  # SQLite makes the file, not its folder
+    return SqliteHuey(name, filename=str(path), immediate=immediate)
 
 
 def init_app(app: Flask) -> None:
@@ -89,7 +92,8 @@ def find_job(job_id: str) -> Job | None:
     return Job(**record) if record else None
 
 
-def _save(huey: Huey, job: Job) -> None:
+def save_job(huey: Huey, job: Job) -> None:
+    """Write the job's status where every process reads it (huey's key-value store)."""
     huey.put(f"report-job:{job.id}", asdict(job))
 
 
@@ -103,10 +107,10 @@ def book_or_job(year: int) -> tuple[Path | None, Job | None]:
     job = Job(uuid.uuid4().hex, year, started=time.time())
     if not huey.put_if_empty(f"report-book:{path.name}", job.id):
         running = find_job(huey.get(f"report-book:{path.name}", peek=True))
-        if running is not None and not running.lost:
+        if running is not None and running.state != "done" and not running.lost:  # done: its file was removed
             return None, running
         huey.put(f"report-book:{path.name}", job.id)
-    _save(huey, job)
+    save_job(huey, job)
     current_app.extensions["report_task"](year, job.id)
     return None, find_job(job.id)
 
@@ -116,20 +120,20 @@ def _run(huey: Huey, year: int, job_id: str) -> None:
     Chinese) and raised again for huey's log."""
     job = find_job(job_id) or Job(job_id, year, started=time.time())
     job.state = "running"
-    _save(huey, job)
+    save_job(huey, job)
 
     def report(parts_done: int, parts: int) -> None:
         job.parts_done, job.parts = parts_done, parts
-        _save(huey, job)
+        save_job(huey, job)
 
     try:
         path, cache = make_book(year, Progress(report))
     except Exception:
         job.state, job.error = "failed", "生成评估报告时出错，请稍后重试；如仍不成功，请联系系统管理员。"
-        _save(huey, job)
+        save_job(huey, job)
         raise
     job.state, job.file, job.laid_out, job.reused = "done", path.name, cache.laid_out, cache.reused
-    _save(huey, job)
+    save_job(huey, job)
 
 
 def job_file(job: Job) -> Path | None:

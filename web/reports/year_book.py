@@ -23,6 +23,7 @@ from .pdf_book import LaidPart, book_anchors, join
 
 OVERDUE_PER_PIECE = 300       # appendix items per piece: a piece is the smallest unit a part can hold
 PROJECTS_PER_PART = 50        # fewer: less laid out again after one change; more: fewer font subsets (300 KB each)
+OVERDUE_PIECES_PER_PART = 4   # the appendix's pieces (of OVERDUE_PER_PIECE items, some 12 pages) in a part
 REF = "ref-"                  # the id of a cell for a page number: REF + the id of the element whose page it shows
 LANG = "zh-CN"
 T = TypeVar("T")
@@ -33,7 +34,7 @@ class Piece:
     """Body HTML that may begin a part: ``section`` is the running head it continues (None: it sets its own)."""
     html: str
     section: str | None = None
-    alone: bool = False  # a part of its own (everything but the projects' sections)
+    kind: str | None = None  # pieces of one kind share parts ("project", "overdue"); None: a part of its own
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def year_pdf(summary: YearSummary, overdue: list[OverdueItem], names: dict, *, w
     title = f"{summary.plan.year}年度重点工作评估报告"
     pieces = _body(summary, overdue, names) if summary.has_data else []
     if stamp is not None:
-        pieces.append(Piece(render_template("reports/_provenance.html", stamp=stamp), alone=True))
+        pieces.append(Piece(render_template("reports/_provenance.html", stamp=stamp)))
     parts = [_document(title, "\n".join(piece.html for piece in group), group[0].section) for group in _parts(pieces)]
     progress.expect(1 + len(parts) + max(1, workers))  # the front matter, the body, the page stamps
     laid = lay_out_cached([_front(title, summary, names), *parts], workers, cache, progress)
@@ -76,14 +77,18 @@ def year_pdf(summary: YearSummary, overdue: list[OverdueItem], names: dict, *, w
 
 def _parts(pieces: list[Piece]) -> list[list[Piece]]:
     """The pieces in parts that stay the same when one project changes: the projects' sections in runs of
-    PROJECTS_PER_PART (by their place, not their length, so that a longer section moves no boundary), every other
-    piece a part of its own."""
+    PROJECTS_PER_PART and the appendix's pieces in runs of OVERDUE_PIECES_PER_PART (by their place, not their
+    length, so that a longer section moves no boundary), every other piece a part of its own."""
     parts: list[list[Piece]] = []
     for piece in pieces:
-        if piece.alone or not parts or parts[-1][0].alone or len(parts[-1]) >= PROJECTS_PER_PART:
+        if piece.kind is None or not parts or parts[-1][0].kind != piece.kind or len(parts[-1]) >= _run(piece):
             parts.append([])
         parts[-1].append(piece)
     return parts
+
+
+def _run(piece: Piece) -> int:
+    return PROJECTS_PER_PART if piece.kind == "project" else OVERDUE_PIECES_PER_PART
 
 
 def _body(summary: YearSummary, overdue: list[OverdueItem], names: dict) -> list[Piece]:
@@ -92,14 +97,14 @@ def _body(summary: YearSummary, overdue: list[OverdueItem], names: dict) -> list
         if item.business_key is not None:
             by_project.setdefault(item.business_key, []).append(item)
     pieces = [Piece(render_template("reports/_project.html", facts=facts,
-                                    overdue=by_project.get(facts.project.business_key, []), **names))
+                                    overdue=by_project.get(facts.project.business_key, []), **names), kind="project")
               for facts in summary.projects]
-    pieces.append(Piece(render_template("reports/_year_consultations.html", summary=summary), alone=True))
+    pieces.append(Piece(render_template("reports/_year_consultations.html", summary=summary)))
     appendix = "附录 逾期事项"
     for first in range(0, max(1, len(overdue)), OVERDUE_PER_PIECE):
         html = render_template("reports/_year_overdue.html", overdue=overdue[first:first + OVERDUE_PER_PIECE],
                                first=first + 1, total=len(overdue))
-        pieces.append(Piece(html, section=appendix if first else None, alone=True))
+        pieces.append(Piece(html, section=appendix if first else None, kind="overdue"))
     return pieces
 
 
