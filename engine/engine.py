@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import false, func, select, update
 from sqlalchemy.orm import Session, undefer
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -51,8 +51,6 @@ class BpmnEngine(Definitions, Incidents):
         timers.install()
         join.install()
 
-    # -- definitions ---------------------------------------------------------------------------
-
     # -- instances -----------------------------------------------------------------------------
 
     def start_instance(self, key: str, *, business_key: str | None = None, data: dict[str, Any] | None = None,
@@ -85,22 +83,39 @@ class BpmnEngine(Definitions, Incidents):
         return instance
 
     def get_instance(self, instance_id: int, *, for_update: bool = False) -> Instance:
+        """The instance with its workflow restored. ``for_update``: locked until the transaction ends and read
+        afresh under the lock (what this session read before may be older), with its history chain's head read
+        in the same statement (PostgreSQL: one round trip for the lock, the row and the head)."""
         query = select(ProcessInstance).where(ProcessInstance.id == instance_id).options(undefer(ProcessInstance.state))
-        if for_update:
-            # Read the row afresh under the lock: what this session read before it may be older.
-            self._lock_instance(instance_id)
-            query = query.execution_options(populate_existing=True)
-        row = self.session.scalar(query)
+        if not for_update:
+            row = self.session.scalar(query)
+        else:
+            row = self._read_locked(query, instance_id)
         if row is None:
             raise NotFound(f"流程实例 {instance_id} 不存在")
         return Instance(row, self._restore(row))
+
+    def _read_locked(self, query, instance_id: int) -> ProcessInstance | None:
+        if self._on_sqlite():
+            self._lock_instance(instance_id)
+        else:
+            query = query.with_for_update(of=ProcessInstance)
+        query = query.add_columns(chain.last_hash(ProcessInstance.id)).execution_options(populate_existing=True)
+        found = self.session.execute(query).first()
+        if found is None:
+            return None
+        chain.seed(self.session, instance_id, found[1])
+        return found[0]
+
+    def _on_sqlite(self) -> bool:
+        return self.session.get_bind().dialect.name == "sqlite"
 
     def _lock_instance(self, instance_id: int) -> None:
         """Hold the instance row until the transaction ends, so two workers (or requests) cannot both step it.
 
         PostgreSQL: ``SELECT … FOR UPDATE``. SQLite ignores FOR UPDATE and reads outside a transaction: a no-op
         write on the row takes its database write lock before the instance is read."""
-        if self.session.get_bind().dialect.name == "sqlite":
+        if self._on_sqlite():
             table = ProcessInstance.__table__
             self.session.execute(update(table).where(table.c.id == instance_id).values(id=table.c.id))
         else:
@@ -238,6 +253,8 @@ class BpmnEngine(Definitions, Incidents):
         except Exception as error:  # a stored state this version cannot restore is that instance's incident
             raise describe(error, StepTrace()) from error
         if instance.row.status == "running":
+            # Its stored ready human tasks are those of the state just read: none there, none to look up.
+            instance.stored_human_tasks = bool(instance.ready_human_tasks())
             self._run(instance, lambda: None)
             self.session.flush()
         return instance
@@ -255,19 +272,26 @@ class BpmnEngine(Definitions, Incidents):
         return instance
 
     def due_timer_instance_id(self, skip: Iterable[int] = ()) -> int | None:
-        """One running instance whose timer is due, locked for this transaction; others skip it, and so does
-        this call for the ids in ``skip`` (those a sweep has served already)."""
-        query = (
-            select(ProcessInstance.id)
-            .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at < to_db(self.clock.now()))
-            .order_by(ProcessInstance.next_timer_at)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        skip = list(skip)
-        if skip:
+        """One running instance whose timer is due, locked for this transaction (see due_timer_instance_ids)."""
+        return next(iter(self.due_timer_instance_ids(1, skip)), None)
+
+    def due_timer_instance_ids(self, limit: int, skip: Iterable[int] = (), *, only: int | None = None,
+                               wait: bool = False) -> list[int]:
+        """Up to ``limit`` running instances whose timers are due (or just ``only``, if it is), earliest first,
+        locked for this transaction: other workers skip them (PostgreSQL's SKIP LOCKED; with ``wait`` this call
+        waits for them instead), and so does this call for the ids in ``skip`` (a sweep's served ones). On
+        SQLite the database's write lock is taken first, so a second worker waits, then sees what was fired."""
+        if self._on_sqlite():
+            table = ProcessInstance.__table__
+            self.session.execute(update(table).where(false()).values(id=table.c.id))
+        query = (select(ProcessInstance.id)
+                 .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at < to_db(self.clock.now()))
+                 .order_by(ProcessInstance.next_timer_at).limit(limit).with_for_update(skip_locked=not wait))
+        if skip := list(skip):
             query = query.where(ProcessInstance.id.not_in(skip))
-        return self.session.scalar(query)
+        if only is not None:
+            query = query.where(ProcessInstance.id == only)
+        return list(self.session.scalars(query))
 
     def history(self, instance_id: int) -> list[HistoryEvent]:
         return list(self.session.scalars(
@@ -339,8 +363,8 @@ class BpmnEngine(Definitions, Incidents):
         self._sync_human_tasks(instance, now)
 
     def _stored_ready_tasks(self, instance: Instance) -> dict[str, HumanTask]:
-        if instance.id is None:  # being started in a batch, not flushed yet: nothing stored to look up
-            return {}
+        if instance.id is None or getattr(instance, "stored_human_tasks", True) is False:
+            return {}  # started in a batch and not flushed yet, or none ready when it was read: nothing to look up
         return {t.task_guid: t for t in self.session.scalars(
             select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready"))}
 
