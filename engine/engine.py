@@ -27,7 +27,7 @@ from .definitions import Definitions
 from .incident_ops import Incidents
 from .migration import move_state, predict_again
 from .steps import check_storable, drop_finished_subprocesses, run_engine_steps
-from .storage import restored_specs, serializer
+from .storage import StoredState, restored_specs, serializer
 
 Router = Callable[[ProcessInstance, TaskView], Assignment]
 
@@ -124,7 +124,8 @@ class BpmnEngine(Definitions, Incidents):
     def _restore(self, row: ProcessInstance) -> BpmnWorkflow:
         # Restoring consumes the dict; the row must keep its own (a JSON round trip copies it several times
         # faster than deepcopy).
-        return self._workflow(json.loads(json.dumps(row.state)), row.serializer_version, row.definition)
+        text = row.state.text if isinstance(row.state, StoredState) else json.dumps(row.state)
+        return self._workflow(json.loads(text), row.serializer_version, row.definition)
 
     def _workflow(self, state: dict, serializer_version: str, definition: ProcessDefinition) -> BpmnWorkflow:
         # Already restored specs pass through the serializer unchanged.
@@ -350,9 +351,8 @@ class BpmnEngine(Definitions, Incidents):
     def _save(self, instance: Instance, *, status: str, trace: StepTrace | None = None) -> None:
         codec = serializer()
         state = codec.to_dict(instance.workflow)
-        check_storable(instance.workflow, state, trace or StepTrace())
         row = instance.row
-        row.state = state
+        row.state = check_storable(instance.workflow, state, trace or StepTrace())
         row.serializer_version = codec.VERSION
         row.status = status
         now = to_db(self.clock.now())
