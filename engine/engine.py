@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import false, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, undefer
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -25,6 +25,7 @@ from .instance import Assignment, Instance, TaskView, task_view
 from .models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
 from .definitions import Definitions
 from .incident_ops import Incidents
+from .timer_ops import Timers
 from .migration import move_state, predict_again
 from .steps import check_storable, drop_finished_subprocesses, run_engine_steps
 from .storage import StoredState, restored_specs, serializer
@@ -36,7 +37,7 @@ def _no_routing(row: ProcessInstance, task: TaskView) -> Assignment:
     return Assignment(unit=None)
 
 
-class BpmnEngine(Definitions, Incidents):
+class BpmnEngine(Definitions, Incidents, Timers):
     """One engine per unit of work: it reads the clock once per step and never commits."""
 
     def __init__(self, session: Session, *, local_tz: tzinfo, router: Router | None = None,
@@ -96,6 +97,8 @@ class BpmnEngine(Definitions, Incidents):
         return Instance(row, self._restore(row))
 
     def _read_locked(self, query, instance_id: int) -> ProcessInstance | None:
+        if (prefetched := self.locked_row(instance_id)) is not None:
+            return prefetched
         if self._on_sqlite():
             self._lock_instance(instance_id)
         else:
@@ -243,23 +246,6 @@ class BpmnEngine(Definitions, Incidents):
             if view is not None:
                 row.name, row.lane, row.spec_name = view.name, view.lane, view.spec_name
 
-    def fire_timers(self, instance_id: int) -> Instance:
-        """Wake the instance's due timers by the clock and run on; the caller holds no other lock.
-
-        Raises StepFailed (the caller rolls back and records it with :meth:`record_incident`)."""
-        try:
-            instance = self.get_instance(instance_id, for_update=True)
-        except UNAVAILABLE + (NotFound,):
-            raise
-        except Exception as error:  # a stored state this version cannot restore is that instance's incident
-            raise describe(error, StepTrace()) from error
-        if instance.row.status == "running":
-            # Its stored ready human tasks are those of the state just read: none there, none to look up.
-            instance.stored_human_tasks = bool(instance.ready_human_tasks())
-            self._run(instance, lambda: None)
-            self.session.flush()
-        return instance
-
     def cancel_instance(self, instance_id: int, *, actor: str, reason: str = "") -> Instance:
         """Cancel a running instance, or one in error (its incident is resolved with it)."""
         instance = self.get_instance(instance_id, for_update=True)
@@ -271,28 +257,6 @@ class BpmnEngine(Definitions, Incidents):
         self._save(instance, status="cancelled")
         self.session.flush()
         return instance
-
-    def due_timer_instance_id(self, skip: Iterable[int] = ()) -> int | None:
-        """One running instance whose timer is due, locked for this transaction (see due_timer_instance_ids)."""
-        return next(iter(self.due_timer_instance_ids(1, skip)), None)
-
-    def due_timer_instance_ids(self, limit: int, skip: Iterable[int] = (), *, only: int | None = None,
-                               wait: bool = False) -> list[int]:
-        """Up to ``limit`` running instances whose timers are due (or just ``only``, if it is), earliest first,
-        locked for this transaction: other workers skip them (PostgreSQL's SKIP LOCKED; with ``wait`` this call
-        waits for them instead), and so does this call for the ids in ``skip`` (a sweep's served ones). On
-        SQLite the database's write lock is taken first, so a second worker waits, then sees what was fired."""
-        if self._on_sqlite():
-            table = ProcessInstance.__table__
-            self.session.execute(update(table).where(false()).values(id=table.c.id))
-        query = (select(ProcessInstance.id)
-                 .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at < to_db(self.clock.now()))
-                 .order_by(ProcessInstance.next_timer_at).limit(limit).with_for_update(skip_locked=not wait))
-        if skip := list(skip):
-            query = query.where(ProcessInstance.id.not_in(skip))
-        if only is not None:
-            query = query.where(ProcessInstance.id == only)
-        return list(self.session.scalars(query))
 
     def history(self, instance_id: int) -> list[HistoryEvent]:
         return list(self.session.scalars(
