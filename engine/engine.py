@@ -87,18 +87,15 @@ class BpmnEngine(Definitions, Incidents, Timers):
         """The instance with its workflow restored. ``for_update``: locked until the transaction ends and read
         afresh under the lock (what this session read before may be older), with its history chain's head read
         in the same statement (PostgreSQL: one round trip for the lock, the row and the head)."""
-        query = select(ProcessInstance).where(ProcessInstance.id == instance_id).options(undefer(ProcessInstance.state))
-        if not for_update:
-            row = self.session.scalar(query)
-        else:
-            row = self._read_locked(query, instance_id)
+        row = self.locked_row(instance_id) if for_update else None  # read with its batch (timer_ops)
+        if row is None:
+            query = select(ProcessInstance).where(ProcessInstance.id == instance_id).options(undefer(ProcessInstance.state))
+            row = self._read_locked(query, instance_id) if for_update else self.session.scalar(query)
         if row is None:
             raise NotFound(f"流程实例 {instance_id} 不存在")
         return Instance(row, self._restore(row))
 
     def _read_locked(self, query, instance_id: int) -> ProcessInstance | None:
-        if (prefetched := self.locked_row(instance_id)) is not None:
-            return prefetched
         if self._on_sqlite():
             self._lock_instance(instance_id)
         else:
