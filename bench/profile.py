@@ -1,5 +1,5 @@
 """`python -m bench.profile [completion|timers|activation] [--database sqlite|postgresql] [--projects N] [--timers N]
-[--districts N] [--workers N] [--no-profile]`.
+[--districts N] [--workers N] [--no-profile] [--statements]`.
 
 Where the time of a task completion, of a timer sweep or of a plan's activation goes. Builds a district in
 var/bench-profile.db (or BENCH_DATABASE_URL's database), then under pyinstrument either (after activating its
@@ -7,17 +7,20 @@ plan) completes every quarterly report of Q2 and its review through the API (in 
 test client) or fires N due timers with the worker's sweep, or activates next year's plan of N districts (the
 district's plan copied N times, as figure 4 activates it, without playing the year first; with --workers N > 1 in
 N worker processes, of which only the parent is profiled); and prints the profile (with --no-profile only the
-time, which the profiler's sampling does not slow).
+time, which the profiler's sampling does not slow). With --statements, instead of the profile: the SQL statements
+sent to the database (round trips; an executemany counts once), in all and per completion or fired timer, and the
+most frequent ones: a count that the machine's load does not blur.
 """
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import time
 from contextlib import nullcontext
 
 from pyinstrument import Profiler
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from engine import HumanTask
 from engine.worker import sweep
@@ -61,6 +64,29 @@ def activation(session, engine, url: str, districts: int, workers: int, profiler
     return len(result.started)
 
 
+class StatementCount:
+    """The statements the app's database engine sends while it is entered (``with``), by their first words."""
+
+    def __init__(self, bind):
+        self.bind, self.seen = bind, collections.Counter()
+
+    def _count(self, _connection, _cursor, statement, *_rest) -> None:
+        self.seen[" ".join(statement.split())[:90]] += 1
+
+    def __enter__(self):
+        event.listen(self.bind, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        event.remove(self.bind, "before_cursor_execute", self._count)
+
+    def report(self, done: int, what: str) -> str:
+        total = sum(self.seen.values())
+        lines = [f"{total} statements for {done} {what}: {total / max(done, 1):.1f} each"]
+        lines += [f"  {count:6d}  {statement}" for statement, count in self.seen.most_common(12)]
+        return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
     parser.add_argument("what", choices=("completion", "timers", "activation"), nargs="?", default="completion")
@@ -70,6 +96,7 @@ def main() -> None:
     parser.add_argument("--districts", type=int, default=16, help="activation: copies of the district's plan")
     parser.add_argument("--workers", type=int, default=1, help="activation: worker processes")
     parser.add_argument("--no-profile", action="store_true", help="time only")
+    parser.add_argument("--statements", action="store_true", help="count the SQL statements instead of profiling")
     args = parser.parse_args()
     os.environ.setdefault("BENCH_SQLITE_URL", f"sqlite:///{ROOT / 'var' / 'bench-profile.db'}")
     url = database_url(args.database)
@@ -78,13 +105,13 @@ def main() -> None:
         session = new_session()
         engine = process_engine(session, app.config["TIMEZONE"])
         build_district(session, engine, None if args.what == "activation" else args.projects)
-        profiler = Profiler(interval=0.0005)
+        profiler = StatementCount(app.extensions["sqlalchemy_engine"]) if args.statements else Profiler(interval=0.0005)
         if args.what == "activation":
             done = activation(session, engine, url, args.districts, args.workers,
                               nullcontext() if args.no_profile else profiler)
             print(f"{done} activation")
             if not args.no_profile:
-                print(profiler.output_text(unicode=True, color=False))
+                print(profiler.report(done, "starts") if args.statements else profiler.output_text(unicode=True, color=False))
             return
         activate_plan(session, engine, YEAR, actor="bench")
         session.commit()
@@ -97,7 +124,7 @@ def main() -> None:
             with profiler:
                 done = complete_all(app, session, client, "汇总填报季度报告") + complete_all(app, session, client, "审核季度报告")
     print(f"{done} {args.what}")
-    print(profiler.output_text(unicode=True, color=False))
+    print(profiler.report(done, args.what) if args.statements else profiler.output_text(unicode=True, color=False))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
-from functools import lru_cache
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.camunda.specs.user_task import EnumFormField, FormField
@@ -111,14 +110,19 @@ def read_attributes(bpmn_xml: bytes | str) -> DiagramAttributes:
     )
 
 
-@lru_cache(maxsize=256)
-def _cached(checksum: str, bpmn_xml: str) -> DiagramAttributes:
-    return read_attributes(bpmn_xml)
+_by_checksum: dict[str, DiagramAttributes] = {}
+_MAX_CACHED = 256
 
 
 def definition_attributes(definition: ProcessDefinition) -> DiagramAttributes:
-    """The attributes of a deployed version, read once per version (by its checksum)."""
-    return _cached(definition.checksum, definition.bpmn_xml)
+    """The attributes of a deployed version, read once per version (by its checksum). The diagram's XML (a
+    deferred column) is loaded only then: a step that routes its new tasks costs no query for it."""
+    found = _by_checksum.get(definition.checksum)
+    if found is None:
+        if len(_by_checksum) >= _MAX_CACHED:
+            _by_checksum.clear()
+        found = _by_checksum[definition.checksum] = read_attributes(definition.bpmn_xml)
+    return found
 
 
 def start_of(definition: ProcessDefinition) -> StartAttributes:

@@ -39,8 +39,24 @@ def _heads(session: Session) -> dict:
 
 @sa_event.listens_for(Session, "after_commit")
 @sa_event.listens_for(Session, "after_rollback")
-def _forget_heads(session: Session) -> None:
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_heads(session: Session, *_previous_transaction) -> None:
+    # after_soft_rollback also covers a savepoint rolled back: its events are gone, and so must their hashes be
+    # (what was flushed before it is read again from the database).
     session.info.pop(_HEADS, None)
+
+
+def last_hash(instance_id) -> Any:
+    """A scalar subquery: the chain hash of the newest event of ``instance_id`` (a column or a value), NULL if none.
+    Selected beside the instance's row under its lock (:func:`seed`), it spares the chain a query of its own."""
+    return (select(HistoryEvent.chain_hash).where(HistoryEvent.instance_id == instance_id)
+            .order_by(HistoryEvent.id.desc()).limit(1).scalar_subquery())
+
+
+def seed(session: Session, instance_id: int, last: str | None) -> None:
+    """Take ``last`` (read by :func:`last_hash` while the instance's row was locked for this transaction) as the
+    chain's head, unless this transaction has already written a newer one."""
+    _heads(session).setdefault(("id", instance_id), last or GENESIS)
 
 
 def _previous(session: Session, owner: ProcessInstance | int | None) -> str:
@@ -52,12 +68,13 @@ def _previous(session: Session, owner: ProcessInstance | int | None) -> str:
     if instance_id is None:
         return GENESIS
     with session.no_autoflush:  # the pending events of this instance are all in the heads
-        # Hold the instance's row till commit (PostgreSQL; the engine's own steps hold it already), so that an
-        # event the domain adds beside a task's completion cannot fork the chain.
-        session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
-        last = session.scalar(select(HistoryEvent.chain_hash).where(HistoryEvent.instance_id == instance_id)
-                              .order_by(HistoryEvent.id.desc()).limit(1))
-    return last or GENESIS
+        # Hold the instance's row till commit (PostgreSQL; the engine's own steps hold it already and seed the
+        # head), so that an event the domain adds beside a task's completion cannot fork the chain. One
+        # statement: the lock and the newest hash.
+        last = session.execute(select(ProcessInstance.id, last_hash(ProcessInstance.id))
+                               .where(ProcessInstance.id == instance_id)
+                               .with_for_update(of=ProcessInstance)).first()
+    return (last[1] if last is not None else None) or GENESIS
 
 
 def append(session: Session, event: HistoryEvent, owner: ProcessInstance | int | None) -> HistoryEvent:

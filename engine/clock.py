@@ -11,10 +11,20 @@ import re
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .errors import EngineError
 from .models import ClockSetting
+
+_ROW = "engine_clock_row"  # session.info: the clock's row (or None) as this transaction read it
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_row(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the outermost one (commit, rollback, close); not a flush's or a savepoint's
+        session.info.pop(_ROW, None)
+
 
 _frozen_now: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("engine_now", default=None)
 
@@ -56,9 +66,12 @@ class Clock:
         self.local_tz = local_tz
 
     def _row(self) -> ClockSetting | None:
-        """The clock's one row. ``session.get`` answers from the session's identity map once the row is loaded (a
-        step reads the clock several times: one query, not three); after a commit the row is read again."""
-        return self.session.get(ClockSetting, 1)
+        """The clock's one row, read once per transaction: a step reads the clock several times, and a worker's
+        batch once per timer. The row (or that there is none) is kept in ``session.info`` till the transaction
+        ends, as the session's identity map keeps its rows only while something holds them."""
+        if _ROW not in self.session.info:
+            self.session.info[_ROW] = self.session.get(ClockSetting, 1)
+        return self.session.info[_ROW]
 
     def simulated(self) -> bool:
         row = self._row()
@@ -85,7 +98,8 @@ class Clock:
             stored = aware.astimezone(timezone.utc).replace(tzinfo=None)
         row = self._row()
         if row is None:
-            self.session.add(ClockSetting(id=1, simulated_now=stored))
+            row = self.session.info[_ROW] = ClockSetting(id=1, simulated_now=stored)
+            self.session.add(row)
         else:
             row.simulated_now = stored
         self.session.flush()

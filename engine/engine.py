@@ -27,9 +27,10 @@ from .definitions import Definitions
 from .delivery import Deliveries
 from .dmn_definitions import Decisions
 from .incident_ops import Incidents
+from .timer_ops import Timers
 from .migration import move_state, predict_again
 from .steps import check_storable, drop_finished_subprocesses, run_engine_steps
-from .storage import restored_specs, serializer
+from .storage import StoredState, restored_specs, serializer
 
 Router = Callable[[ProcessInstance, TaskView], Assignment]
 
@@ -38,7 +39,7 @@ def _no_routing(row: ProcessInstance, task: TaskView) -> Assignment:
     return Assignment(unit=None)
 
 
-class BpmnEngine(Definitions, Decisions, Incidents, Deliveries):
+class BpmnEngine(Definitions, Decisions, Incidents, Timers, Deliveries):
     """One engine per unit of work: it reads the clock once per step and never commits."""
 
     def __init__(self, session: Session, *, local_tz: tzinfo, router: Router | None = None,
@@ -54,8 +55,6 @@ class BpmnEngine(Definitions, Decisions, Incidents, Deliveries):
         timers.install()
         join.install()
         events.install()
-
-    # -- definitions ---------------------------------------------------------------------------
 
     # -- instances -----------------------------------------------------------------------------
 
@@ -91,22 +90,38 @@ class BpmnEngine(Definitions, Decisions, Incidents, Deliveries):
         return instance
 
     def get_instance(self, instance_id: int, *, for_update: bool = False) -> Instance:
-        query = select(ProcessInstance).where(ProcessInstance.id == instance_id).options(undefer(ProcessInstance.state))
-        if for_update:
-            # Read the row afresh under the lock: what this session read before it may be older.
-            self._lock_instance(instance_id)
-            query = query.execution_options(populate_existing=True)
-        row = self.session.scalar(query)
+        """The instance with its workflow restored. ``for_update``: locked until the transaction ends and read
+        afresh under the lock (what this session read before may be older), with its history chain's head read
+        in the same statement (PostgreSQL: one round trip for the lock, the row and the head)."""
+        row = self.locked_row(instance_id) if for_update else None  # read with its batch (timer_ops)
+        if row is None:
+            query = select(ProcessInstance).where(ProcessInstance.id == instance_id).options(undefer(ProcessInstance.state))
+            row = self._read_locked(query, instance_id) if for_update else self.session.scalar(query)
         if row is None:
             raise NotFound(f"流程实例 {instance_id} 不存在")
         return Instance(row, self._restore(row))
+
+    def _read_locked(self, query, instance_id: int) -> ProcessInstance | None:
+        if self._on_sqlite():
+            self._lock_instance(instance_id)
+        else:
+            query = query.with_for_update(of=ProcessInstance)
+        query = query.add_columns(chain.last_hash(ProcessInstance.id)).execution_options(populate_existing=True)
+        found = self.session.execute(query).first()
+        if found is None:
+            return None
+        chain.seed(self.session, instance_id, found[1])
+        return found[0]
+
+    def _on_sqlite(self) -> bool:
+        return self.session.get_bind().dialect.name == "sqlite"
 
     def _lock_instance(self, instance_id: int) -> None:
         """Hold the instance row until the transaction ends, so two workers (or requests) cannot both step it.
 
         PostgreSQL: ``SELECT … FOR UPDATE``. SQLite ignores FOR UPDATE and reads outside a transaction: a no-op
         write on the row takes its database write lock before the instance is read."""
-        if self.session.get_bind().dialect.name == "sqlite":
+        if self._on_sqlite():
             table = ProcessInstance.__table__
             self.session.execute(update(table).where(table.c.id == instance_id).values(id=table.c.id))
         else:
@@ -115,7 +130,8 @@ class BpmnEngine(Definitions, Decisions, Incidents, Deliveries):
     def _restore(self, row: ProcessInstance) -> BpmnWorkflow:
         # Restoring consumes the dict; the row must keep its own (a JSON round trip copies it several times
         # faster than deepcopy).
-        return self._workflow(json.loads(json.dumps(row.state)), row.serializer_version, row.definition)
+        text = row.state.text if isinstance(row.state, StoredState) else json.dumps(row.state)
+        return self._workflow(json.loads(text), row.serializer_version, row.definition)
 
     def _workflow(self, state: dict, serializer_version: str, definition: ProcessDefinition) -> BpmnWorkflow:
         # Already restored specs pass through the serializer unchanged.
@@ -233,21 +249,6 @@ class BpmnEngine(Definitions, Decisions, Incidents, Deliveries):
             if view is not None:
                 row.name, row.lane, row.spec_name = view.name, view.lane, view.spec_name
 
-    def fire_timers(self, instance_id: int) -> Instance:
-        """Wake the instance's due timers by the clock and run on; the caller holds no other lock.
-
-        Raises StepFailed (the caller rolls back and records it with :meth:`record_incident`)."""
-        try:
-            instance = self.get_instance(instance_id, for_update=True)
-        except UNAVAILABLE + (NotFound,):
-            raise
-        except Exception as error:  # a stored state this version cannot restore is that instance's incident
-            raise describe(error, StepTrace()) from error
-        if instance.row.status == "running":
-            self._run(instance, lambda: None)
-            self.session.flush()
-        return instance
-
     def cancel_instance(self, instance_id: int, *, actor: str, reason: str = "") -> Instance:
         """Cancel a running instance, or one in error (its incident is resolved with it)."""
         instance = self.get_instance(instance_id, for_update=True)
@@ -259,21 +260,6 @@ class BpmnEngine(Definitions, Decisions, Incidents, Deliveries):
         self._save(instance, status="cancelled")
         self.session.flush()
         return instance
-
-    def due_timer_instance_id(self, skip: Iterable[int] = ()) -> int | None:
-        """One running instance whose timer is due, locked for this transaction; others skip it, and so does
-        this call for the ids in ``skip`` (those a sweep has served already)."""
-        query = (
-            select(ProcessInstance.id)
-            .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at < to_db(self.clock.now()))
-            .order_by(ProcessInstance.next_timer_at)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        skip = list(skip)
-        if skip:
-            query = query.where(ProcessInstance.id.not_in(skip))
-        return self.session.scalar(query)
 
     def history(self, instance_id: int) -> list[HistoryEvent]:
         return list(self.session.scalars(
@@ -335,9 +321,8 @@ class BpmnEngine(Definitions, Decisions, Incidents, Deliveries):
     def _save(self, instance: Instance, *, status: str, trace: StepTrace | None = None) -> None:
         codec = serializer()
         state = codec.to_dict(instance.workflow)
-        check_storable(instance.workflow, state, trace or StepTrace())
         row = instance.row
-        row.state = state
+        row.state = check_storable(instance.workflow, state, trace or StepTrace())
         row.serializer_version = codec.VERSION
         row.status = status
         now = to_db(self.clock.now())
@@ -349,8 +334,8 @@ class BpmnEngine(Definitions, Decisions, Incidents, Deliveries):
         events.sync_subscriptions(self.session, instance.id, row, instance.workflow, status == "running", now)
 
     def _stored_ready_tasks(self, instance: Instance) -> dict[str, HumanTask]:
-        if instance.id is None:  # being started in a batch, not flushed yet: nothing stored to look up
-            return {}
+        if instance.id is None or getattr(instance, "stored_human_tasks", True) is False:
+            return {}  # started in a batch and not flushed yet, or none ready when it was read: nothing to look up
         return {t.task_guid: t for t in self.session.scalars(
             select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready"))}
 

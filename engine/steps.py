@@ -17,6 +17,7 @@ from .bounds import EngineBounds
 from .errors_thrown import ThrownError, mark_uncaught, thrown_by
 from .incidents import StepFailed, StepTrace, find_unstorable, unstorable_data
 from .instance import is_timer
+from .storage import StoredState
 
 
 def run_engine_steps(workflow: BpmnWorkflow, trace: StepTrace, bounds: EngineBounds, now: datetime,
@@ -64,13 +65,14 @@ def refresh_timers(workflow: BpmnWorkflow, trace: StepTrace, now: datetime) -> N
             engine_bounds.skip_missed_cycles(task, now)
 
 
-def check_storable(workflow: BpmnWorkflow, state: dict, trace: StepTrace) -> None:
+def check_storable(workflow: BpmnWorkflow, state: dict, trace: StepTrace) -> StoredState:
     """Refuse, naming the variable, a state the database would refuse or silently change (NaN, a set, a date
-    object, an integer of 5,000 digits, a list nested 5,000 deep, integer keys) before it is written."""
+    object, an integer of 5,000 digits, a list nested 5,000 deep, integer keys) before it is written. Returns the
+    state with the JSON text the check made, which is what the database is sent (no second serialization)."""
     if (refused := find_unstorable(trace, workflow.data)) is not None:
         raise refused  # the data rule (engine/data.py): what JSON would refuse or silently change
     try:
-        json.dumps(state, allow_nan=False)
+        return StoredState(state, json.dumps(state, allow_nan=False))
     except (TypeError, ValueError, RecursionError) as error:
         raise unstorable_data(error, trace, workflow.data) from error
 

@@ -3,6 +3,7 @@ specs of each deployed definition, restored once per process."""
 from __future__ import annotations
 
 import copy
+import json
 from functools import lru_cache
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -14,6 +15,21 @@ from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 from .dmn_task import DecisionTask, DecisionTaskConverter
 from .models import ProcessDefinition
 from .parser import PassThroughServiceTask
+
+
+class StoredState(dict):
+    """An instance's state (the serializer's dict) with the JSON text it was checked as (``text``): the database
+    is sent that text (:func:`json_text`) instead of a second serialization of the same dict. Not to be changed
+    in place: the text would no longer be its own."""
+
+    def __init__(self, state: dict, text: str):
+        super().__init__(state)
+        self.text = text
+
+
+def json_text(value) -> str:
+    """The JSON serializer the database engines use (engine.database): a StoredState's own text, else json.dumps."""
+    return value.text if isinstance(value, StoredState) else json.dumps(value)
 
 
 class _StateOnlyConverter(BpmnWorkflowConverter):

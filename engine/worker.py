@@ -1,4 +1,4 @@
-"""The timer worker: fire every due timer by the engine's clock, one instance per transaction.
+"""The timer worker: fire every due timer by the engine's clock, a batch of instances per transaction.
 
 It must outlive every fault. A step that fails becomes that instance's incident (committed in its own
 transaction) and the sweep moves on; a database that is locked, read-only or gone makes the whole sweep wait and
@@ -30,37 +30,79 @@ class SweepResult:
     failed: list[tuple[int, str]] = field(default_factory=list)
 
 
-def sweep(new_session: Callable[[], Session], new_engine: Callable[[Session], BpmnEngine],
-          limit: int | None = None) -> SweepResult:
-    """Lock one due instance (others skip it), fire its timers, commit; repeat until none is due.
+BATCH = 50  # instances claimed and fired per transaction
 
-    Each instance is served at most once per sweep. A failed step is rolled back and recorded as an incident;
-    a database error (``UNAVAILABLE``) is raised for :func:`run_forever` to back off."""
-    result, served = SweepResult(), []
+
+def sweep(new_session: Callable[[], Session], new_engine: Callable[[Session], BpmnEngine],
+          limit: int | None = None, batch: int = BATCH) -> SweepResult:
+    """Claim a batch of due instances (others skip them), fire their timers, commit; repeat until none is due.
+
+    One engine and one transaction serve a batch, so the per-timer cost is the step and its writes, not a
+    session, an engine and a commit. Each instance is served at most once per sweep. A failed step rolls the
+    batch back; the failed instance gets its incident (committed on its own) and the others are claimed again.
+    A database error (``UNAVAILABLE``) is raised for :func:`run_forever` to back off."""
+    result, served = SweepResult(), set()
     while limit is None or result.fired + len(result.failed) < limit:
+        size = batch if limit is None else min(batch, limit - result.fired - len(result.failed))
         with new_session() as session:
             engine = new_engine(session)
-            instance_id = engine.due_timer_instance_id(skip=served)
-            if instance_id is None:
+            claimed = engine.due_timer_instance_ids(size, skip=served)
+            if not claimed:
                 session.rollback()
                 return result
-            served.append(instance_id)
-            try:
-                engine.fire_timers(instance_id)
+            fired, failure = _fire_batch(engine, claimed)
+            if failure is None:
                 session.commit()
-                result.fired += 1
+                served.update(claimed)
+                result.fired += fired
+                continue
+            session.rollback()
+            instance_id, error = failure
+            if instance_id is None:  # the batch's writes were refused, by whose fault is not known: one by one
+                batch = 1
+                continue
+            served.add(instance_id)
+            _record_failure(engine, instance_id, error, result)
+    return result
+
+
+def _fire_batch(engine: BpmnEngine, claimed: list[int]) -> tuple[int, tuple[int | None, BaseException] | None]:
+    """Fire each claimed instance in the engine's transaction and write them all in one flush: how many were
+    fired, and the first (instance id, error) that failed, after which the rest are left for the caller's
+    rollback (the id is None when the flush failed: a batch of one names it)."""
+    fired, session = 0, engine.session
+    engine.read_locked(claimed)
+    with session.no_autoflush:  # the rows go in one flush, after the last step of the batch
+        for instance_id in claimed:
+            try:
+                engine.fire_timers(instance_id, flush=False)
+                fired += 1
             except UNAVAILABLE:
                 raise
-            except NotFound:
-                session.rollback()
+            except NotFound:  # gone since it was claimed (deleted with its process definition)
+                continue
             except Exception as error:  # noqa: BLE001 — any fault of one instance is its incident, not the worker's
-                session.rollback()
-                failure = describe(error, StepTrace())
-                engine.record_incident(instance_id, failure)
-                session.commit()
-                log.error("instance %s failed: %s", instance_id, failure.message)
-                result.failed.append((instance_id, failure.message))
-    return result
+                return fired, (instance_id, error)
+    try:
+        session.flush()
+    except UNAVAILABLE:
+        raise
+    except Exception as error:  # noqa: BLE001 — see above
+        return fired, (claimed[0] if len(claimed) == 1 else None, error)
+    return fired, None
+
+
+def _record_failure(engine: BpmnEngine, instance_id: int, error: BaseException, result: SweepResult) -> None:
+    """The failed instance's incident, unless another worker served it after the rollback released it (it
+    failed there too and has its incident, or fired: then it is no longer due)."""
+    failure = describe(error, StepTrace())
+    if engine.due_timer_instance_ids(1, only=instance_id, wait=True) != [instance_id]:
+        engine.session.rollback()
+        return
+    engine.record_incident(instance_id, failure)
+    engine.session.commit()
+    log.error("instance %s failed: %s", instance_id, failure.message)
+    result.failed.append((instance_id, failure.message))
 
 
 def backoff_seconds(failures: int, interval_seconds: float, cap: float = MAX_BACKOFF_SECONDS) -> float:

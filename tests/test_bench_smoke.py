@@ -24,4 +24,6 @@ def test_a_smoke_run_of_the_benchmark_produces_every_figure_and_fires_each_timer
     assert all(figure.number > 0 for figure in result.figures), [(f.name, f.number) for f in result.figures]
     fired_once = next(f for f in result.figures if f.name.startswith("5. fired exactly once"))
     assert fired_once.met, fired_once.value
+    poison = next(f for f in result.figures if f.name.startswith("5. the poison instance"))
+    assert poison.met, poison.value  # in error with one incident, its timer's step rolled back
     assert result.counts["human tasks"] == 200 and result.counts["consultations"] == 20

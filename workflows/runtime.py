@@ -108,8 +108,8 @@ def engine_bounds(settings: Mapping[str, object] | None = None) -> EngineBounds:
 
 def process_engine(session: Session, timezone: str = DEFAULT_TIMEZONE, bounds: EngineBounds | None = None) -> BpmnEngine:
     """The engine on ``session``; ``bounds`` default to :func:`engine_bounds` of the environment. Brings the
-    process's working-day calendar up to the office's latest edits."""
-    calendar_book.refresh(session)
+    process's working-day calendar up to the office's latest edits (checked at most once a second)."""
+    calendar_book.refresh(session, max_age=calendar_book.CHECK_SECONDS)
     local_tz = ZoneInfo(timezone)
     clock = Clock(session, local_tz)
     router = SettingDeadlines(Router(session, user_unit=user_unit(session), today=clock.today), session, clock)

@@ -1,6 +1,6 @@
 """The calendar as this process knows it: the package's tables plus the office's days, checked against the
-database's revision token whenever a session is at hand (``refresh``), so an edit in the web app reaches the
-worker at its next sweep.
+database's revision token whenever an engine is built (``refresh``, at most once a second per database), so an
+edit in the web app reaches the worker at its next sweep.
 
 Lookups (``day_kind``) need no session: the date functions of workdays.py keep their signatures, and before
 any refresh the package's tables alone answer, as they did before the office could keep a calendar.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import warnings
 from dataclasses import dataclass, field
 from datetime import date
@@ -85,6 +86,8 @@ _book = Book()
 _lock = threading.Lock()
 _listeners: list = []
 _warned_years: set[int] = set()
+_checked: dict[str, float] = {}  # database URL → when this process last read its revision token (monotonic)
+CHECK_SECONDS = 1.0  # process_engine's max_age: an edit in another process reaches this one within a second
 
 
 def current() -> Book:
@@ -97,14 +100,28 @@ def on_change(listener) -> None:
     _listeners.append(listener)
 
 
-def refresh(session: Session) -> Book:
-    """Read the database's revision token (one small query) and reload the office's layer if it changed."""
+def refresh(session: Session, *, max_age: float = 0.0) -> Book:
+    """Read the database's revision token (one small query) and reload the office's layer if it changed.
+
+    With ``max_age`` (seconds; what :func:`workflows.runtime.process_engine` passes, ``CHECK_SECONDS``) the token
+    is not read again within that time of this process's last check of the same database: every request and
+    every sweep builds an engine, and an edit is rare. An edit made in this process is seen at once (the office's
+    writes call :func:`expire`); one made in another process within ``max_age``."""
+    where = str(session.get_bind().url)
+    if max_age and time.monotonic() - _checked.get(where, -max_age) < max_age:
+        return _book
     token = session.scalar(select(CalendarRevision.token).where(CalendarRevision.id == 1))
+    _checked[where] = time.monotonic()
     if token is not None and token == _book.token:
         return _book
     if token is None and _book.token is None and not _book.days and not _book.years:
         return _book
     return _replace(_read(session, token))
+
+
+def expire() -> None:
+    """The next :func:`refresh` reads the token whatever its ``max_age`` (after the office changed the calendar)."""
+    _checked.clear()
 
 
 def forget() -> None:
@@ -123,6 +140,7 @@ def _replace(book: Book) -> Book:
     global _book
     with _lock:
         _book = book
+        _checked.clear()
         _warned_years.clear()
         for listener in _listeners:
             listener()

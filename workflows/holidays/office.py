@@ -215,3 +215,4 @@ def _new_revision(session: Session) -> None:
     row.token = uuid.uuid4().hex
     session.add(row)
     session.flush()
+    book.expire()

@@ -5,8 +5,9 @@ Tasks arrive by many paths — a start page, a completion, a timer fired by the 
 message between processes — and engine/ (which knows no units nor messages) writes them all in one place,
 ``BpmnEngine._sync_human_tasks``. Rather than a call after each path, one ``before_flush`` hook sees every new
 ``human_task`` row in the session and adds its message to the same flush: no path is forgotten, and a rolled back
-step leaves no message behind. Incidents the same way: ``BpmnEngine.record_incident`` (engine/incident_ops.py)
-adds an ``incident`` row, and this hook adds the starter's message to the same transaction."""
+step leaves no message behind. The readers and robots of all the flush's units are read by one query. Incidents
+the same way: ``BpmnEngine.record_incident`` (engine/incident_ops.py) adds an ``incident`` row, and this hook adds
+the starter's message to the same transaction."""
 from __future__ import annotations
 
 from sqlalchemy import event
@@ -15,11 +16,15 @@ from sqlalchemy.orm import Session
 from engine import HumanTask, Incident, ProcessInstance
 
 from .messages import incident_on_instance, notify
+from .outbox import recipients_read_once
 
 
 def _tasks_arrived(session: Session, _flush_context, _instances) -> None:
-    for task in [row for row in session.new if isinstance(row, HumanTask)]:
-        if task.assigned_unit and task.state == "ready":
+    arrived = [row for row in session.new if isinstance(row, HumanTask) and row.assigned_unit and row.state == "ready"]
+    if not arrived:
+        return
+    with recipients_read_once(session, {task.assigned_unit for task in arrived}):
+        for task in arrived:
             key = task.instance.business_key if task.instance is not None else None
             text = f"新待办：{task.name}" + (f"（{key}）" if key else "")
             notify(session, "task_arrived", text, at=task.created_at, unit_code=task.assigned_unit, task=task)
