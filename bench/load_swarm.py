@@ -10,7 +10,7 @@ first step whose page p95 passes ``stop_ms``.
 """
 from __future__ import annotations
 
-from .load_users import COMPLETIONS, PAGES, SHARED, USERS, pace  # first: locust's gevent patching
+from .load_users import SHARED, USERS, is_completion, is_page, pace  # first: locust's gevent patching
 
 import json
 import sys
@@ -33,10 +33,11 @@ def entry_figures(entry: StatsEntry, seconds: float) -> dict:
                for p in PERCENTILES}}
 
 
-def group(env: Environment, name: str, members: tuple[str, ...]) -> StatsEntry:
+def group(env: Environment, name: str, member) -> StatsEntry:
+    """The endpoints for which ``member(name)`` is true, as one entry."""
     combined = StatsEntry(env.stats, name, "")
     for entry in env.stats.entries.values():
-        if entry.name in members:
+        if member(entry.name):
             combined.extend(entry)
     return combined
 
@@ -46,8 +47,8 @@ def snapshot(env: Environment, users: int, seconds: float) -> dict:
     return {"users": users, "seconds": seconds, "rps": env.stats.total.num_requests / seconds if seconds else 0.0,
             "requests": env.stats.total.num_requests, "failures": env.stats.total.num_failures,
             "endpoints": [entry_figures(entry, seconds) for entry in endpoints],
-            "pages": entry_figures(group(env, "pages", PAGES), seconds),
-            "completions": entry_figures(group(env, "completions", COMPLETIONS), seconds),
+            "pages": entry_figures(group(env, "pages", is_page), seconds),
+            "completions": entry_figures(group(env, "completions", is_completion), seconds),
             "errors": [{"name": e.name, "error": str(e.error)[:300], "count": e.occurrences}
                        for e in env.stats.errors.values()]}
 

@@ -112,9 +112,9 @@ class Clerk(SignedIn):
         if self.step == 0:
             self.choose(self.page("/inbox", "GET /inbox (lead unit)"))
         elif self.step == 1:
-            self.page(f"/tasks/{self.held[0]}", "GET /tasks/<id> (report)")
+            self.page(f"/tasks/{self.held[0]}", f"GET /tasks/<id> ({self.held[1]})")
         elif self.step == 2:
-            self.post(f"/tasks/{self.held[0]}/draft", "POST /tasks/<id>/draft", FORMS[self.held[1]])
+            self.post(f"/tasks/{self.held[0]}/draft", f"POST /tasks/<id>/draft ({self.held[1]})", FORMS[self.held[1]])
             if self.held[1] == "提交办结报告":
                 self.held = None  # opened and drafted only
         else:
@@ -132,7 +132,7 @@ class Clerk(SignedIn):
 
     def submit(self) -> None:
         task_id, name = self.held
-        if name != "提交办结报告" and self.post(f"/tasks/{task_id}", "POST /tasks/<id> (complete report)", FORMS[name]):
+        if name != "提交办结报告" and self.post(f"/tasks/{task_id}", f"POST /tasks/<id> (complete {name})", FORMS[name]):
             SHARED.completions.append(task_id)
         self.held = None
 
@@ -152,9 +152,9 @@ class Office(SignedIn):
             taken = self.take(self.page(REVIEW_LISTING, "GET /inbox (office)"), ("审核季度报告",))
             self.held, self.opened = (taken[0] if taken else None), False
         elif not self.opened:
-            self.opened = self.page(f"/tasks/{self.held}", "GET /tasks/<id> (review)") is not None
+            self.opened = self.page(f"/tasks/{self.held}", "GET /tasks/<id> (审核季度报告)") is not None
         else:
-            if SHARED.submit and self.post(f"/tasks/{self.held}", "POST /tasks/<id> (complete review)", REVIEW):
+            if SHARED.submit and self.post(f"/tasks/{self.held}", "POST /tasks/<id> (complete 审核季度报告)", REVIEW):
                 SHARED.completions.append(self.held)
             self.held = None
 
@@ -189,6 +189,12 @@ def pace(rate: float) -> None:
 
 
 USERS = [Clerk, Office, Supervisor, Auditor]
-PAGES = ("GET /inbox (lead unit)", "GET /inbox (office)", "GET /tasks/<id> (report)", "GET /tasks/<id> (review)",
-         "GET /dashboard")
-COMPLETIONS = ("POST /tasks/<id> (complete report)", "POST /tasks/<id> (complete review)")
+
+
+def is_page(name: str) -> bool:
+    """An HTML page a person waits for: every GET but the sign-in and the PDF download."""
+    return name.startswith("GET /") and "login" not in name and not name.endswith(".pdf")
+
+
+def is_completion(name: str) -> bool:
+    return name.startswith("POST /tasks/<id> (complete")

@@ -12,7 +12,7 @@ def test_a_small_peak_day_runs_without_errors_and_records_each_completion_once(t
     phases = [run.swarm["steady"], *run.swarm["ramp"]]
     assert [phase["failures"] for phase in phases] == [0] * len(phases), [phase["errors"] for phase in phases]
     sent = {entry["name"] for phase in phases for entry in phase["endpoints"] if entry["requests"]}
-    assert {"GET /inbox (lead unit)", "GET /tasks/<id> (report)", "POST /tasks/<id>/draft",
-            "POST /tasks/<id> (complete report)", "GET /inbox (office)", "GET /dashboard"} <= sent
+    assert {"GET /inbox (lead unit)", "GET /tasks/<id> (汇总填报季度报告)", "POST /tasks/<id>/draft (汇总填报季度报告)",
+            "POST /tasks/<id> (complete 汇总填报季度报告)", "GET /inbox (office)", "GET /dashboard"} <= sent
     assert run.history.acknowledged > 0 and run.history.exact, run.history
     assert "### Load: sqlite, 2 gunicorn workers (smoke)" in section(run)
