@@ -50,7 +50,9 @@ def snapshot(env: Environment, users: int, seconds: float) -> dict:
             "pages": entry_figures(group(env, "pages", is_page), seconds),
             "completions": entry_figures(group(env, "completions", is_completion), seconds),
             "errors": [{"name": e.name, "error": str(e.error)[:300], "count": e.occurrences}
-                       for e in env.stats.errors.values()]}
+                       for e in env.stats.errors.values()]
+            + [{"name": "a user's own code", "error": e["msg"][:300], "count": e["count"]}
+               for e in env.runner.exceptions.values()]}
 
 
 def measure(env: Environment, users: int, seconds: float, max_requests: int) -> dict:
@@ -61,6 +63,7 @@ def measure(env: Environment, users: int, seconds: float, max_requests: int) -> 
         gevent.sleep(0.5)
     gevent.sleep(SETTLE_SECONDS)
     env.stats.reset_all()
+    env.runner.exceptions.clear()
     started = time.monotonic()
     while time.monotonic() - started < seconds and env.stats.total.num_requests < max_requests:
         gevent.sleep(0.5)

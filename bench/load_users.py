@@ -27,6 +27,7 @@ REPORT = {"progress": "按计划推进，本季度完成阶段目标", "percent"
           "experience": "", "next_step": "submit"}
 FORMS = {"汇总填报季度报告": REPORT, "提供季度进展材料": {"contribution": "本单位按计划推进"},
          "提交办结报告": {"completion_summary": "正在收尾"}}
+REQUEST_SECONDS = 60  # an answer later than this is a failure, not a hung user
 REVIEW = {"verdict": "accept", "office_comment": ""}
 
 
@@ -38,7 +39,6 @@ class Shared:
     projects: list[int] = field(default_factory=list)  # project numbers for the auditor's PDF
     taken: set[int] = field(default_factory=set)
     completions: list[int] = field(default_factory=list)
-    submit: bool = True                                # False: clerks and office open and draft, never complete
     handed: int = 0
 
     def next_clerk(self) -> str:
@@ -72,21 +72,23 @@ class SignedIn(HttpUser):
     csrf = ""
 
     def on_start(self) -> None:
-        self.csrf = csrf_token(self.client.get("/login", name="GET /login").text)
+        self.csrf = csrf_token(self.client.get("/login", name="GET /login", timeout=REQUEST_SECONDS).text)
         with self.client.post("/login", data={"username": self.username, "password": "demo", "csrf_token": self.csrf},
-                              name="POST /login", allow_redirects=False, catch_response=True) as response:
+                              name="POST /login", allow_redirects=False, catch_response=True,
+                              timeout=REQUEST_SECONDS) as response:
             expect(response, 302)
-        with self.client.get("/inbox", name="GET /inbox (after login)", catch_response=True) as response:
+        with self.client.get("/inbox", name="GET /inbox (after login)", catch_response=True,
+                             timeout=REQUEST_SECONDS) as response:
             if expect(response, 200):
                 self.csrf = csrf_token(response.text)  # the session's token, for every form from now on
 
     def page(self, path: str, name: str) -> str | None:
-        with self.client.get(path, name=name, catch_response=True) as response:
+        with self.client.get(path, name=name, catch_response=True, timeout=REQUEST_SECONDS) as response:
             return response.text if expect(response, 200, "</html>") else None
 
     def post(self, path: str, name: str, data: dict) -> bool:
         with self.client.post(path, data=data | {"csrf_token": self.csrf}, name=name, allow_redirects=False,
-                              catch_response=True) as response:
+                              catch_response=True, timeout=REQUEST_SECONDS) as response:
             return expect(response, 302)
 
     def take(self, listing: str | None, names: tuple[str, ...]) -> tuple[int, str] | None:
@@ -116,23 +118,28 @@ class Clerk(SignedIn):
         elif self.step == 2:
             self.post(f"/tasks/{self.held[0]}/draft", f"POST /tasks/<id>/draft ({self.held[1]})", FORMS[self.held[1]])
             if self.held[1] == "提交办结报告":
+                SHARED.taken.discard(self.held[0])
                 self.held = None  # opened and drafted only
         else:
             self.submit()
         self.step = (self.step + 1) % 4 if self.held else 0
 
     def choose(self, listing: str | None) -> None:
-        names = ("汇总填报季度报告", "提供季度进展材料") if SHARED.submit else ()
-        self.held = self.take(listing, names) or self.browse(listing)
+        self.held = self.take(listing, ("汇总填报季度报告", "提供季度进展材料")) or self.browse(listing)
 
     def browse(self, listing: str | None) -> tuple[int, str] | None:
-        """No report left for this unit: its completion report, opened and drafted, never submitted."""
-        found = [(int(i), n.strip()) for i, n in TASK_LINK.findall(listing or "") if n.strip() == "提交办结报告"]
-        return random.choice(found) if found else None
+        """No report left for this unit: a completion report no other user holds, opened and drafted, never
+        submitted (and released again after its draft)."""
+        found = [(int(i), n.strip()) for i, n in TASK_LINK.findall(listing or "")
+                 if n.strip() == "提交办结报告" and int(i) not in SHARED.taken]
+        chosen = random.choice(found) if found else None
+        if chosen:
+            SHARED.taken.add(chosen[0])
+        return chosen
 
     def submit(self) -> None:
         task_id, name = self.held
-        if name != "提交办结报告" and self.post(f"/tasks/{task_id}", f"POST /tasks/<id> (complete {name})", FORMS[name]):
+        if self.post(f"/tasks/{task_id}", f"POST /tasks/<id> (complete {name})", FORMS[name]):
             SHARED.completions.append(task_id)
         self.held = None
 
@@ -154,7 +161,7 @@ class Office(SignedIn):
         elif not self.opened:
             self.opened = self.page(f"/tasks/{self.held}", "GET /tasks/<id> (审核季度报告)") is not None
         else:
-            if SHARED.submit and self.post(f"/tasks/{self.held}", "POST /tasks/<id> (complete 审核季度报告)", REVIEW):
+            if self.post(f"/tasks/{self.held}", "POST /tasks/<id> (complete 审核季度报告)", REVIEW):
                 SHARED.completions.append(self.held)
             self.held = None
 
@@ -177,7 +184,7 @@ class Auditor(SignedIn):
     def project_pdf(self) -> None:
         number = random.choice(SHARED.projects)
         with self.client.get(f"/reports/projects/{number}.pdf", name="GET /reports/projects/<n>.pdf",
-                             catch_response=True) as response:
+                             catch_response=True, timeout=REQUEST_SECONDS) as response:
             if response.status_code != 200 or not response.content.startswith(b"%PDF"):
                 response.failure(f"{response.status_code}: not a PDF")
 
