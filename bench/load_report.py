@@ -73,7 +73,8 @@ def section(run: LoadRun) -> str:
     lines = [f"### Load: {run.database}, {run.workers} gunicorn workers ({size.name})", "",
              f"Command: `{command(run)}`. Data: {counts['projects']} projects activated, clock on the peak day "
              f"(2017-06-19), {counts['open report tasks']} report tasks open ({counts['ready tasks']} ready tasks "
-             f"in all). Each user sends {size.rate:g} request/s (the auditor one PDF every 5 s); completions are "
+             f"in all). Clerks and the office's staff send {size.rate:g} request/s each, the supervisor and the auditor "
+             "one request every 5 s; completions are "
              "clerks' 提交 and the office's 审核 (通过).", "",
              f"Steady phase: {steady['users']} users for {steady['seconds']:.0f} s, {steady['requests']} requests.", "",
              *targets(run), "", *endpoint_rows(steady), "",

@@ -6,7 +6,8 @@ requests a second and N users offer N × rate requests a second (as long as answ
 - `Clerk`: a lead unit's clerk: the inbox (earliest due first), a report task's page, 保存草稿, 提交; when the
   unit has no report left it opens and drafts its 提交办结报告 without submitting it.
 - `Office`: 区推进办: its inbox searched for 审核季度报告, such a task's page, 通过 (accept).
-- `Supervisor`: 督查科 on the dashboard. `Auditor`: one project's PDF (a fixed single user, slower pace).
+- `Supervisor`: 督查科 on the dashboard. `Auditor`: one project's PDF. One user each, one request every 5 s;
+  the other users are clerks and the office's staff, 7 to 2.
 
 A task id is taken by one locust user at a time (`Shared.taken`), so two users never race for the same task;
 each acknowledged completion (302 after POST) is kept in `Shared.completions` for the history check.
@@ -39,6 +40,7 @@ class Shared:
     projects: list[int] = field(default_factory=list)  # project numbers for the auditor's PDF
     taken: set[int] = field(default_factory=set)
     completions: list[int] = field(default_factory=list)
+    signed_in: int = 0                                 # users past their sign-in (a phase counts after all are)
     handed: int = 0
 
     def next_clerk(self) -> str:
@@ -81,6 +83,7 @@ class SignedIn(HttpUser):
                              timeout=REQUEST_SECONDS) as response:
             if expect(response, 200):
                 self.csrf = csrf_token(response.text)  # the session's token, for every form from now on
+        SHARED.signed_in += 1
 
     def page(self, path: str, name: str) -> str | None:
         with self.client.get(path, name=name, catch_response=True, timeout=REQUEST_SECONDS) as response:
@@ -167,8 +170,9 @@ class Office(SignedIn):
 
 
 class Supervisor(SignedIn):
-    weight = 1
+    fixed_count = 1
     username = "supervisor"
+    wait_time = constant_throughput(0.2)
 
     @task
     def dashboard(self) -> None:
@@ -190,8 +194,9 @@ class Auditor(SignedIn):
 
 
 def pace(rate: float) -> None:
-    """Every user but the auditor sends ``rate`` requests a second."""
-    for user in (Clerk, Office, Supervisor):
+    """The clerks and the office's staff send ``rate`` requests a second (the supervisor and the auditor one
+    every 5 s)."""
+    for user in (Clerk, Office):
         user.wait_time = constant_throughput(rate)
 
 
