@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bench.load import LOAD_SIZES, run_load
 from bench.load_report import section
+from bench.load_server import procfile_command
 
 
 def test_a_small_peak_day_runs_without_errors_and_records_each_completion_once(tmp_path):
@@ -17,3 +18,10 @@ def test_a_small_peak_day_runs_without_errors_and_records_each_completion_once(t
             "POST /tasks/<id> (complete 汇总填报季度报告)", "GET /inbox (office)", "GET /dashboard"} <= sent
     assert run.history.acknowledged > 0 and run.history.exact, run.history
     assert "### Load: sqlite, 2 gunicorn workers (smoke)" in section(run)
+
+
+def test_the_load_test_serves_the_procfiles_web_line_with_its_worker_count_and_port_replaced():
+    command = procfile_command(54321, 4)
+    assert command[0].endswith("gunicorn") and "web:create_app()" in command
+    assert command[command.index("--workers") + 1] == "4"
+    assert command[command.index("--bind") + 1] == "127.0.0.1:54321"
