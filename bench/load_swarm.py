@@ -10,7 +10,7 @@ first step whose page p95 passes ``stop_ms``.
 """
 from __future__ import annotations
 
-from .load_users import SHARED, USERS, is_completion, is_page, pace  # first: locust's gevent patching
+from .load_users import REQUEST_SECONDS, SHARED, USERS, is_completion, is_page, pace  # first: locust's gevent patching
 
 import json
 import sys
@@ -74,6 +74,16 @@ def measure(env: Environment, users: int, seconds: float, max_requests: int) -> 
     return result
 
 
+def finish(env: Environment) -> None:
+    """Start nothing new and wait for the POSTs on their way (at most their timeout), then stop the users: a
+    completion the server committed but whose answer was cut off would count as one without acknowledgement."""
+    SHARED.stopping = True
+    started = time.monotonic()
+    while SHARED.posting and time.monotonic() - started < REQUEST_SECONDS + 5:
+        gevent.sleep(0.2)
+    env.runner.quit()
+
+
 def swarm(spec: dict) -> dict:
     SHARED.clerks, SHARED.projects = spec["clerks"], spec["projects"]
     pace(spec["rate"])
@@ -87,7 +97,7 @@ def swarm(spec: dict) -> dict:
         result["ramp"].append(step)
         if step["pages"]["p95"] > ramp["stop_ms"]:
             break
-    env.runner.quit()
+    finish(env)
     result["completions"] = SHARED.completions
     return result
 

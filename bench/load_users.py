@@ -41,6 +41,8 @@ class Shared:
     taken: set[int] = field(default_factory=set)
     completions: list[int] = field(default_factory=list)
     signed_in: int = 0                                 # users past their sign-in (a phase counts after all are)
+    posting: int = 0                                   # POSTs sent and not yet answered
+    stopping: bool = False                             # the run is over: start nothing new
     handed: int = 0
 
     def next_clerk(self) -> str:
@@ -90,9 +92,14 @@ class SignedIn(HttpUser):
             return response.text if expect(response, 200, "</html>") else None
 
     def post(self, path: str, name: str, data: dict) -> bool:
-        with self.client.post(path, data=data | {"csrf_token": self.csrf}, name=name, allow_redirects=False,
-                              catch_response=True, timeout=REQUEST_SECONDS) as response:
-            return expect(response, 302)
+        """Counted in `Shared.posting` while unanswered, so that the swarm ends only after its answer."""
+        SHARED.posting += 1
+        try:
+            with self.client.post(path, data=data | {"csrf_token": self.csrf}, name=name, allow_redirects=False,
+                                  catch_response=True, timeout=REQUEST_SECONDS) as response:
+                return expect(response, 302)
+        finally:
+            SHARED.posting -= 1
 
     def take(self, listing: str | None, names: tuple[str, ...]) -> tuple[int, str] | None:
         """The first listed task of these names that no other user holds, now held by this one."""
@@ -114,6 +121,8 @@ class Clerk(SignedIn):
 
     @task
     def next_step(self) -> None:
+        if SHARED.stopping:
+            return
         if self.step == 0:
             self.choose(self.page("/inbox", "GET /inbox (lead unit)"))
         elif self.step == 1:
@@ -158,6 +167,8 @@ class Office(SignedIn):
 
     @task
     def next_step(self) -> None:
+        if SHARED.stopping:
+            return
         if self.held is None:
             taken = self.take(self.page(REVIEW_LISTING, "GET /inbox (office)"), ("审核季度报告",))
             self.held, self.opened = (taken[0] if taken else None), False
