@@ -34,8 +34,8 @@ class LoadSize:
     name: str
     districts: int
     projects: int | None      # projects per district (None: the plan's 55)
-    rate: float               # requests a second each user sends (the auditor: one PDF every 5 s)
-    steady_users: int         # the steady phase: users × rate ≈ the offered requests a second
+    rate: float               # requests a second each clerk and office user sends (supervisor, auditor: 1 in 5 s)
+    steady_users: int         # the steady phase: (users − 2) × rate ≈ the offered requests a second
     steady_seconds: float
     ramp_users: tuple[int, ...]
     ramp_seconds: float
@@ -43,9 +43,9 @@ class LoadSize:
 
 
 LOAD_SIZES = {
-    "full": LoadSize("full", districts=16, projects=None, rate=1.0, steady_users=51, steady_seconds=60,
+    "full": LoadSize("full", districts=16, projects=None, rate=1.0, steady_users=52, steady_seconds=60,
                      ramp_users=(60, 80, 100, 130, 160, 200, 250, 300), ramp_seconds=30, max_requests=20_000),
-    "smoke": LoadSize("smoke", districts=1, projects=4, rate=3.0, steady_users=4, steady_seconds=15,
+    "smoke": LoadSize("smoke", districts=1, projects=4, rate=3.0, steady_users=5, steady_seconds=15,
                       ramp_users=(6,), ramp_seconds=2, max_requests=500),
 }
 

@@ -10,7 +10,7 @@ first step whose page p95 passes ``stop_ms``.
 """
 from __future__ import annotations
 
-from .load_users import COMPLETIONS, PAGES, SHARED, USERS, pace  # first: locust's gevent patching
+from .load_users import REQUEST_SECONDS, SHARED, USERS, is_completion, is_page, pace  # first: locust's gevent patching
 
 import json
 import sys
@@ -21,7 +21,7 @@ from locust.env import Environment
 from locust.stats import StatsEntry
 
 SETTLE_SECONDS = 5  # after the users are spawned and signed in, before the phase's statistics start
-SPAWN_SECONDS = 120  # at most, for the users of one phase to start
+SPAWN_SECONDS = 300  # at most, for the users of one phase to start and sign in
 PERCENTILES = (0.5, 0.95, 0.99)
 
 
@@ -33,10 +33,11 @@ def entry_figures(entry: StatsEntry, seconds: float) -> dict:
                for p in PERCENTILES}}
 
 
-def group(env: Environment, name: str, members: tuple[str, ...]) -> StatsEntry:
+def group(env: Environment, name: str, member) -> StatsEntry:
+    """The endpoints for which ``member(name)`` is true, as one entry."""
     combined = StatsEntry(env.stats, name, "")
     for entry in env.stats.entries.values():
-        if entry.name in members:
+        if member(entry.name):
             combined.extend(entry)
     return combined
 
@@ -46,20 +47,24 @@ def snapshot(env: Environment, users: int, seconds: float) -> dict:
     return {"users": users, "seconds": seconds, "rps": env.stats.total.num_requests / seconds if seconds else 0.0,
             "requests": env.stats.total.num_requests, "failures": env.stats.total.num_failures,
             "endpoints": [entry_figures(entry, seconds) for entry in endpoints],
-            "pages": entry_figures(group(env, "pages", PAGES), seconds),
-            "completions": entry_figures(group(env, "completions", COMPLETIONS), seconds),
+            "pages": entry_figures(group(env, "pages", is_page), seconds),
+            "completions": entry_figures(group(env, "completions", is_completion), seconds),
             "errors": [{"name": e.name, "error": str(e.error)[:300], "count": e.occurrences}
-                       for e in env.stats.errors.values()]}
+                       for e in env.stats.errors.values()]
+            + [{"name": "a user's own code", "error": e["msg"][:300], "count": e["count"]}
+               for e in env.runner.exceptions.values()]}
 
 
 def measure(env: Environment, users: int, seconds: float, max_requests: int) -> dict:
-    """Spawn up to ``users``, let them sign in and settle, then count from zero for the phase."""
+    """Spawn up to ``users``, wait until they have signed in and settle, then count from zero for the phase
+    (signing in hashes a password: a crowd of sign-ins is not the peak day's work)."""
     env.runner.start(users, spawn_rate=max(5.0, users / 5))
     spawning = time.monotonic()
-    while env.runner.user_count < users and time.monotonic() - spawning < SPAWN_SECONDS:
+    while SHARED.signed_in < users and time.monotonic() - spawning < SPAWN_SECONDS:
         gevent.sleep(0.5)
     gevent.sleep(SETTLE_SECONDS)
     env.stats.reset_all()
+    env.runner.exceptions.clear()
     started = time.monotonic()
     while time.monotonic() - started < seconds and env.stats.total.num_requests < max_requests:
         gevent.sleep(0.5)
@@ -67,6 +72,16 @@ def measure(env: Environment, users: int, seconds: float, max_requests: int) -> 
     print(f"  {users} users: {result['rps']:.1f} req/s, page p95 {result['pages']['p95']:.0f} ms, "
           f"completion p95 {result['completions']['p95']:.0f} ms, {result['failures']} failures", flush=True)
     return result
+
+
+def finish(env: Environment) -> None:
+    """Start nothing new and wait for the POSTs on their way (at most their timeout), then stop the users: a
+    completion the server committed but whose answer was cut off would count as one without acknowledgement."""
+    SHARED.stopping = True
+    started = time.monotonic()
+    while SHARED.posting and time.monotonic() - started < REQUEST_SECONDS + 5:
+        gevent.sleep(0.2)
+    env.runner.quit()
 
 
 def swarm(spec: dict) -> dict:
@@ -82,7 +97,7 @@ def swarm(spec: dict) -> dict:
         result["ramp"].append(step)
         if step["pages"]["p95"] > ramp["stop_ms"]:
             break
-    env.runner.quit()
+    finish(env)
     result["completions"] = SHARED.completions
     return result
 

@@ -6,7 +6,8 @@ requests a second and N users offer N × rate requests a second (as long as answ
 - `Clerk`: a lead unit's clerk: the inbox (earliest due first), a report task's page, 保存草稿, 提交; when the
   unit has no report left it opens and drafts its 提交办结报告 without submitting it.
 - `Office`: 区推进办: its inbox searched for 审核季度报告, such a task's page, 通过 (accept).
-- `Supervisor`: 督查科 on the dashboard. `Auditor`: one project's PDF (a fixed single user, slower pace).
+- `Supervisor`: 督查科 on the dashboard. `Auditor`: one project's PDF. One user each, one request every 5 s;
+  the other users are clerks and the office's staff, 7 to 2.
 
 A task id is taken by one locust user at a time (`Shared.taken`), so two users never race for the same task;
 each acknowledged completion (302 after POST) is kept in `Shared.completions` for the history check.
@@ -27,6 +28,7 @@ REPORT = {"progress": "按计划推进，本季度完成阶段目标", "percent"
           "experience": "", "next_step": "submit"}
 FORMS = {"汇总填报季度报告": REPORT, "提供季度进展材料": {"contribution": "本单位按计划推进"},
          "提交办结报告": {"completion_summary": "正在收尾"}}
+REQUEST_SECONDS = 60  # an answer later than this is a failure, not a hung user
 REVIEW = {"verdict": "accept", "office_comment": ""}
 
 
@@ -38,7 +40,9 @@ class Shared:
     projects: list[int] = field(default_factory=list)  # project numbers for the auditor's PDF
     taken: set[int] = field(default_factory=set)
     completions: list[int] = field(default_factory=list)
-    submit: bool = True                                # False: clerks and office open and draft, never complete
+    signed_in: int = 0                                 # users past their sign-in (a phase counts after all are)
+    posting: int = 0                                   # POSTs sent and not yet answered
+    stopping: bool = False                             # the run is over: start nothing new
     handed: int = 0
 
     def next_clerk(self) -> str:
@@ -72,22 +76,30 @@ class SignedIn(HttpUser):
     csrf = ""
 
     def on_start(self) -> None:
-        self.csrf = csrf_token(self.client.get("/login", name="GET /login").text)
+        self.csrf = csrf_token(self.client.get("/login", name="GET /login", timeout=REQUEST_SECONDS).text)
         with self.client.post("/login", data={"username": self.username, "password": "demo", "csrf_token": self.csrf},
-                              name="POST /login", allow_redirects=False, catch_response=True) as response:
+                              name="POST /login", allow_redirects=False, catch_response=True,
+                              timeout=REQUEST_SECONDS) as response:
             expect(response, 302)
-        with self.client.get("/inbox", name="GET /inbox (after login)", catch_response=True) as response:
+        with self.client.get("/inbox", name="GET /inbox (after login)", catch_response=True,
+                             timeout=REQUEST_SECONDS) as response:
             if expect(response, 200):
                 self.csrf = csrf_token(response.text)  # the session's token, for every form from now on
+        SHARED.signed_in += 1
 
     def page(self, path: str, name: str) -> str | None:
-        with self.client.get(path, name=name, catch_response=True) as response:
+        with self.client.get(path, name=name, catch_response=True, timeout=REQUEST_SECONDS) as response:
             return response.text if expect(response, 200, "</html>") else None
 
     def post(self, path: str, name: str, data: dict) -> bool:
-        with self.client.post(path, data=data | {"csrf_token": self.csrf}, name=name, allow_redirects=False,
-                              catch_response=True) as response:
-            return expect(response, 302)
+        """Counted in `Shared.posting` while unanswered, so that the swarm ends only after its answer."""
+        SHARED.posting += 1
+        try:
+            with self.client.post(path, data=data | {"csrf_token": self.csrf}, name=name, allow_redirects=False,
+                                  catch_response=True, timeout=REQUEST_SECONDS) as response:
+                return expect(response, 302)
+        finally:
+            SHARED.posting -= 1
 
     def take(self, listing: str | None, names: tuple[str, ...]) -> tuple[int, str] | None:
         """The first listed task of these names that no other user holds, now held by this one."""
@@ -109,30 +121,37 @@ class Clerk(SignedIn):
 
     @task
     def next_step(self) -> None:
+        if SHARED.stopping:
+            return
         if self.step == 0:
             self.choose(self.page("/inbox", "GET /inbox (lead unit)"))
         elif self.step == 1:
-            self.page(f"/tasks/{self.held[0]}", "GET /tasks/<id> (report)")
+            self.page(f"/tasks/{self.held[0]}", f"GET /tasks/<id> ({self.held[1]})")
         elif self.step == 2:
-            self.post(f"/tasks/{self.held[0]}/draft", "POST /tasks/<id>/draft", FORMS[self.held[1]])
+            self.post(f"/tasks/{self.held[0]}/draft", f"POST /tasks/<id>/draft ({self.held[1]})", FORMS[self.held[1]])
             if self.held[1] == "提交办结报告":
+                SHARED.taken.discard(self.held[0])
                 self.held = None  # opened and drafted only
         else:
             self.submit()
         self.step = (self.step + 1) % 4 if self.held else 0
 
     def choose(self, listing: str | None) -> None:
-        names = ("汇总填报季度报告", "提供季度进展材料") if SHARED.submit else ()
-        self.held = self.take(listing, names) or self.browse(listing)
+        self.held = self.take(listing, ("汇总填报季度报告", "提供季度进展材料")) or self.browse(listing)
 
     def browse(self, listing: str | None) -> tuple[int, str] | None:
-        """No report left for this unit: its completion report, opened and drafted, never submitted."""
-        found = [(int(i), n.strip()) for i, n in TASK_LINK.findall(listing or "") if n.strip() == "提交办结报告"]
-        return random.choice(found) if found else None
+        """No report left for this unit: a completion report no other user holds, opened and drafted, never
+        submitted (and released again after its draft)."""
+        found = [(int(i), n.strip()) for i, n in TASK_LINK.findall(listing or "")
+                 if n.strip() == "提交办结报告" and int(i) not in SHARED.taken]
+        chosen = random.choice(found) if found else None
+        if chosen:
+            SHARED.taken.add(chosen[0])
+        return chosen
 
     def submit(self) -> None:
         task_id, name = self.held
-        if name != "提交办结报告" and self.post(f"/tasks/{task_id}", "POST /tasks/<id> (complete report)", FORMS[name]):
+        if self.post(f"/tasks/{task_id}", f"POST /tasks/<id> (complete {name})", FORMS[name]):
             SHARED.completions.append(task_id)
         self.held = None
 
@@ -148,20 +167,23 @@ class Office(SignedIn):
 
     @task
     def next_step(self) -> None:
+        if SHARED.stopping:
+            return
         if self.held is None:
             taken = self.take(self.page(REVIEW_LISTING, "GET /inbox (office)"), ("审核季度报告",))
             self.held, self.opened = (taken[0] if taken else None), False
         elif not self.opened:
-            self.opened = self.page(f"/tasks/{self.held}", "GET /tasks/<id> (review)") is not None
+            self.opened = self.page(f"/tasks/{self.held}", "GET /tasks/<id> (审核季度报告)") is not None
         else:
-            if SHARED.submit and self.post(f"/tasks/{self.held}", "POST /tasks/<id> (complete review)", REVIEW):
+            if self.post(f"/tasks/{self.held}", "POST /tasks/<id> (complete 审核季度报告)", REVIEW):
                 SHARED.completions.append(self.held)
             self.held = None
 
 
 class Supervisor(SignedIn):
-    weight = 1
+    fixed_count = 1
     username = "supervisor"
+    wait_time = constant_throughput(0.2)
 
     @task
     def dashboard(self) -> None:
@@ -177,18 +199,25 @@ class Auditor(SignedIn):
     def project_pdf(self) -> None:
         number = random.choice(SHARED.projects)
         with self.client.get(f"/reports/projects/{number}.pdf", name="GET /reports/projects/<n>.pdf",
-                             catch_response=True) as response:
+                             catch_response=True, timeout=REQUEST_SECONDS) as response:
             if response.status_code != 200 or not response.content.startswith(b"%PDF"):
                 response.failure(f"{response.status_code}: not a PDF")
 
 
 def pace(rate: float) -> None:
-    """Every user but the auditor sends ``rate`` requests a second."""
-    for user in (Clerk, Office, Supervisor):
+    """The clerks and the office's staff send ``rate`` requests a second (the supervisor and the auditor one
+    every 5 s)."""
+    for user in (Clerk, Office):
         user.wait_time = constant_throughput(rate)
 
 
 USERS = [Clerk, Office, Supervisor, Auditor]
-PAGES = ("GET /inbox (lead unit)", "GET /inbox (office)", "GET /tasks/<id> (report)", "GET /tasks/<id> (review)",
-         "GET /dashboard")
-COMPLETIONS = ("POST /tasks/<id> (complete report)", "POST /tasks/<id> (complete review)")
+
+
+def is_page(name: str) -> bool:
+    """An HTML page a person waits for: every GET but the sign-in and the PDF download."""
+    return name.startswith("GET /") and "login" not in name and not name.endswith(".pdf")
+
+
+def is_completion(name: str) -> bool:
+    return name.startswith("POST /tasks/<id> (complete")
