@@ -10,8 +10,12 @@ gaps are closed by :func:`install`:
   thrown and fails on a message without one ("Error evaluating expression 'None'"). Here a message without an
   expression carries the thrower's variables, as SpiffWorkflow's plain BPMN message does, and the receiver gets
   them as its own variables.
-- A signal that a task of the throwing instance catches is not offered to other instances; a signal is a
-  broadcast, so here it always is.
+
+A thrown signal keeps SpiffWorkflow's scope: a signal that a task of the throwing instance catches stays in that
+instance; one that nothing in it waits for goes to the other instances (engine/delivery.py). Camunda 7 broadcasts
+every signal to all instances; the built-in project lifecycle relies on the narrower scope (its 项目已办结 signal
+stops that project's own reporting, not every project's), and so may any diagram that signals between the
+parallel branches of one instance.
 """
 from __future__ import annotations
 
@@ -162,17 +166,7 @@ def _message_update_task_data(self, my_task):
         _camunda_update_task_data(self, my_task)
 
 
-def _signal_throw(self, my_task):
-    """Caught inside the instance as SpiffWorkflow does, and always offered to the other instances too."""
-    event = BpmnEvent(self, payload=deepcopy(my_task.data))
-    event.thrown_by = my_task.task_spec.bpmn_id
-    top = my_task.workflow.top_workflow
-    top.event_manager.catch(event, internal=False)
-    top.bpmn_events.append(event)
-
-
 def install() -> None:
-    """Messages carry variables, signals reach other instances (see the module's docstring). Idempotent."""
+    """Messages carry variables between instances (see the module's docstring). Idempotent."""
     CamundaMessageEventDefinition.throw = _message_throw
     CamundaMessageEventDefinition.update_task_data = _message_update_task_data
-    SignalEventDefinition.throw = _signal_throw

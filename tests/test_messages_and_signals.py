@@ -179,6 +179,15 @@ def test_a_signal_throw_event_reaches_the_other_instances(call):
     assert [status(call, i) for i in (thrower, waiting)] == ["completed", "completed"]
 
 
+def test_a_signal_caught_inside_its_own_instance_does_not_reach_the_others(call):
+    deploy_events(call, "signal_catch", "signal_inside")
+    waiting = start(call, "site_work")
+
+    thrower = start(call, "own_stop")
+
+    assert [status(call, i) for i in (thrower, waiting)] == ["completed", "running"]
+
+
 def test_only_the_office_and_the_admin_may_send_messages_and_signals(call):
     deploy_events(call, "signal_catch")
     for username in ("caoyang", "supervisor", "auditor"):
