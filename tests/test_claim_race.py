@@ -14,7 +14,8 @@ from tests.process_support import Driver, start_projects, unit_actor
 from tests.web_support import csrf_token, db, ensure_user, login_as  # noqa: F401
 from workflows.accounts.actor import Actor
 from workflows.accounts.tokens import issue_token
-from workflows.tasks import inbox
+from workflows.tasks import inbox, notes
+from workflows.tasks.models import TaskDraft
 from workflows.tasks.inbox import ClaimConflict
 
 LEAD = "zuzhibu"  # 区委组织部 leads projects 1 and 2
@@ -142,3 +143,33 @@ def test_two_api_clients_claiming_at_once_get_one_200_and_one_409(driver, db, ap
         thread.join()
     assert sorted(codes) == [200, 409]
     assert holder(db, task_id) in ("zuzhibu", "zuzhibu2")
+
+
+def test_a_first_draft_saved_while_a_colleagues_first_draft_is_uncommitted_updates_it_instead_of_failing(
+        driver, app):
+    from web.core.db import new_session
+
+    with app.app_context():
+        first, second = new_session(), new_session()
+    task_id = driver.task(name=COMPILE, business_key="2017-02").id
+    fields = inbox.form_fields(driver.engine, driver.session.get(HumanTask, task_id))
+    mine, theirs = first.get(HumanTask, task_id), second.get(HumanTask, task_id)
+    notes.save_draft(first, mine, clerk("zuzhibu"), fields, {"progress": "甲"}, now=datetime(2017, 6, 9, 9))
+    outcome = {}
+
+    def colleague_saves() -> None:
+        draft = notes.save_draft(second, theirs, clerk("zuzhibu2"), fields, {"progress": "乙"},
+                                 now=datetime(2017, 6, 9, 9, 1))
+        second.commit()
+        outcome["saved"] = draft.data
+
+    thread = threading.Thread(target=colleague_saves)
+    thread.start()
+    time.sleep(0.3)  # let the colleague's save reach the database and wait there (ordering, not a speed check)
+    first.commit()
+    thread.join()
+    assert outcome["saved"] == {"progress": "乙"}
+    driver.session.expire_all()
+    assert driver.session.get(TaskDraft, task_id).saved_by == "zuzhibu2"
+    first.close()
+    second.close()

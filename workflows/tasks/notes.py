@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine import HumanTask, TaskNotReady
@@ -51,7 +51,12 @@ def save_draft(session: Session, task: HumanTask, actor: Actor, fields: list[Fie
     data = {name: value for name, value in submitted.items() if name in known}
     if len(json.dumps(data, ensure_ascii=False).encode()) > MAX_DRAFT_BYTES:
         raise NoteInvalid("_draft", f"草稿过大（超过 {MAX_DRAFT_BYTES // 1024} KB），请精简后再保存")
-    draft = session.get(TaskDraft, task.id) or TaskDraft(human_task_id=task.id)
+    # Two clerks of the unit saving the first draft at once: an UPDATE that changes nothing takes the task's row
+    # (PostgreSQL) or the write lock (SQLite) first, so the second waits and then finds the first one's draft,
+    # instead of inserting a duplicate key.
+    session.execute(update(HumanTask).where(HumanTask.id == task.id).values(claimed_by=HumanTask.claimed_by)
+                    .execution_options(synchronize_session=False))
+    draft = session.get(TaskDraft, task.id, populate_existing=True) or TaskDraft(human_task_id=task.id)
     draft.data, draft.saved_by, draft.saved_at = data, actor.username, now.replace(tzinfo=None)
     session.add(draft)
     session.flush()
