@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
@@ -111,6 +112,14 @@ def start_events(definition: ProcessDefinition) -> list[tuple[str, str, str, obj
             if kind is not None:
                 found.append((kind, definition_.name or task_spec.bpmn_id, task_spec.bpmn_id, definition_))
     return found
+
+
+def started_by_hand(definition: ProcessDefinition) -> bool:
+    """Whether a person can start the process: it has a plain (none) start event at its top. A process whose
+    only start events wait for a message, a signal or a timer is started by those, as in Camunda Tasklist."""
+    starts = [task_spec for task_spec in restored_specs(definition)[0].task_specs.values()
+              if isinstance(task_spec, StartEvent)]
+    return not starts or any(isinstance(start.event_definition, NoneEventDefinition) for start in starts)
 
 
 def outgoing(workflow) -> list[BpmnEvent]:

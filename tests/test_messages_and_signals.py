@@ -213,3 +213,13 @@ def test_the_history_in_words_names_the_message_and_the_sender_kind_in_chinese()
 
     assert label("history_kind", "message_received") == "收到消息" and describe(event, {}) == "“材料已报送”"
     assert label("history_kind", "signal_received") == "收到信号"
+
+
+def test_a_process_started_only_by_its_message_is_not_offered_to_start_by_hand(call):
+    deploy_events(call, "message_start", "signal_catch")
+
+    startable = [d["key"] for d in call("office", "GET", "/api/process-definitions?startable=true").json]
+    by_hand = call("office", "POST", "/api/process-instances", json={"process_key": "clue_intake"})
+
+    assert "clue_intake" not in startable and "site_work" in startable
+    assert by_hand.status_code == 422 and "clue_intake" in by_hand.json["errors"]["process_key"]

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine import BpmnEngine, Instance, ProcessDefinition, ProcessInstance
+from engine import BpmnEngine, Instance, ProcessDefinition, ProcessInstance, events
 from engine.camunda_attributes import start_of
 from engine.parser import BPMN_NS, safe_tree
 
@@ -73,8 +73,10 @@ def _called_keys(definitions: list[ProcessDefinition]) -> frozenset[str]:
 
 
 def _by_hand(definitions: list[ProcessDefinition]) -> list[ProcessDefinition]:
+    """Processes a person starts: not called by another, not the product's own automatic ones, and with a plain
+    start event (a message, signal or timer start is started by its event)."""
     called = _called_keys(definitions)
-    return [d for d in definitions if d.key not in called and d.key not in NOT_BY_HAND]
+    return [d for d in definitions if d.key not in called and d.key not in NOT_BY_HAND and events.started_by_hand(d)]
 
 
 def may_start(session: Session, actor: Actor, definition: ProcessDefinition) -> bool:
