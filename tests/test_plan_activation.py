@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from engine import HistoryEvent, HumanTask, ProcessInstance
+from engine.models import EventSubscription
 from tests.process_support import Driver, start_projects
 from workflows.plan.models import Plan
 from workflows.projects.activation import ActivationError, activate_plan_parallel
@@ -26,7 +27,7 @@ def recorded(driver: Driver) -> dict[str, tuple]:
 
 def forget_activation(driver: Driver) -> None:
     """Back to before activation (a test's shortcut: the product never deletes history)."""
-    for model in (HumanTask, HistoryEvent, ProcessInstance):
+    for model in (HumanTask, HistoryEvent, EventSubscription, ProcessInstance):
         driver.session.execute(delete(model))
     driver.session.scalar(select(Plan).where(Plan.year == 2017)).activated_at = None
     driver.session.commit()
