@@ -14,7 +14,6 @@ diagram), each read on its own.
 from __future__ import annotations
 
 import copy
-import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,7 +26,7 @@ from SpiffWorkflow.dmn.parser.DMNParser import DMNParser
 from SpiffWorkflow.dmn.specs.model import DecisionTable
 
 from .errors import InvalidDiagram, ScriptError
-from .parser import MAX_BYTES, python_condition
+from .parser import checksum, python_condition, safe_xml
 from .restricted import check
 
 DMN_NAMESPACES = ("http://www.omg.org/spec/DMN/20151101/dmn.xsd", "http://www.omg.org/spec/DMN/20180521/MODEL/",
@@ -65,10 +64,6 @@ class Match:
     outputs: dict
 
 
-def checksum(dmn_xml: bytes) -> str:
-    return hashlib.sha256(dmn_xml).hexdigest()
-
-
 def is_dmn(document: bytes) -> bool:
     """True when the document's root is a DMN ``definitions`` (a cheap look, before any parse)."""
     head = document[:4096].decode("utf-8", "replace")
@@ -78,15 +73,7 @@ def is_dmn(document: bytes) -> bool:
 def safe_dmn_tree(dmn_xml: bytes, source: str):
     """The document's tree, refusing what BPMN refuses (over 5 MB, a DTD or entity, not XML) and a root that is
     not DMN's ``definitions`` (InvalidDiagram)."""
-    if len(dmn_xml) > MAX_BYTES:
-        raise InvalidDiagram(f"{source}：文件大于 5 MB")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    try:
-        tree = etree.fromstring(dmn_xml, parser=parser)
-    except etree.XMLSyntaxError as error:
-        raise InvalidDiagram(f"{source}：不是合法的 XML（{error}）") from error
-    if tree.getroottree().docinfo.doctype or tree.getroottree().docinfo.internalDTD:
-        raise InvalidDiagram(f"{source}：DMN 文件不得包含 DTD 或实体声明")
+    tree = safe_xml(dmn_xml, source, "DMN")
     if etree.QName(tree).localname != "definitions" or etree.QName(tree).namespace not in DMN_NAMESPACES:
         raise InvalidDiagram(f"{source}：根元素不是 DMN 的 definitions，不是 DMN 文件")
     return tree

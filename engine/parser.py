@@ -76,16 +76,24 @@ class ParsedProcess:
     subprocess_specs: dict
 
 
-def safe_tree(bpmn_xml: bytes, source: str):
-    if len(bpmn_xml) > MAX_BYTES:
+def safe_xml(document: bytes, source: str, kind: str):
+    """The tree of an uploaded ``kind`` file (BPMN, DMN), refusing one over 5 MB, one with a DTD or an entity, and
+    what is not XML (InvalidDiagram naming ``source``). Entities and the network are never resolved."""
+    if len(document) > MAX_BYTES:
         raise InvalidDiagram(f"{source}：文件大于 5 MB")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        tree = etree.fromstring(bpmn_xml, parser=parser)
+        tree = etree.fromstring(document, parser=parser)
     except etree.XMLSyntaxError as error:
         raise InvalidDiagram(f"{source}：不是合法的 XML（{error}）") from error
     if tree.getroottree().docinfo.doctype or tree.getroottree().docinfo.internalDTD:
-        raise InvalidDiagram(f"{source}：BPMN 文件不得包含 DTD 或实体声明")
+        raise InvalidDiagram(f"{source}：{kind} 文件不得包含 DTD 或实体声明")
+    return tree
+
+
+def safe_tree(bpmn_xml: bytes, source: str):
+    """A BPMN file's tree (see safe_xml) whose root is ``bpmn:definitions``."""
+    tree = safe_xml(bpmn_xml, source, "BPMN")
     if tree.tag != f"{{{BPMN_NS}}}definitions":
         raise InvalidDiagram(f"{source}：根元素不是 bpmn:definitions，不是 BPMN 文件")
     return tree

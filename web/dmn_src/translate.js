@@ -1,11 +1,8 @@
-// dmn-js's 'translate' service in Chinese: the label from the dictionary, {placeholders} filled in.
+// dmn-js's 'translate' service in Chinese (see web/editor_src/translator.js).
 import translations from './translations-zh.js';
+import { translatorOf } from '../editor_src/translator.js';
 
-export function translate(template, replacements) {
-  const text = translations[template] || template;
-  return text.replace(/{([^}]+)}/g, (placeholder, name) =>
-    replacements && name in replacements ? replacements[name] : placeholder);
-}
+export const translate = translatorOf(translations);
 
 export default {
   translate: ['value', translate]

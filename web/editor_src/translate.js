@@ -1,11 +1,8 @@
-// The modeler's 'translate' service in Chinese: the label from the dictionary, {placeholders} filled in.
+// The modeler's 'translate' service in Chinese (see translator.js).
 import translations from './translations-zh.js';
+import { translatorOf } from './translator.js';
 
-export function translate(template, replacements) {
-  const text = translations[template] || template;
-  return text.replace(/{([^}]+)}/g, (placeholder, name) =>
-    replacements && name in replacements ? replacements[name] : placeholder);
-}
+export const translate = translatorOf(translations);
 
 export default {
   translate: ['value', translate]
