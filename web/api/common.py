@@ -8,6 +8,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from engine import EngineError, HumanTask, Incident, ProcessInstance
+from engine.parser import MAX_BYTES
 from workflows.accounts import tokens
 from workflows.accounts.actor import Actor, NotAllowed
 from workflows.forms import FormInvalid
@@ -132,3 +133,31 @@ def incident_json(incident: Incident | None) -> dict | None:
         return None
     return {"id": incident.id, "element": incident.element, "element_name": incident.element_name,
             "variable": incident.variable, "message": incident.message, "created_at": incident.created_at.isoformat()}
+
+
+XML_TYPES = ("application/xml", "text/xml")
+
+
+def uploaded_document(kind: str) -> tuple[str, bytes] | None:
+    """The ``kind`` file (``BPMN``, ``DMN``) of a deploy request as (file name, bytes): the raw XML body, or the
+    multipart field ``file``; None when the request holds neither. 413 when it is over 5 MB (engine.parser's bound)."""
+    too_large = f"{kind} 文件不得大于 5 MB"
+    if request.content_length is not None and request.content_length > MAX_BYTES + 64 * 1024:
+        abort(413, too_large)
+    default_name = f"upload.{kind.lower()}"
+    if request.mimetype in XML_TYPES:
+        source, content = default_name, request.get_data()
+    else:
+        upload = request.files.get("file")
+        if upload is None:
+            return None
+        source, content = upload.filename or default_name, upload.stream.read(MAX_BYTES + 1)
+    if len(content) > MAX_BYTES:
+        abort(413, too_large)
+    return source, content
+
+
+def version_json(definition) -> dict:
+    """A deployed version of a process or decision definition: key, version, name, who deployed it and when."""
+    return {"key": definition.key, "version": definition.version, "name": definition.name,
+            "deployed_by": definition.deployed_by, "deployed_at": definition.deployed_at.isoformat()}

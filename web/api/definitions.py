@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from flask import abort, g, jsonify, request
 
-from engine import ProcessDefinition
-from engine.parser import MAX_BYTES
 from workflows.processes import deployment, roles, starting_any
 
 from ..core.db import get_process_engine, get_session
 from ..core.headers import stored_document
-from .common import bp, instance_json, json_body, json_error
+from .common import bp, instance_json, json_body, json_error, uploaded_document, version_json
 
 READER_ROLES = frozenset({"office", "supervisor", "auditor", "admin"})
-XML_TYPES = ("application/xml", "text/xml")
 
 
 @bp.errorhandler(deployment.DiagramRefused)
@@ -30,38 +27,16 @@ def _require(allowed: bool, message: str) -> None:
         abort(403, message)
 
 
-def _definition_json(definition: ProcessDefinition) -> dict:
-    return {"key": definition.key, "version": definition.version, "name": definition.name,
-            "deployed_by": definition.deployed_by, "deployed_at": definition.deployed_at.isoformat()}
-
-
-def _uploaded_diagram() -> tuple[str, bytes]:
-    """The diagram of the request: the raw XML body, or the multipart field ``file``."""
-    if request.content_length is not None and request.content_length > MAX_BYTES + 64 * 1024:
-        abort(413, "BPMN 文件不得大于 5 MB")
-    if request.mimetype in XML_TYPES:
-        source, content = "upload.bpmn", request.get_data()
-    else:
-        upload = request.files.get("file")
-        if upload is None:
-            raise deployment.DiagramRefused([deployment.Problem(
-                None, "请以 Content-Type: application/xml 发送 BPMN 文件，或以 multipart 字段 file 上传", "xml")])
-        source, content = upload.filename or "upload.bpmn", upload.stream.read(MAX_BYTES + 1)
-    if len(content) > MAX_BYTES:
-        abort(413, "BPMN 文件不得大于 5 MB")
-    return source, content
-
-
 @bp.get("/process-definitions")
 def process_definitions():
     """Every version for the overseers; ``?startable=true``: the newest version of what the caller may start."""
     if request.args.get("startable") == "true":
         options = starting_any.start_options(get_session(), get_process_engine(), g.actor)
-        return jsonify([_definition_json(o.definition) | {"documentation": o.documentation,
+        return jsonify([version_json(o.definition) | {"documentation": o.documentation,
                                                           "form": [_field_json(f) for f in o.fields]}
                         for o in options])
     _require(g.actor.role in READER_ROLES, "只有区推进办、督查科、审计和管理员可以查看流程版本")
-    return jsonify([_definition_json(d) for d in deployment.definition_versions(get_session())])
+    return jsonify([version_json(d) for d in deployment.definition_versions(get_session())])
 
 
 def _field_json(spec) -> dict:
@@ -89,12 +64,16 @@ def map_definition_roles(key: str):
 @bp.post("/process-definitions")
 def deploy_definition():
     _require(deployment.may_deploy(g.actor.role), "只有区推进办和管理员可以部署流程")
-    source, xml = _uploaded_diagram()
+    uploaded = uploaded_document("BPMN")
+    if uploaded is None:
+        raise deployment.DiagramRefused([deployment.Problem(
+            None, "请以 Content-Type: application/xml 发送 BPMN 文件，或以 multipart 字段 file 上传", "xml")])
+    source, xml = uploaded
     session = get_session()
     definitions, notes, warnings = deployment.deploy_checked(session, xml, source=source, deployed_by=g.actor.username)
     session.commit()
-    first = _definition_json(definitions[0])
-    return jsonify(first | {"definitions": [_definition_json(d) for d in definitions], "notes": notes,
+    first = version_json(definitions[0])
+    return jsonify(first | {"definitions": [version_json(d) for d in definitions], "notes": notes,
                             "warnings": [warning.as_json() for warning in warnings]}), 201
 
 
