@@ -1,6 +1,8 @@
 """A small driver for process tests: the real engine, router, forms and records on the test database."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -107,3 +109,32 @@ def start_projects(driver: Driver, *numbers: int) -> None:
         driver.engine.start_instance(LIFECYCLE, business_key=project.business_key,
                                      data=project_data(driver.session, project, driver.today), actor="test")
     driver.session.commit()
+
+
+def three_projects_and_one_report(driver: Driver) -> None:
+    """Projects 2017-02, -10 and -52 started on 2017-06-08 and 2017-02's first report filed: the least data a
+    year-end PDF with figures needs."""
+    start_projects(driver, 2, 10, 52)
+    driver.complete(driver.task(name="汇总填报季度报告", business_key="2017-02"), REPORT)
+
+
+@contextmanager
+def prepared_app(database_url: str, prepare: Callable[[Driver], None], users: tuple[tuple[str, str, str], ...] = ()):
+    """An app on an emptied, migrated database holding the plan and the diagrams (clock at 2017-06-08), then what
+    ``prepare(driver)`` adds, and the accounts ``users`` as (username, unit code, role). For module-scoped
+    fixtures: the data is made once, the session closed before the tests run, the connections disposed after."""
+    from tests.conftest import fresh_app
+    from tests.web_support import ensure_user
+    from web.core.db import new_session
+
+    application = fresh_app(database_url)
+    with application.app_context():
+        session = new_session()
+        driver = Driver(session)
+        driver.load_plan_and_diagrams()
+        prepare(driver)
+        for username, unit, role in users:
+            ensure_user(session, username, unit, role)
+        session.close()
+    yield application
+    application.extensions["sqlalchemy_engine"].dispose()

@@ -13,8 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser_support import sign_in
-from tests.conftest import fresh_app
-from tests.process_support import Driver
+from tests.process_support import prepared_app
 from tests.web_support import db, login_as, text  # noqa: F401
 from tests.year_support import LATE_IN_Q3, play_year
 from workflows.analytics import figures as analytics
@@ -30,17 +29,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 @pytest.fixture(scope="module")
 def app(database_url):
     """One app for the module on a database holding the played 2017."""
-    from web.core.db import new_session
-
-    application = fresh_app(database_url)
-    with application.app_context():
-        session = new_session()
-        driver = Driver(session)
-        driver.load_plan_and_diagrams()
-        play_year(driver)
-        session.close()
-    yield application
-    application.extensions["sqlalchemy_engine"].dispose()
+    with prepared_app(database_url, play_year) as application:
+        yield application
 
 
 @pytest.fixture

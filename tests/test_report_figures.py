@@ -18,9 +18,8 @@ import pikepdf
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import fresh_app
-from tests.process_support import REPORT, Driver
-from tests.web_support import ensure_user, sign_in
+from tests.process_support import REPORT, Driver, prepared_app
+from tests.web_support import signed_in_client
 from workflows.accounts.actor import Actor
 from workflows.accounts.tokens import issue_token
 from workflows.tasks import extensions
@@ -33,43 +32,36 @@ COMMENT = f"请补充街道落实情况，参见{LONG_LINK}，附件“{RARE}字
 ITEM = re.compile(r"【第(\d)季度报告】(\d{4}-\d{2})([^【]*)")  # up to the next item (pdftotext may reorder a line)
 
 
+def play_to_june_22(driver: Driver) -> None:
+    """Activate on 06-08, then one report on time, one returned (with a long link and a rare character in the
+    office's comment), one extended, one late (06-21), and the clock left at Thursday 06-22."""
+    session = driver.session
+    driver.activate()
+    driver.complete(driver.task(name=COMPILE, business_key=ON_TIME), REPORT)
+    driver.complete(driver.task(name=REVIEW, business_key=ON_TIME), {"verdict": "accept"})
+    driver.complete(driver.task(name=COMPILE, business_key=RETURNED), REPORT)
+    driver.complete(driver.task(name=REVIEW, business_key=RETURNED), {"verdict": "return", "office_comment": COMMENT})
+    task = driver.task(name=COMPILE, business_key=EXTENDED)
+    extensions.request_extension(session, driver.engine, Actor(task.assigned_unit, task.assigned_unit, "unit"),
+                                 task.id, "2017-06-30", "需等待区统计局提供二季度数据")
+    session.commit()
+    driver.complete(driver.task(name="审批延期申请"), {"extension_decision": "approve"}, as_unit="tuijinban")
+    driver.advance(days=13)  # Wed 06-21
+    driver.complete(driver.task(name=COMPILE, business_key=LATE), REPORT)
+    driver.advance(days=1)  # Thu 06-22
+
+
 @pytest.fixture(scope="module")
 def app(database_url):
-    """The 2017 plan activated on 06-08 and played to 06-22 with one report on time, one returned (with a long
-    link and a rare character in the office's comment), one late, one extended and the rest left missing."""
-    from web.core.db import new_session
-
-    application = fresh_app(database_url)
-    with application.app_context():
-        session = new_session()
-        driver = Driver(session)
-        driver.load_plan_and_diagrams()
-        driver.activate()
-        driver.complete(driver.task(name=COMPILE, business_key=ON_TIME), REPORT)
-        driver.complete(driver.task(name=REVIEW, business_key=ON_TIME), {"verdict": "accept"})
-        driver.complete(driver.task(name=COMPILE, business_key=RETURNED), REPORT)
-        driver.complete(driver.task(name=REVIEW, business_key=RETURNED),
-                        {"verdict": "return", "office_comment": COMMENT})
-        task = driver.task(name=COMPILE, business_key=EXTENDED)
-        extensions.request_extension(session, driver.engine, Actor(task.assigned_unit, task.assigned_unit, "unit"),
-                                     task.id, "2017-06-30", "需等待区统计局提供二季度数据")
-        session.commit()
-        driver.complete(driver.task(name="审批延期申请"), {"extension_decision": "approve"}, as_unit="tuijinban")
-        driver.advance(days=13)  # Wed 06-21
-        driver.complete(driver.task(name=COMPILE, business_key=LATE), REPORT)
-        driver.advance(days=1)  # Thu 06-22
-        for username, role in (("auditor", "auditor"), ("office", "office")):
-            ensure_user(session, username, "tuijinban", role)
-        session.close()
-    yield application
-    application.extensions["sqlalchemy_engine"].dispose()
+    """The 2017 plan played to 06-22 (play_to_june_22); the rest of the reports left missing."""
+    with prepared_app(database_url, play_to_june_22,
+                      users=(("auditor", "tuijinban", "auditor"), ("office", "tuijinban", "office"))) as application:
+        yield application
 
 
 @pytest.fixture(scope="module")
 def auditor(app):
-    client = app.test_client()
-    sign_in(client, "auditor")
-    return client
+    return signed_in_client(app, "auditor")
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ import uuid
 import pytest
 import redis
 
-from tests.conftest import ROOT, fresh_app
-from tests.process_support import REPORT, Driver, start_projects
-from tests.web_support import ensure_user, sign_in
+from tests.conftest import ROOT
+from tests.process_support import REPORT, Driver, prepared_app, three_projects_and_one_report
+from tests.web_support import signed_in_client
 from web import create_app
 from web.reports import jobs, year_book
 
@@ -25,26 +25,13 @@ JSON = {"Accept": "application/json"}
 def app(database_url):
     """Three projects started on 2017-06-08, one report filed; huey in immediate mode (the job runs in the
     request that starts it)."""
-    from web.core.db import new_session
-
-    application = fresh_app(database_url)
-    with application.app_context():
-        session = new_session()
-        driver = Driver(session)
-        driver.load_plan_and_diagrams()
-        start_projects(driver, 2, 10, 52)
-        driver.complete(driver.task(name="汇总填报季度报告", business_key="2017-02"), REPORT)
-        ensure_user(session, "auditor", "tuijinban", "auditor")
-        ensure_user(session, "changfeng", "changfeng", "unit")
-        session.close()
-    yield application
-    application.extensions["sqlalchemy_engine"].dispose()
+    with prepared_app(database_url, three_projects_and_one_report,
+                      users=(("auditor", "tuijinban", "auditor"), ("changfeng", "changfeng", "unit"))) as application:
+        yield application
 
 
 def client_of(app, username: str = "auditor"):
-    client = app.test_client()
-    sign_in(client, username)
-    return client
+    return signed_in_client(app, username)
 
 
 def queued_app(app, tmp_path, **config):

@@ -16,35 +16,21 @@ from sqlalchemy import select, text
 
 from engine import HistoryEvent
 from engine.chain import history_head
-from tests.conftest import fresh_app
-from tests.process_support import REPORT, Driver, start_projects
-from tests.web_support import csrf_token, ensure_user, sign_in
+from tests.process_support import REPORT, Driver, prepared_app, three_projects_and_one_report
+from tests.web_support import csrf_token, signed_in_client
 
 
 @pytest.fixture(scope="module")
 def app(database_url):
     """Three projects started on 2017-06-08, one report filed: enough for a year-end PDF with figures."""
-    from web.core.db import new_session
-
-    application = fresh_app(database_url)
-    with application.app_context():
-        session = new_session()
-        driver = Driver(session)
-        driver.load_plan_and_diagrams()
-        start_projects(driver, 2, 10, 52)
-        driver.complete(driver.task(name="汇总填报季度报告", business_key="2017-02"), REPORT)
-        for username, role in (("auditor", "auditor"), ("office", "office")):
-            ensure_user(session, username, "tuijinban", role)
-        session.close()
-    yield application
-    application.extensions["sqlalchemy_engine"].dispose()
+    with prepared_app(database_url, three_projects_and_one_report,
+                      users=(("auditor", "tuijinban", "auditor"), ("office", "tuijinban", "office"))) as application:
+        yield application
 
 
 @pytest.fixture(scope="module")
 def auditor(app):
-    client = app.test_client()
-    sign_in(client, "auditor")
-    return client
+    return signed_in_client(app, "auditor")
 
 
 @pytest.fixture
@@ -186,6 +172,5 @@ def test_the_full_export_holds_every_record_table_and_the_history_with_a_manifes
 
 
 def test_only_the_auditor_and_the_administrator_may_take_the_full_export(app):
-    client = app.test_client()
-    sign_in(client, "office")
+    client = signed_in_client(app, "office")
     assert client.get("/reports/export.zip").status_code == 403

@@ -18,8 +18,7 @@ import yaml
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from tests.conftest import fresh_app
-from tests.process_support import Driver
+from tests.process_support import Driver, prepared_app
 from tests.web_support import db, login_as  # noqa: F401
 from tests.year_support import LATE_IN_Q3, play_year
 from workflows.cases import opening as cases
@@ -73,22 +72,18 @@ def load_empty_2018_plan(session) -> None:
     session.commit()
 
 
+def the_year_and_an_empty_2018(driver: Driver) -> None:
+    """Consultations and a check before the plan starts, the played 2017, and an empty 2018 plan."""
+    consult_and_check_before_the_plan_starts(driver)
+    play_year(driver)
+    load_empty_2018_plan(driver.session)
+
+
 @pytest.fixture(scope="module")
 def app(database_url):
     """One app for the module on a database holding the played 2017 and an empty 2018."""
-    from web.core.db import new_session
-
-    application = fresh_app(database_url)
-    with application.app_context():
-        session = new_session()
-        driver = Driver(session)
-        driver.load_plan_and_diagrams()
-        consult_and_check_before_the_plan_starts(driver)
-        play_year(driver)
-        load_empty_2018_plan(session)
-        session.close()
-    yield application
-    application.extensions["sqlalchemy_engine"].dispose()
+    with prepared_app(database_url, the_year_and_an_empty_2018) as application:
+        yield application
 
 
 def pdf_text(content: bytes, tmp_path) -> str:
@@ -133,16 +128,14 @@ def project(db, number: int, year: int = 2017) -> Project:
 @pytest.fixture(scope="module")
 def year_pdf(app):
     """The 2017 PDF as the auditor downloads it (rendered once for the module's checks)."""
-    from tests.web_support import ensure_user, sign_in
+    from tests.web_support import ensure_user, signed_in_client
     from web.core.db import new_session
 
     with app.app_context():
         session = new_session()
         ensure_user(session, "auditor", "tuijinban", "auditor")
         session.close()
-    client = app.test_client()
-    sign_in(client, "auditor")
-    return client.get("/reports/year-end/2017.pdf")
+    return signed_in_client(app, "auditor").get("/reports/year-end/2017.pdf")
 
 
 def test_the_auditor_downloads_the_year_pdf_under_a_chinese_file_name(year_pdf):

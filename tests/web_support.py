@@ -24,6 +24,13 @@ def sign_in(client, username: str, password: str = PASSWORD):
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
 
 
+def signed_in_client(app, username: str):
+    """A test client of ``app`` signed in as ``username`` (password ``demo``)."""
+    client = app.test_client()
+    sign_in(client, username)
+    return client
+
+
 def text(response) -> str:
     return response.get_data(as_text=True)
 
