@@ -62,6 +62,7 @@ def test_a_lead_waits_for_its_units_input_sees_who_is_late_chases_them_and_the_o
     journey_shot(page, "quarterly-report", "1-waiting-for-input")
     assert "已提供（区房管局 赵敏" in row_of(page, "区房管局") and "房源筹措已落实" in row_of(page, "区房管局")
     assert "尚未提供" in row_of(page, "区公安分局") and "尚未提供" in row_of(page, "区网格中心")
+    assert "待审核" not in page.inner_text("main")  # asked the units, nothing went to the office yet
     page.locator("table.decision-inputs tr", has_text="区公安分局").locator("button", has_text="催办").click()
     page.wait_for_selector("table.decision-inputs")
     assert "已催办“责任单位提供材料”（区公安分局）" in page.inner_text("body")
