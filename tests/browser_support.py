@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import threading
 
 import pytest
@@ -71,3 +72,28 @@ def submit_task(page) -> None:
     """Submit the task's form; the inbox opens again."""
     page.click(TASK_SUBMIT)
     page.wait_for_url(INBOX, wait_until="domcontentloaded")
+
+
+JOURNEY_SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots" / "journeys"
+
+
+@pytest.fixture
+def wide_page(browser):
+    """A 1366 px wide page (the office's usual screen), for journeys that keep screenshots."""
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1366, "height": 900},
+                                  accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def journey_shot(page, journey: str, name: str) -> None:
+    """Save the whole page as var/screenshots/journeys/<journey>-<name>.png, the journey's artifact."""
+    JOURNEY_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(JOURNEY_SHOTS / f"{journey}-{name}.png"), full_page=True)
+
+
+def sign_out(page) -> None:
+    """Forget the signed-in user, so the next sign_in starts afresh."""
+    page.context.clear_cookies()

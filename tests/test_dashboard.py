@@ -16,7 +16,8 @@ from tests.web_support import db, ensure_user, login_as  # noqa: F401
 from workflows.accounts.tokens import issue_token
 from workflows.cases import opening as cases
 from workflows.records.models import QuarterlyReport
-from workflows.reports.dashboard import dashboard, report_cell
+from workflows.projects.report_cells import report_cell
+from workflows.reports.dashboard import dashboard
 
 COMPILE, REVIEW = "汇总填报季度报告", "审核季度报告"
 SIGNED = {"signer": "王科长", "signer_phone": "52564588"}

@@ -88,6 +88,22 @@ def test_a_lead_waiting_for_responsible_units_sees_who_has_given_input_and_can_c
         notes.chase_input(driver.session, compiled, late, Actor("fangguanju", "fangguanju", "unit"), now=now)
 
 
+def test_a_report_sent_to_the_responsible_units_for_input_is_no_round_waiting_for_review(driver):
+    start_projects(driver, 42)
+    compiled = driver.task(business_key="2017-42", name=COMPILE)
+    driver.complete(compiled, dict(REPORT, next_step="consult"))
+    for task in driver.tasks(business_key="2017-42", name="责任单位提供材料")[:-1]:
+        driver.complete(task, {"contribution": "已落实"})
+
+    assert "审核轮次" not in panel(driver, compiled)
+    driver.complete(driver.task(business_key="2017-42", name="责任单位提供材料"), {"contribution": "已落实"})
+    assert "审核轮次" not in panel(driver, driver.task(business_key="2017-42", name=COMPILE))
+
+    driver.complete(driver.task(business_key="2017-42", name=COMPILE), REPORT)
+    rounds = panel(driver, driver.task(business_key="2017-42", name=REVIEW))["审核轮次"]
+    assert list(rounds) == ["第1轮"] and "待审核" in rounds["第1轮"]
+
+
 def test_confirming_a_completion_shows_the_completion_report(driver):
     start_projects(driver, 2)
     driver.complete(driver.task(business_key="2017-02", name="提交办结报告"),

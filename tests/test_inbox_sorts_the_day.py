@@ -121,6 +121,15 @@ def test_the_history_of_a_bulk_chase_names_the_unit_in_words(driver, login_as):
     assert "催办区委组织部办理“汇总填报季度报告”" in page and ">task_urged<" not in page and "<td>催办</td>" in page
 
 
+def test_the_note_of_a_bulk_chase_shows_in_the_tasks_history(driver, login_as):
+    task = overdue_reports(driver)[0]
+    office = login_as("tuijinban", role="office")
+    post_form(office, "/dashboard", "/dashboard/urge", {"task": [str(task.id)], "note": "请于本周内报送"})
+
+    page = page_text(login_as(LEAD).get(f"/tasks/{task.id}"))
+    assert "催办区委组织部办理“汇总填报季度报告”；催办说明：请于本周内报送" in page
+
+
 def test_a_bulk_chase_of_nothing_or_of_a_task_not_overdue_is_refused_and_changes_nothing(driver, login_as):
     office = login_as("tuijinban", role="office")
     not_late = driver.tasks(name=COMPILE)[0]

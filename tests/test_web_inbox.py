@@ -194,3 +194,16 @@ def test_an_overdue_unsubmitted_report_reads_as_overdue_not_as_on_time_in_the_ea
 
     assert "2017年第2季度" in earlier and "未报送" in earlier and "逾期未报" in earlier
     assert "按时" not in earlier and "pending" not in earlier
+
+
+def test_an_overdue_report_nobody_has_chased_reads_as_overdue_on_the_task_and_the_project_page(driver, login_as):
+    driver.advance(days=13)  # 2017-06-21: Q2 was due on 06-19; no report row exists before a chase or a submission
+    lead = login_as(LEAD)
+
+    page = page_text(lead.get(f"/tasks/{report_task(driver).id}"))
+    earlier = page[page.index("往期报告"):page.index("</section>", page.index("往期报告"))]
+    project = page_text(lead.get("/projects/2"))
+    listed = project[project.index("<h2>季度报告</h2>"):project.index("</section>", project.index("<h2>季度报告</h2>"))]
+
+    assert "暂无" not in earlier and "2017年第2季度" in earlier and "未报送" in earlier and "逾期未报" in earlier
+    assert "2017年第2季度" in listed and "逾期未报" in listed and "pending" not in listed

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 
 from workflows.records.history import person as person_name
-from workflows.records.labels import label, report_standing
+from workflows.records.labels import label
 
 
 def cn_date(value: date | datetime | str | None) -> str:
@@ -41,13 +41,6 @@ def label_of(value: str, vocabulary: str) -> str:
     return label(vocabulary, value)
 
 
-def standing(report) -> str:
-    """``report|standing``: a quarterly report against its deadline, by today's clock (按时报送, 逾期未报 …)."""
-    from .db import get_process_engine  # the clock is the process engine's (simulated in the demo)
-
-    return label("report_standing", report_standing(report, report.due_on, get_process_engine().clock.today()))
-
-
 def register(app: Flask) -> None:
-    for function in (cn_date, cn_datetime, event_kind, person, label_of, standing):
+    for function in (cn_date, cn_datetime, event_kind, person, label_of):
         app.add_template_filter(function)

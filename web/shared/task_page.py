@@ -74,8 +74,9 @@ def render_task(task: HumanTask, submitted: dict | None = None, errors: dict | N
                 note_errors: dict | None = None):
     """The task page; ``errors`` are the form's, ``note_errors`` those of the draft, upload or comment forms."""
     session, actor = get_session(), current_user.actor
-    page = inboxes.task_page(session, get_process_engine(), task, actor, submitted)
-    notes = task_notes.notes_for(session, task, actor, page.project)
+    engine = get_process_engine()
+    page = inboxes.task_page(session, engine, task, actor, submitted)
+    notes = task_notes.notes_for(session, task, actor, page.project, engine.clock.today())
     if submitted is None:
         page.values = task_notes.values_with_draft(page.fields, page.values, notes.draft)
     return render_template("inbox/task.html", page=page, notes=notes, errors=errors or {},

@@ -13,7 +13,8 @@ from engine import BpmnEngine, HumanTask, ProcessInstance
 from ..directory.models import Unit
 from ..plan.models import Plan, Project, ProjectUnit
 from ..records.history import HistoryLine, timeline
-from ..records.models import ProjectCompletion, QuarterlyReport
+from ..records.models import ProjectCompletion
+from .report_cells import QuarterRow, quarter_rows
 from ..workdays import urgency
 from .activation import lifecycle_instance
 
@@ -45,7 +46,7 @@ class ProjectRow:
 class ProjectPage:
     row: ProjectRow
     instance: ProcessInstance | None
-    reports: list[QuarterlyReport]
+    quarters: list[QuarterRow]  # the project's quarters in report_cells' words
     completion: ProjectCompletion | None
     history: list[HistoryLine]
     completed_elements: list[str]
@@ -103,11 +104,10 @@ def project_page(session: Session, engine: BpmnEngine, project: Project, today: 
     [row] = project_rows(session, [project], today)
     instance = lifecycle_instance(session, project.business_key)
     history = timeline(session, engine, instance.id) if instance else []
-    reports = list(session.scalars(select(QuarterlyReport).where(QuarterlyReport.project_id == project.id)
-                                   .order_by(QuarterlyReport.year, QuarterlyReport.quarter)))
+    quarters = quarter_rows(session, project, today)
     completion = session.scalar(select(ProjectCompletion).where(ProjectCompletion.project_id == project.id))
     completed, active = _diagram_markers(engine, instance)
-    return ProjectPage(row, instance, reports, completion, history, completed, active)
+    return ProjectPage(row, instance, quarters, completion, history, completed, active)
 
 
 def _diagram_markers(engine: BpmnEngine, instance: ProcessInstance | None) -> tuple[list[str], list[str]]:

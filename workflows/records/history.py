@@ -87,7 +87,8 @@ def describe(event: HistoryEvent, names: dict[str, str], files: dict[int, str] |
         moved = f"由{names.get(data.get('from'), data.get('from') or '未分派')}改派至{names.get(data['to'], data['to'])}"
         return _with_reason(moved, data.get("reason"))
     if event.kind == "task_urged":
-        return f"催办{names.get(data.get('unit'), data.get('unit') or '')}办理“{event.task_name}”"
+        urged = f"催办{names.get(data.get('unit'), data.get('unit') or '')}办理“{event.task_name}”"
+        return f"{urged}；催办说明：{data['note']}" if data.get("note") else urged
     if event.kind == "task_due_changed":
         return _with_reason(f"期限由{chinese_date(data.get('from'))}调整为{chinese_date(data.get('to'))}", data.get("reason"))
     if event.kind == "project_edited":

@@ -100,16 +100,6 @@ def choice_label(field_id: str, value: str) -> str:
         raise MissingLabel(f"表单字段“{field_id}”中没有“{value}”的名称") from None
 
 
-def report_standing(report, due_on: date, today: date) -> str:
-    """A quarterly report's standing (a key of ``report_standing``): ``report`` is a QuarterlyReport or None,
-    ``due_on`` its last day to submit; returned reports wait for the unit, unsubmitted ones past due are missing."""
-    if report is not None and report.status == "returned":
-        return "returned"
-    if report is not None and report.submitted_on is not None:
-        return "late" if report.late else "on_time"
-    return "missing" if today > due_on else "not_due"
-
-
 def _chinese_date(value: str) -> str:
     day = date.fromisoformat(str(value)[:10])
     return f"{day.year}年{day.month}月{day.day}日"

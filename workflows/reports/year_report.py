@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from ..directory.models import Unit
 from ..plan.models import Plan, Project, TaskArea
+from ..projects.report_cells import Cell, is_listed, report_cells
 from ..records.models import (Consultation, ConsultationInvitation, Evaluation, ProjectCompletion, QuarterlyReport,
                       SupervisionCheck)
 from ..records.scoring import expected_quarters
-from ..workdays import quarter_window_opens, workdays_between
-from .dashboard import Cell, overdue_tasks, report_cells
+from ..workdays import workdays_between
+from .dashboard import overdue_tasks
 
 QUARTERS = (1, 2, 3, 4)
 OUTCOME_NAMES = {"on_time": "按期办结", "late": "逾期办结", "open": "未办结"}
@@ -61,12 +62,8 @@ class ProjectFacts:
     def shown_cells(self) -> list[Cell]:
         """The quarters the project's section lists: every one filed, returned or due (missing included), and
         one not yet due whose reporting window has opened."""
-        def shown(cell: Cell) -> bool:
-            if cell.status == "not_due":
-                opens = quarter_window_opens(self.project.plan.year, cell.quarter)
-                return self.as_of is not None and opens <= self.as_of
-            return cell.status != "not_applicable" or cell.quarter in self.reports
-        return [cell for cell in self.cells if shown(cell)]
+        return [cell for cell in self.cells
+                if is_listed(cell, self.project.plan.year, self.as_of, cell.quarter in self.reports)]
 
     @property
     def outcome(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -18,7 +18,8 @@ from ..directory.models import Unit
 from ..forms import FieldSpec, FormInvalid
 from ..notifications.messages import notify
 from ..plan.models import Project
-from ..records.models import ProjectCompletion, QuarterlyReport
+from ..records.models import ProjectCompletion
+from ..projects.report_cells import QuarterRow, quarter_rows
 from . import attachments as files
 from .inbox import as_form_text, check_not_held_by_other
 from .models import Attachment, TaskComment, TaskDraft
@@ -117,25 +118,24 @@ class TaskNotes:
     draft: TaskDraft | None
     attachments: list[Attachment]
     comments: list[CommentRow]
-    reports: list[QuarterlyReport] = field(default_factory=list)
+    quarters: list[QuarterRow] = field(default_factory=list)  # 往期报告: the project's quarters in report_cells' words
     completion: ProjectCompletion | None = None
     may_upload: bool = False
     may_comment: bool = False
     deletable: set[int] = field(default_factory=set)  # the files this person may delete
 
 
-def notes_for(session: Session, task: HumanTask, actor: Actor, project: Project | None) -> TaskNotes:
-    """Everything the task page shows besides the form and the history."""
-    reports, completion = [], None
+def notes_for(session: Session, task: HumanTask, actor: Actor, project: Project | None, today: date) -> TaskNotes:
+    """Everything the task page shows besides the form and the history; ``today``: the clock's day."""
+    quarters, completion = [], None
     if project is not None:
-        reports = list(session.scalars(select(QuarterlyReport).where(QuarterlyReport.project_id == project.id)
-                                       .order_by(QuarterlyReport.year, QuarterlyReport.quarter)))
+        quarters = quarter_rows(session, project, today)
         completion = session.scalar(select(ProjectCompletion).where(ProjectCompletion.project_id == project.id))
     uploaded = files.of_instance(session, task.instance_id)
     task_states = {task.id: task.state} | dict(session.execute(select(HumanTask.id, HumanTask.state).where(
         HumanTask.id.in_({a.human_task_id for a in uploaded if a.human_task_id}))).all())
     deletable = {a.id for a in uploaded if files.may_delete(a, actor, task_states.get(a.human_task_id))}
-    return TaskNotes(load_draft(session, task), uploaded, comments_of(session, task.instance_id), reports, completion,
+    return TaskNotes(load_draft(session, task), uploaded, comments_of(session, task.instance_id), quarters, completion,
                      may_upload=task.state == "ready" and may_complete(actor, task),
                      may_comment=actor.role != "auditor", deletable=deletable)
 

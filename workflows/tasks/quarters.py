@@ -45,6 +45,7 @@ class Round:
     comment: str = ""
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
+    task_id: int | None = None  # the drafting task whose completion made this round
 
 
 @dataclass
@@ -92,7 +93,20 @@ def report_threads(session: Session, engine: BpmnEngine, instance_id: int,
     for task in sorted(tasks.values(), key=lambda t: t.id):
         if task.state == "ready" and task.spec_name in INPUT_SPECS and thread(task) is not None:
             thread(task).inputs.append(Given(task.assigned_unit or "", task.id))
+    for each in threads.values():
+        _drop_request_for_input(each)
     return threads
+
+
+def _drop_request_for_input(thread: ReportThread) -> None:
+    """A draft sent with 先征求责任单位意见 that opened input tasks went to the units, not to the office: it is no
+    round of review while the lead waits for their input (compiled again, it becomes the round; the diagram sends
+    it straight to the office only when there is no responsible unit to ask, and then no input task follows)."""
+    last = thread.rounds[-1] if thread.rounds else None
+    if last is None or last.verdict is not None or last.submitted.get("next_step") != "consult":
+        return
+    if any(given.task_id > (last.task_id or 0) for given in thread.inputs):
+        thread.rounds.pop()
 
 
 def _apply(threads, thread, task: HumanTask, data: dict, actor: str | None, at: datetime) -> None:
@@ -103,7 +117,7 @@ def _apply(threads, thread, task: HumanTask, data: dict, actor: str | None, at: 
         current = thread(task)
         if current.waiting_for_review:  # asked the responsible units first, then compiled again
             current.rounds.pop()
-        current.rounds.append(Round(data, actor, at))
+        current.rounds.append(Round(data, actor, at, task_id=task.id))
     elif task.spec_name == "review_report":
         current = _oldest(threads, lambda t: t.waiting_for_review)
         if current is not None:
@@ -112,4 +126,4 @@ def _apply(threads, thread, task: HumanTask, data: dict, actor: str | None, at: 
     elif task.spec_name == "revise_report":
         current = _oldest(threads, lambda t: t.returned)
         if current is not None:
-            current.rounds.append(Round(data, actor, at))
+            current.rounds.append(Round(data, actor, at, task_id=task.id))
