@@ -92,11 +92,11 @@ def test_after_one_project_changes_only_the_parts_that_hold_it_are_laid_out_agai
     _, before = book_job(app)
     file_report(app, "2017-52")
     _, after = book_job(app)
-    # The front matter, the plan's 55 projects (a section each, started or not), the consultations, the appendix, the provenance page and two stamps'
-    # parts (PDF_WORKERS 2). After 2017-52's report only the front matter (its figures), 2017-52's part and the
-    # provenance page (its data version) are laid out; the pages did not move, so the stamps are those of before.
-    assert before.state == after.state == "done" and before.parts == after.parts == after.parts_done == 61
-    assert (after.laid_out, after.reused) == (3, 58)
+    # The front matter, the plan's 55 projects (a section each, started or not), the consultations, the appendix,
+    # the provenance page and the page numbers' type. After 2017-52's report only the front matter (its figures),
+    # 2017-52's part and the provenance page (its data version) are laid out.
+    assert before.state == after.state == "done" and before.parts == after.parts == after.parts_done == 60
+    assert (after.laid_out, after.reused) == (3, 57)
 
 
 def test_an_api_client_gets_202_and_a_job_url_that_answers_the_jobs_progress(app, tmp_path):

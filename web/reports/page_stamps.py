@@ -20,7 +20,7 @@ from flask import render_template
 from .pdf_book import PX_TO_PT, LaidPart
 
 MM = 96 / 25.4                          # CSS px per millimetre
-NUMBER_BOTTOM = (296 - 7.5) * MM        # the page number line's bottom edge, from the page's top
+NUMBER_RAISE = 8.5 * MM                 # the page number line's bottom edge above the page's bottom edge
 REF_PADDING_TOP, REF_PADDING_RIGHT = 1 * MM, 1.5 * MM  # a cited page's cell padding (_style.html's td)
 NUMBER_WORDS = ("第 ", " 页 / 共 ", " 页")
 DIGITS = "0123456789"
@@ -73,19 +73,20 @@ def stamp(book: pikepdf.Pdf, sheets: Sequence[Sheet], type_part: LaidPart) -> No
     boxes = [type_part.anchors[piece.id] for piece in PIECES]
     for page, sheet in zip(book.pages, sheets):
         width, height = (float(value) for value in page.mediabox[2:4])
-        placed = _placements(sheet, len(sheets), width / PX_TO_PT, boxes)
+        placed = _placements(sheet, len(sheets), (width / PX_TO_PT, height / PX_TO_PT), boxes)
         if placed:
             _draw(book, page, [(forms[index], x, y) for index, x, y in placed], height - type_height)
 
 
-def _placements(sheet: Sheet, total: int, page_width: float, boxes: list) -> list[tuple[int, float, float]]:
-    """(piece's index, x, y of its top left in CSS px) for each piece the sheet draws."""
+def _placements(sheet: Sheet, total: int, page: tuple[float, float], boxes: list) -> list[tuple[int, float, float]]:
+    """(piece's index, x, y of its top left in CSS px) for each piece the sheet draws on a page of that width and
+    height (CSS px)."""
     placed = []
     if sheet.number > 1:  # the cover has no number
         pieces = _indexes("number", [NUMBER_WORDS[0], *str(sheet.number), NUMBER_WORDS[1], *str(total), NUMBER_WORDS[2]])
         line_width = sum(_width(boxes[index]) for index in pieces)
         line_height = boxes[pieces[0]].y2 - boxes[pieces[0]].y1
-        placed += _side_by_side(pieces, boxes, (page_width - line_width) / 2, NUMBER_BOTTOM - line_height)
+        placed += _side_by_side(pieces, boxes, (page[0] - line_width) / 2, page[1] - NUMBER_RAISE - line_height)
     for ref in sheet.refs:  # right-aligned in the cell kept for it
         pieces = _indexes("ref", list(ref.text))
         right = ref.x + ref.width - REF_PADDING_RIGHT
