@@ -93,11 +93,11 @@ def test_after_one_project_changes_only_the_parts_that_hold_it_are_laid_out_agai
     _, before = book_job(app)
     file_report(app, "2017-52")
     _, after = book_job(app)
-    # The front matter, the plan's 55 projects (a section each, started or not), the consultations, the appendix,
-    # the provenance page and the page numbers' type. After 2017-52's report only the front matter (its figures),
-    # 2017-52's part and the provenance page (its data version) are laid out.
-    assert before.state == after.state == "done" and before.parts == after.parts == after.parts_done == 60
-    assert (after.laid_out, after.reused) == (3, 57)
+    # The front matter's three parts, the plan's 55 projects (a section each, started or not), the consultations,
+    # the appendix, the provenance page and the page numbers' type. After 2017-52's report only the summary and
+    # the project list (their figures), 2017-52's part and the provenance page (its data version) are laid out.
+    assert before.state == after.state == "done" and before.parts == after.parts == after.parts_done == 62
+    assert (after.laid_out, after.reused) == (4, 58)
 
 
 def comment_at_length(app, number: int) -> None:

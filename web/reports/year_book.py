@@ -48,9 +48,9 @@ def year_pdf(summary: YearSummary, overdue: list[OverdueItem], names: dict, *, w
     if stamp is not None:
         pieces.append(Piece(render_template("reports/_provenance.html", stamp=stamp)))
     parts = [_document(title, "\n".join(piece.html for piece in group), group[0].section) for group in _parts(pieces)]
-    progress.expect(1 + len(parts) + 1)  # the front matter, the body, the type of the page numbers
-    *laid, type_part = lay_out_cached([_front(title, summary, names), *parts, page_stamps.type_html()], workers,
-                                      cache, progress)
+    front = _front(title, summary, names)
+    progress.expect(len(front) + len(parts) + 1)  # the front matter, the body, the type of the page numbers
+    *laid, type_part = lay_out_cached([*front, *parts, page_stamps.type_html()], workers, cache, progress)
     sheets = _sheets(laid)
     return join(laid, title=title, lang=LANG, decorate=lambda book: page_stamps.stamp(book, sheets, type_part),
                 info=stamp_info(stamp) if stamp is not None else None)
@@ -94,14 +94,18 @@ def _document(title: str, body: str, section: str | None = None) -> str:
     return render_template("reports/book.html", title=title, section=section, body=body, numbers_stamped=True)
 
 
-def _front(title: str, summary: YearSummary, names: dict) -> str:
+def _front(title: str, summary: YearSummary, names: dict) -> list[str]:
+    """The front matter's parts: the opening (cover and contents), the summary and the project list (only the
+    opening before the plan has data)."""
     def page_ref(anchor: str) -> Markup:
         return Markup(' id="{}"').format(REF + anchor)
 
-    # WeasyPrint keeps a link only if its target is in the same document: these stand in for the body's.
-    targets = [f"project-{facts.project.number}" for facts in summary.projects] + ["consultations", "overdue"]
-    return _document(title, render_template("reports/_year_front.html", summary=summary, page_ref=page_ref,
-                                            link_targets=targets, **names))
+    # WeasyPrint keeps a link only if its target is in the same document: these stand in for the other parts'.
+    targets = {"opening": ["summary", "projects", "consultations", "overdue"],
+               "projects": [f"project-{facts.project.number}" for facts in summary.projects]}
+    return [_document(title, render_template("reports/_year_front.html", part=part, summary=summary,
+                                             page_ref=page_ref, link_targets=targets.get(part, []), **names))
+            for part in (("opening", "summary", "projects") if summary.has_data else ("opening",))]
 
 
 def _sheets(parts: Sequence[LaidPart]) -> list[Sheet]:
