@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 import redis
+from sqlalchemy import select
 
 from tests.conftest import ROOT
 from tests.process_support import REPORT, Driver, prepared_app, three_projects_and_one_report
@@ -79,11 +80,51 @@ def test_after_one_project_changes_only_the_parts_that_hold_it_are_laid_out_agai
     _, before = book_job(app)
     file_report(app, "2017-52")
     _, after = book_job(app)
-    # The front matter, the plan's 55 projects (a section each, started or not), the consultations, the appendix, the provenance page and two stamps'
-    # parts (PDF_WORKERS 2). After 2017-52's report only the front matter (its figures), 2017-52's part and the
-    # provenance page (its data version) are laid out; the pages did not move, so the stamps are those of before.
-    assert before.state == after.state == "done" and before.parts == after.parts == after.parts_done == 61
-    assert (after.laid_out, after.reused) == (3, 58)
+    # The front matter's three parts, the plan's 55 projects (a section each, started or not), the consultations,
+    # the appendix, the provenance page and the page numbers' type. After 2017-52's report only the summary and
+    # the project list (their figures), 2017-52's part and the provenance page (its data version) are laid out.
+    assert before.state == after.state == "done" and before.parts == after.parts == after.parts_done == 62
+    assert (after.laid_out, after.reused) == (4, 58)
+
+
+def comment_at_length(app, number: int) -> None:
+    """The office's comment on the report of the project of that number made long enough to push the pages after it on (what the
+    section prints of a report), with the history event every step writes beside such a change."""
+    from web.core.db import new_session
+    from workflows.plan.models import Project
+    from workflows.records.models import QuarterlyReport
+
+    with app.app_context():
+        session = new_session()
+        report = session.scalars(select(QuarterlyReport).join(Project).where(Project.number == number)).one()
+        report.office_comment = "请补充量化指标和佐证材料，" * 400
+        Driver(session).engine.record_event(report.instance_id, "report_amended", actor="test")
+        session.commit()
+        session.close()
+
+
+def pdf_layout_text(content: bytes, tmp_path, name: str) -> str:
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                          check=True, text=True).stdout
+
+
+def test_a_book_laid_out_again_in_part_after_its_pages_moved_reads_as_a_book_made_from_nothing(
+        app, tmp_path, monkeypatch):
+    auditor = client_of(app)
+    pages_before = pdf_layout_text(auditor.get("/reports/year-end/2017.pdf").data, tmp_path, "before").count("\f")
+    comment_at_length(app, 2)
+    _, partial = book_job(app)
+    kept = auditor.get("/reports/year-end/2017.pdf").data
+    monkeypatch.setitem(app.config, "REPORT_CACHE_DIR", str(tmp_path / "cold"))
+    _, cold = book_job(app)
+    made_from_nothing = auditor.get("/reports/year-end/2017.pdf").data
+    assert 0 < partial.laid_out < partial.parts and (cold.laid_out, cold.reused) == (cold.parts, 0)
+    partial_text, cold_text = pdf_layout_text(kept, tmp_path, "kept"), pdf_layout_text(made_from_nothing, tmp_path, "cold")
+    pages = partial_text.count("\f")
+    assert "请补充量化指标和佐证材料" in partial_text and pages > pages_before
+    assert partial_text == cold_text  # every page: its number of the total, the contents' and the list's pages
 
 
 def test_an_api_client_gets_202_and_a_job_url_that_answers_the_jobs_progress(app, tmp_path):

@@ -23,7 +23,7 @@ from engine import HistoryEvent
 from engine.chain import history_head
 from workflows.records.labels import VOCABULARIES
 from workflows.reports.overdue_items import OverdueItem, overdue_items
-from workflows.reports.provenance import stamp_for, write_stamp
+from workflows.reports.provenance import stamp_for
 from workflows.reports.year_report import YearSummary, find_plan, year_summary
 
 from . import year_book
@@ -112,5 +112,5 @@ def make_book(year: int, progress: Progress | None = None) -> tuple[Path, PartCa
     pdf = year_book.year_pdf(summary, overdue, NAMES, workers=current_app.config["PDF_WORKERS"], stamp=stamp,
                              cache=cache, progress=progress)
     path = book_path(year, newest_event(version.event_id), today)
-    write_atomically(path, signed(write_stamp(pdf, stamp)))
+    write_atomically(path, signed(pdf))
     return path, cache

@@ -3,8 +3,8 @@
 WeasyPrint lays a document out on one core at some 40 ms a page, so a city's year-end report (about a thousand
 pages) would take minutes. A book is given as parts that each begin on a new page; the parts are laid out in
 worker processes, joined with pikepdf (qpdf), and the joined file gets what no part can know alone: the page
-numbers of the whole and the page numbers that one part cites of another (both stamped from a document of
-stamps laid out last), named destinations for links from one part to another,
+numbers of the whole and the page numbers that one part cites of another (drawn by the caller's ``decorate``,
+page_stamps.py for the year's book), named destinations for links from one part to another,
 and one outline built from every part's headings the way WeasyPrint builds it for one document.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -83,8 +83,10 @@ def lay_out_all(htmls: Sequence[str], workers: int,
         return [laid[index] for index in range(len(htmls))]
 
 
-def join(parts: Sequence[LaidPart], *, title: str, lang: str, stamps: Sequence[LaidPart] = ()) -> bytes:
-    """One PDF of the parts in order. The pages of ``stamps``, in order, are laid over the book's pages.
+def join(parts: Sequence[LaidPart], *, title: str, lang: str, decorate: Callable[[pikepdf.Pdf], None] | None = None,
+         info: Mapping[str, str] | None = None) -> bytes:
+    """One PDF of the parts in order. ``decorate(book)`` may draw on the joined pages before the file is written;
+    ``info`` adds entries ("/Key": text) to its document information.
 
     A part may hold placeholder targets for anchors laid out in a later part (WeasyPrint drops a link it cannot
     resolve); the last part that defines a name is where its links lead."""
@@ -94,11 +96,13 @@ def join(parts: Sequence[LaidPart], *, title: str, lang: str, stamps: Sequence[L
             # pikepdf warns that extend() leaves the parts' named destinations behind: the book's are written below.
             warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
             book.pages.extend(_opened_pages(parts, opened))
-        if stamps:
-            _stamp(book, _opened_pages(stamps, opened))
+        if decorate is not None:
+            decorate(book)
         _name_destinations(book, book_anchors(parts))
         _outline(book, [page for part in parts for page in _pages(part)])
         book.docinfo["/Title"] = title
+        for key, value in (info or {}).items():
+            book.docinfo[key] = value
         book.Root.Lang = pikepdf.String(lang)
         book.Root.PageMode = pikepdf.Name.UseOutlines
         out = io.BytesIO()
@@ -126,13 +130,6 @@ def _opened_pages(parts: Sequence[LaidPart], opened: ExitStack) -> list[pikepdf.
 def _pages(part: LaidPart) -> list[SimpleNamespace]:
     """The part's pages as WeasyPrint's bookmark nesting reads them."""
     return [SimpleNamespace(height=height, bookmarks=marks) for height, marks in zip(part.page_heights, part.bookmarks)]
-
-
-def _stamp(book: pikepdf.Pdf, stamps: list[pikepdf.Page]) -> None:
-    if len(stamps) != len(book.pages):
-        raise ValueError(f"{len(stamps)} stamps for a book of {len(book.pages)} pages")
-    for page, stamp in zip(book.pages, stamps):
-        page.add_overlay(book.copy_foreign(stamp.as_form_xobject()))
 
 
 def _name_destinations(book: pikepdf.Pdf, anchors: dict[str, tuple[int, Anchor, float]]) -> None:

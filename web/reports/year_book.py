@@ -2,22 +2,23 @@
 list) and the body (a section per project, the consultations, the overdue appendix), laid out in parallel.
 
 The front matter cites pages of the body (its contents and the project list's 页码 column); it is laid out with
-those cells empty, and once every part is laid out the numbers are stamped into the cells' boxes, together with
-the page number of each page. So every part is laid out once, and all of them at the same time.
+those cells empty, and once every part is laid out the numbers are drawn into the cells' boxes, together with
+the page number of each page (page_stamps.py). So every part is laid out once, and all of them at the same time.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TypeVar
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flask import render_template
 from markupsafe import Markup
 
 from workflows.reports.overdue_items import OverdueItem
-from workflows.reports.provenance import Stamp
+from workflows.reports.provenance import Stamp, stamp_info
 from workflows.reports.year_report import YearSummary
 
+from . import page_stamps
+from .page_stamps import Ref, Sheet
 from .part_cache import PartCache, Progress, lay_out_cached
 from .pdf_book import LaidPart, book_anchors, join
 
@@ -26,7 +27,6 @@ PROJECTS_PER_PART = 50        # fewer: less laid out again after one change; mor
 OVERDUE_PIECES_PER_PART = 4   # the appendix's pieces (of OVERDUE_PER_PIECE items, some 12 pages) in a part
 REF = "ref-"                  # the id of a cell for a page number: REF + the id of the element whose page it shows
 LANG = "zh-CN"
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -37,42 +37,23 @@ class Piece:
     kind: str | None = None  # pieces of one kind share parts ("project", "overdue"); None: a part of its own
 
 
-@dataclass(frozen=True)
-class Ref:
-    """A page number to stamp: its text and its cell's box (CSS px from the page's top left)."""
-    text: str
-    x: float
-    y: float
-    width: float
-    height: float
-
-
-@dataclass
-class Sheet:
-    """What is stamped on one page of the book."""
-    number: int
-    refs: list[Ref] = field(default_factory=list)
-
-
 def year_pdf(summary: YearSummary, overdue: list[OverdueItem], names: dict, *, workers: int,
              stamp: Stamp | None = None, cache: PartCache | None = None, progress: Progress | None = None) -> bytes:
-    """The year's book; with a ``stamp`` its last page gives the data version, the chain head and the figures'
-    digest (workflows/reports/provenance.py). Parts ``cache`` holds are not laid out again; ``progress`` counts
-    the parts (the front matter, the body's parts, then the page stamps' parts)."""
+    """The year's book; with a ``stamp`` its last page and its document information give the data version, the
+    chain head and the figures' digest (workflows/reports/provenance.py). Parts ``cache`` holds are not laid out
+    again; ``progress`` counts the parts (the front matter, the body's parts, the page numbers' type)."""
     progress = progress or Progress()
     title = f"{summary.plan.year}年度重点工作评估报告"
     pieces = _body(summary, overdue, names) if summary.has_data else []
     if stamp is not None:
         pieces.append(Piece(render_template("reports/_provenance.html", stamp=stamp)))
     parts = [_document(title, "\n".join(piece.html for piece in group), group[0].section) for group in _parts(pieces)]
-    progress.expect(1 + len(parts) + max(1, workers))  # the front matter, the body, the page stamps
-    laid = lay_out_cached([_front(title, summary, names), *parts], workers, cache, progress)
+    front = _front(title, summary, names)
+    progress.expect(len(front) + len(parts) + 1)  # the front matter, the body, the type of the page numbers
+    *laid, type_part = lay_out_cached([*front, *parts, page_stamps.type_html()], workers, cache, progress)
     sheets = _sheets(laid)
-    groups = _runs(sheets, max(1, workers), lambda sheet: 1)
-    progress.expect(len(groups) - max(1, workers))  # fewer pages than workers: fewer stamps' parts
-    stamps = lay_out_cached([render_template("reports/book_stamps.html", title=title, sheets=group, total=len(sheets))
-                             for group in groups], workers, cache, progress)
-    return join(laid, title=title, lang=LANG, stamps=stamps)
+    return join(laid, title=title, lang=LANG, decorate=lambda book: page_stamps.stamp(book, sheets, type_part),
+                info=stamp_info(stamp) if stamp is not None else None)
 
 
 def _parts(pieces: list[Piece]) -> list[list[Piece]]:
@@ -108,32 +89,23 @@ def _body(summary: YearSummary, overdue: list[OverdueItem], names: dict) -> list
     return pieces
 
 
-def _runs(items: Sequence[T], count: int, weight: Callable[[T], int]) -> list[list[T]]:
-    """Consecutive items in about ``count`` runs (none empty) of about equal weight."""
-    total = sum(weight(item) for item in items)
-    runs: list[list[T]] = []
-    size = 0
-    for item in items:
-        if not runs or size >= total / count * len(runs):
-            runs.append([])
-        runs[-1].append(item)
-        size += weight(item)
-    return runs
-
-
 def _document(title: str, body: str, section: str | None = None) -> str:
     """One part of the book as a whole HTML document, its page numbers left to the stamps."""
     return render_template("reports/book.html", title=title, section=section, body=body, numbers_stamped=True)
 
 
-def _front(title: str, summary: YearSummary, names: dict) -> str:
+def _front(title: str, summary: YearSummary, names: dict) -> list[str]:
+    """The front matter's parts: the opening (cover and contents), the summary and the project list (only the
+    opening before the plan has data)."""
     def page_ref(anchor: str) -> Markup:
         return Markup(' id="{}"').format(REF + anchor)
 
-    # WeasyPrint keeps a link only if its target is in the same document: these stand in for the body's.
-    targets = [f"project-{facts.project.number}" for facts in summary.projects] + ["consultations", "overdue"]
-    return _document(title, render_template("reports/_year_front.html", summary=summary, page_ref=page_ref,
-                                            link_targets=targets, **names))
+    # WeasyPrint keeps a link only if its target is in the same document: these stand in for the other parts'.
+    targets = {"opening": ["summary", "projects", "consultations", "overdue"],
+               "projects": [f"project-{facts.project.number}" for facts in summary.projects]}
+    return [_document(title, render_template("reports/_year_front.html", part=part, summary=summary,
+                                             page_ref=page_ref, link_targets=targets.get(part, []), **names))
+            for part in (("opening", "summary", "projects") if summary.has_data else ("opening",))]
 
 
 def _sheets(parts: Sequence[LaidPart]) -> list[Sheet]:

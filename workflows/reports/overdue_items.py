@@ -75,15 +75,18 @@ def _task_item(task, subject: str, as_of: date, names: dict[str, str]) -> Overdu
 
 
 def _consultation_items(session: Session, year: int, as_of: date, names: dict[str, str]) -> list[OverdueItem | None]:
-    rows = session.execute(select(ConsultationInvitation, Consultation).join(Consultation).where(
-        Consultation.opened_on >= date(year, 1, 1), Consultation.opened_on <= date(year, 12, 31))
-        .order_by(Consultation.opened_on, ConsultationInvitation.id))
+    invitation = ConsultationInvitation  # columns, not objects: a city's year holds tens of thousands
+    rows = session.execute(select(Consultation.street_code, Consultation.description, invitation.department_code,
+                                  invitation.sign_due, invitation.signed_on, invitation.reply_due, invitation.replied_on)
+                           .join(Consultation).where(Consultation.opened_on >= date(year, 1, 1),
+                                                     Consultation.opened_on <= date(year, 12, 31))
+                           .order_by(Consultation.opened_on, invitation.id))
     items: list[OverdueItem | None] = []
-    for invitation, consultation in rows:
-        subject = f"{names.get(consultation.street_code, consultation.street_code)}约请：{consultation.description[:40]}"
-        department = names.get(invitation.department_code, invitation.department_code)
-        items.append(_late("约请签收", subject, department, invitation.sign_due, invitation.signed_on, as_of))
-        items.append(_late("约请答复", subject, department, invitation.reply_due, invitation.replied_on, as_of))
+    for row in rows:
+        subject = f"{names.get(row.street_code, row.street_code)}约请：{row.description[:40]}"
+        department = names.get(row.department_code, row.department_code)
+        items.append(_late("约请签收", subject, department, row.sign_due, row.signed_on, as_of))
+        items.append(_late("约请答复", subject, department, row.reply_due, row.replied_on, as_of))
     return items
 
 

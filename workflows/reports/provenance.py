@@ -43,16 +43,10 @@ def stamp_for(session: Session, summary: YearSummary, overdue, version: Version)
     return Stamp(summary.plan.year, summary.as_of, version.event_id, version.head, figures_digest(summary, overdue))
 
 
-def write_stamp(pdf: bytes, stamp: Stamp) -> bytes:
-    """The PDF with the stamp in its document information."""
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        info = document.docinfo
-        info["/Year"], info["/AsOf"] = str(stamp.year), stamp.as_of.isoformat()
-        info["/DataVersion"], info["/ChainHead"] = str(stamp.data_version), stamp.chain_head
-        info["/FiguresDigest"] = stamp.figures_digest
-        out = io.BytesIO()
-        document.save(out)
-    return out.getvalue()
+def stamp_info(stamp: Stamp) -> dict[str, str]:
+    """The stamp as entries of the PDF's document information (read back by read_stamp)."""
+    return {"/Year": str(stamp.year), "/AsOf": stamp.as_of.isoformat(), "/DataVersion": str(stamp.data_version),
+            "/ChainHead": stamp.chain_head, "/FiguresDigest": stamp.figures_digest}
 
 
 class NotAStampedReport(Exception):
