@@ -24,8 +24,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2,
                         help="worker processes for figures 5 (timers) and 4 (activation)")
     parser.add_argument("--output", type=Path, default=RESULTS, help="the Markdown file to update")
-    parser.add_argument("--figures", choices=("all", "1"), default="all",
-                        help="1: only one district's year through the API (figures 1, 2 and 7), printed, not written")
+    parser.add_argument("--figures", choices=("all", "1", "5"), default="all",
+                        help="1: only one district's year through the API (figures 1, 2 and 7); 5: only the timers "
+                             "(figures 5 and 7's worker memory); both printed, not written")
     parser.add_argument("--load", action="store_true", help="the peak day's load test instead of the figures")
     parser.add_argument("--load-workers", type=lambda text: [int(n) for n in text.split(",")], default=None,
                         help="gunicorn workers, e.g. 2,4 (default: 2 and 4 on PostgreSQL, 2 on SQLite)")
@@ -87,7 +88,8 @@ def main() -> None:
                       open_tasks=args.open_tasks, consultations=args.consultations, timers=args.timers,
                       inbox_queries=args.inbox_queries)
     print(f"bench on {args.database}, scale {scale}", flush=True)
-    result = run(args.database, scale, args.workers, only_year=args.figures == "1")
+    result = run(args.database, scale, args.workers, only_year=args.figures == "1",
+                 only_timers=args.figures == "5")
     text = section(result)
     print(text)
     if args.figures == "all":

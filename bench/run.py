@@ -47,14 +47,17 @@ class Run:
         print(f"  {name}: {self.phases[name]:.1f} s", flush=True)
 
 
-def run(database: str, scale: Scale, workers: int = 2, *, only_year: bool = False) -> Run:
+def run(database: str, scale: Scale, workers: int = 2, *, only_year: bool = False, only_timers: bool = False) -> Run:
     url = database_url(database)
     app = fresh_app(url)
     result = Run(database, scale)
     with app.app_context():
         session = new_session()
         try:
-            _measure(result, app, session, url, workers, only_year)
+            if only_timers:
+                _measure_timers(result, app, session, url, workers)
+            else:
+                _measure(result, app, session, url, workers, only_year)
         finally:
             session.close()
     app.extensions["sqlalchemy_engine"].dispose()
@@ -91,6 +94,16 @@ def _measure(result: Run, app, session, url: str, workers: int, only_year: bool 
     with result.phase(f"next year's plan activated for the city, {workers} workers"):
         result.figures.append(start_figure(session, engine, url, YEAR, workers))
     result.figures.sort(key=lambda figure: figure.name.split(".")[0])
+
+
+def _measure_timers(result: Run, app, session, url: str, workers: int) -> None:
+    """Figure 5 (and the workers' memory) alone: one district's units, users and diagrams, then the timers, on a
+    database without the city's other rows (the timers' queries use their own index, not those rows)."""
+    engine = process_engine(session, app.config["TIMEZONE"])
+    with result.phase("one district: units, users, plan, diagrams"):
+        build_district(session, engine, result.scale.projects)
+    with result.phase(f"{result.scale.timers} due timers, {workers} workers"):
+        result.figures += timer_figures(session, engine, url, result.scale.timers, workers)
 
 
 def _play_year(result: Run, app, session, engine) -> None:

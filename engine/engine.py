@@ -99,7 +99,10 @@ class BpmnEngine(Definitions, Decisions, Incidents, Timers, Deliveries):
             row = self._read_locked(query, instance_id) if for_update else self.session.scalar(query)
         if row is None:
             raise NotFound(f"流程实例 {instance_id} 不存在")
-        return Instance(row, self._restore(row))
+        instance = Instance(row, self._restore(row))
+        if for_update:
+            instance.waited_for_events = bool(events.waiting_events(instance.workflow))
+        return instance
 
     def _read_locked(self, query, instance_id: int) -> ProcessInstance | None:
         if self._on_sqlite():
@@ -331,7 +334,9 @@ class BpmnEngine(Definitions, Decisions, Incidents, Timers, Deliveries):
         if status in ("completed", "cancelled"):
             row.ended_at = now
         self._sync_human_tasks(instance, now)
-        events.sync_subscriptions(self.session, instance.id, row, instance.workflow, status == "running", now)
+        stored_none = instance.id is None or instance.waited_for_events is False
+        events.sync_subscriptions(self.session, None if stored_none else instance.id, row, instance.workflow,
+                                  status == "running", now)
 
     def _stored_ready_tasks(self, instance: Instance) -> dict[str, HumanTask]:
         if instance.id is None or getattr(instance, "stored_human_tasks", True) is False:

@@ -86,7 +86,9 @@ def catching_definition(workflow, kind: str, name: str):
 
 
 def sync_subscriptions(session: Session, instance_id: int | None, row, workflow, running: bool, now: datetime) -> None:
-    """Make the instance's rows in ``event_subscription`` what it waits for now (none once it stopped running)."""
+    """Make the instance's rows in ``event_subscription`` what it waits for now (none once it stopped running).
+    ``instance_id`` None: it has none stored yet (new, or its state as read waited for nothing), so none are
+    looked up."""
     wanted = waiting_events(workflow) if running else set()
     stored = {} if instance_id is None else {
         (sub.kind, sub.name, sub.element): sub for sub in session.scalars(

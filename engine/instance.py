@@ -96,6 +96,9 @@ class Instance:
         self.row = row
         self.workflow = workflow
         self.completed_task: TaskView | None = None  # set by complete_task: the task with its data after the step
+        # Whether the state as read waited for a message or signal (None: not known, e.g. not read from the
+        # database). Its stored event subscriptions are those of that state: none there, none to look up.
+        self.waited_for_events: bool | None = None
 
     @property
     def id(self) -> int:

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import HistoryEvent, HumanTask, ProcessInstance
-from engine.worker import sweep
+from engine.worker import BATCH, sweep
 from tests.engine_support import diagram, make_engine
 from tests.process_support import Driver, start_projects
 from tests.web_support import db, ensure_user  # noqa: F401
@@ -105,7 +105,7 @@ def test_two_workers_sweeping_at_once_fire_every_timer_exactly_once(app, db):  #
 
 
 def test_a_worker_killed_in_the_middle_of_a_sweep_loses_and_repeats_nothing_after_a_restart(app, db, database_url):  # noqa: F811
-    ids = timer_instances(db, 150)
+    ids = timer_instances(db, 3 * BATCH)  # killed within the first batches of its sweep
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test"}
     command = [sys.executable, "-m", "flask", "--app", "web", "worker", "--once"]
     worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

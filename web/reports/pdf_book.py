@@ -19,9 +19,6 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pikepdf
-from weasyprint import HTML
-from weasyprint.anchors import make_page_bookmark_tree
-from weasyprint.matrix import Matrix
 
 PX_TO_PT = 0.75  # WeasyPrint's CSS pixel in PDF points
 
@@ -49,6 +46,10 @@ class LaidPart:
 
 def lay_out(html: str) -> LaidPart:
     """Lay one part out and write its PDF (runs in a worker process)."""
+    # WeasyPrint is imported where it is used: loading it (Pango through cffi) takes ~0.5 s, which every process
+    # importing the web app (the timer worker, each CLI command) would pay without ever laying out a page.
+    from weasyprint import HTML
+
     document = HTML(string=html).render()  # no base URL: the documents load nothing from outside
     anchors: dict[str, Anchor] = {}
     for index, page in enumerate(document.pages):
@@ -145,6 +146,9 @@ def _name_destinations(book: pikepdf.Pdf, anchors: dict[str, tuple[int, Anchor, 
 
 def _outline(book: pikepdf.Pdf, pages: list[SimpleNamespace]) -> None:
     """WeasyPrint's own nesting (bookmark levels may skip) over the whole book's pages."""
+    from weasyprint.anchors import make_page_bookmark_tree  # see lay_out
+    from weasyprint.matrix import Matrix
+
     root: list = []
     skipped_levels: list[int] = []
     last_by_depth = [root]

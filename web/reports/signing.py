@@ -6,10 +6,12 @@ from __future__ import annotations
 import io
 import os
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from flask import current_app
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import signers
+
+if TYPE_CHECKING:
+    from pyhanko.sign.signers import SimpleSigner
 
 FIELD = "普陀区推进办签章"
 
@@ -18,11 +20,15 @@ def _setting(name: str) -> str | None:
     return current_app.config.get(name) or os.environ.get(name) or None
 
 
-def configured_signer() -> signers.SimpleSigner | None:
+def configured_signer() -> SimpleSigner | None:
     """The signer of the configured certificate and key; None when none is configured."""
     cert, key = _setting("PDF_SIGNING_CERT"), _setting("PDF_SIGNING_KEY")
     if not (cert and key):
         return None
+    # pyHanko is imported only where a certificate is configured: it takes ~0.2 s to import, which every process
+    # importing the web app (the timer worker, each CLI command) would pay.
+    from pyhanko.sign import signers
+
     passphrase = _setting("PDF_SIGNING_KEY_PASSPHRASE")
     signer = signers.SimpleSigner.load(key, cert, key_passphrase=passphrase.encode() if passphrase else None)
     if signer is None:
@@ -35,6 +41,9 @@ def signed(pdf: bytes) -> bytes:
     signer = configured_signer()
     if signer is None:
         return pdf
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
 
     def sign() -> bytes:
         out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)),

@@ -11,7 +11,6 @@ from flask import (Blueprint, abort, current_app, g, jsonify, make_response, red
                    send_file, url_for)
 from flask_login import current_user
 from sqlalchemy import select
-from weasyprint import HTML
 
 from workflows.accounts import tokens
 from workflows.plan.models import Plan
@@ -67,6 +66,8 @@ def _download(content: bytes, filename: str, mimetype: str):
 
 
 def _render_pdf(template: str, **context) -> bytes:
+    from weasyprint import HTML  # here, not at import: its fonts' library takes ~0.5 s to load (see pdf_book)
+
     html = render_template(template, **NAMES, **context)
     return HTML(string=html).write_pdf()  # no base URL: the documents load nothing from outside
 
