@@ -234,7 +234,7 @@ def problems_json(problems) -> list[dict]:
     return [problem.as_json() for problem in problems]
 
 
-@bp.put("/<key>/roles")
+@bp.post("/<key>/roles")
 def save_roles(key: str):
     """``{name: unit or group (code or name), or "" to drop}`` from the 角色对应 panel: the same mapping as /roles
     and ``PUT /api/process-definitions/<key>/roles``, for every version of the process. 422 naming each name."""

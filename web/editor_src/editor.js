@@ -23,9 +23,9 @@ function csrfToken() {
   return meta ? meta.content : '';
 }
 
-async function postJSON(url, body, method = 'POST') {
+async function postJSON(url, body) {
   const response = await fetch(url, {
-    method,
+    method: 'POST',
     credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json', 'Accept': 'application/json', 'X-CSRFToken': csrfToken() },
     body: JSON.stringify(body)
@@ -82,7 +82,7 @@ class EditorPage {
     this.bind('editor-validate', () => this.validate());
     this.bind('editor-deploy', () => this.deploy());
     this.bind('editor-download', () => this.download());
-    bindRolesPanel((url, mapping) => postJSON(url, mapping, 'PUT'), () => this.refreshSections(window.location.href));
+    bindRolesPanel(postJSON, () => this.refreshSections(window.location.href));
   }
 
   bind(id, action) {

@@ -1,5 +1,5 @@
 // 角色对应 under the modeler (templates/editor/_roles.html): saves each lane or group name's unit or group with
-// PUT to the panel's data-save-url, which maps as /roles does. The panel is server-rendered; after a save or a
+// a POST to the panel's data-save-url, which maps as /roles does. The panel is server-rendered; after a save or a
 // deployment the page fetches it again (refresh), so names, states and 待分派 marks are the server's.
 
 function rows(panel) {
