@@ -196,6 +196,7 @@ MATRIX = {
     "editor.validate":        {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
     "editor.deploy":          {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},
     "editor.migrate":         {"POST": row(LOGIN,     403, 403,  409,   403,  403,    409)},
+    "editor.save_roles":      {"POST": row(LOGIN,     403, 403,  422,   403,  403,    422)},  # no body: not a mapping
     # decision tables: overseers read the versions, the office and admin deploy (no file: 422); the world's key
     # names no decision (404)
     # messages and signals: the office and the administrator send (without a name: 422)

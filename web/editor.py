@@ -1,7 +1,8 @@
 """The process editor (流程编辑器) of the office and the administrator: the deployed processes with their versions
 and drafts, a bpmn-js modeler per process (web/editor_src, bundled into web/static/editor), uploading a diagram
 drawn elsewhere, and moving running instances to the newest version. Checking and deploying are
-workflows/processes/deployment.py's; the modeler's buttons post JSON here."""
+workflows/processes/deployment.py's; the modeler's buttons post JSON here. Under the modeler, 角色对应: the deployed
+process's lane and group names mapped to units, as on /roles (workflows/processes/roles.py)."""
 from __future__ import annotations
 
 import re
@@ -11,8 +12,11 @@ from flask import Blueprint, abort, flash, jsonify, make_response, redirect, ren
 from flask_login import current_user, login_required
 
 from engine import EngineError
+from workflows.accounts.actor import NotAllowed
 from workflows.decisions import files as decision_files
-from workflows.processes import deployment
+from workflows.forms import FormInvalid
+from workflows.processes import deployment, roles
+from workflows.tasks.unit_choices import unit_choices
 
 from .core.db import get_session
 from .core.headers import EDITOR_POLICY, stored_document, talisman
@@ -151,7 +155,15 @@ def edit(key: str):
         abort(404)
     row = overview[0]
     return render_template("editor/edit.html", key=key, opened=opened_diagram(row, version), draft=row.draft,
-                           newest=row.newest, versions=row.versions)
+                           newest=row.newest, versions=row.versions, **role_panel(key, row.newest is not None))
+
+
+def role_panel(key: str, deployed: bool) -> dict:
+    """What the 角色对应 panel shows: the newest version's lane and group names (empty before the first
+    deployment) and the units and groups to choose from, as the unit picker offers them."""
+    session = get_session()
+    return {"role_names": roles.role_names_of(session, key) if deployed else [],
+            "role_choices": unit_choices(session) if deployed else None}
 
 
 @bp.get("/<key>/versions/<int:version>.bpmn")
@@ -220,6 +232,23 @@ def save_draft(key: str):
 
 def problems_json(problems) -> list[dict]:
     return [problem.as_json() for problem in problems]
+
+
+@bp.post("/<key>/roles")
+def save_roles(key: str):
+    """``{name: unit or group (code or name), or "" to drop}`` from the 角色对应 panel: the same mapping as /roles
+    and ``PUT /api/process-definitions/<key>/roles``, for every version of the process. 422 naming each name."""
+    session, body = get_session(), request.get_json(silent=True)
+    try:
+        roles.require_mapper(current_user.role)
+        mapped = roles.set_role_mappings(session, key, body)
+    except NotAllowed as refused:
+        return refusal(str(refused), 403)
+    except FormInvalid as invalid:
+        return refusal(f"未保存角色对应：{invalid}", 422, errors=invalid.errors)
+    session.commit()
+    return jsonify(message="已保存角色对应：之后到达这些泳道或候选组的任务交给所选单位",
+                   roles=[name.as_json() | {"routed": name.routed} for name in mapped])
 
 
 @bp.post("/validate")

@@ -12,6 +12,7 @@ import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json';
 
 import { changesAgainst, confirmDeployment } from './deploy-review.js';
 import deployableGroupsModule from './panel-filter.js';
+import { bindRolesPanel } from './roles-panel.js';
 import translateModule, { translate } from './translate.js';
 
 // Below this width the modeler's canvas and panel do not fit: the page opens the diagram read-only instead.
@@ -81,6 +82,7 @@ class EditorPage {
     this.bind('editor-validate', () => this.validate());
     this.bind('editor-deploy', () => this.deploy());
     this.bind('editor-download', () => this.download());
+    bindRolesPanel(postJSON, () => this.refreshSections(window.location.href));
   }
 
   bind(id, action) {
@@ -190,25 +192,33 @@ class EditorPage {
     return review;
   }
 
-  // After a deployment the page is the new version's: its heading line and the version list come from the
-  // server's page for it, the diagram on screen already is that version.
+  // After a deployment the page is the new version's: its heading line, its 角色对应 and the version list come
+  // from the server's page for it, the diagram on screen already is that version.
   async showVersion(definition) {
     const url = `${definition.url}?version=${definition.version}`;
+    const fresh = await this.refreshSections(url);
+    if (fresh) {
+      this.urls.xmlUrl = fresh.getElementById('editor').dataset.xmlUrl;
+      history.replaceState(null, '', url);
+    }
+  }
+
+  // Replaces the server-rendered sections around the modeler with those of the page at url; returns that page.
+  async refreshSections(url) {
     const response = await fetch(url, { credentials: 'same-origin' });
     if (!response.ok) {
-      return;
+      return null;
     }
     const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
-    for (const selector of ['#editor-opened', 'section.versions']) {
+    for (const selector of ['#editor-opened', '#editor-roles', 'section.versions']) {
       const now = document.querySelector(selector), next = fresh.querySelector(selector);
       if (now && next) {
         now.replaceWith(next);
       } else if (next) {
-        document.querySelector('.editor-report').after(next);
+        (document.getElementById('editor-roles') || document.querySelector('.editor-report')).after(next);
       }
     }
-    this.urls.xmlUrl = fresh.getElementById('editor').dataset.xmlUrl;
-    history.replaceState(null, '', url);
+    return fresh;
   }
 
   // The diagram as it is on screen, to keep as a file (or to upload again) whatever the server says.

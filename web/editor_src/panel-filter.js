@@ -1,13 +1,14 @@
 // The properties panel offers only what a deployment accepts: the groups for Camunda's Java side (listeners,
 // input/output mappings, connectors, external tasks, job settings) are left out, since the engine ignores or
-// refuses them (engine/element_rules.py). A business rule task keeps 实现 for its DMN decision.
+// refuses them (engine/element_rules.py). A business rule task keeps 实现 for its DMN decision. 可发起人
+// (camunda:candidateStarterGroups/Users on the process or its pool) stays: /start reads who may start from it.
 const HIDDEN_GROUPS = new Set([
   'CamundaPlatform__TaskListener', 'CamundaPlatform__ExecutionListener',
   'CamundaPlatform__Input', 'CamundaPlatform__Output',
   'CamundaPlatform__ConnectorInput', 'CamundaPlatform__ConnectorOutput',
   'CamundaPlatform__FieldInjection', 'CamundaPlatform__ExternalTask', 'CamundaPlatform__Errors',
   'CamundaPlatform__AsynchronousContinuations', 'CamundaPlatform__JobExecution',
-  'CamundaPlatform__HistoryCleanup', 'CamundaPlatform__Tasklist', 'CamundaPlatform__CandidateStarter',
+  'CamundaPlatform__HistoryCleanup', 'CamundaPlatform__Tasklist',
   'CamundaPlatform__ExtensionProperties'
 ]);
 
