@@ -26,7 +26,7 @@ class OverdueItem:
     due_on: date
     done_on: date | None  # None: still not done on the report date
     workdays_late: int
-    status: str = ""      # a quarterly report's cell status (dashboard.report_cells): missing | late | returned
+    status: str = ""      # a quarterly report's cell status (projects.report_cells): missing | late | returned
     business_key: str | None = None  # the project it belongs to, if any
 
 

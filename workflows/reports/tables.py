@@ -34,7 +34,7 @@ class Table:
 
 def _report_mark(facts: ProjectFacts, quarter: int) -> str:
     """The quarter's status in the one list of words (records/labels.py, report_standing), as the dashboard
-    decides it (dashboard.report_cells); — where no report is expected."""
+    decides it (projects.report_cells); — where no report is expected."""
     cell = facts.cell(quarter)
     if cell is None or cell.status == "not_applicable":
         return "—"

@@ -51,7 +51,7 @@ class ProjectFacts:
     checks: list[SupervisionCheck]
     evaluation: Evaluation | None
     counted_quarters: list[int]
-    cells: list[Cell] = field(default_factory=list)  # the four quarters' report status (dashboard.report_cells)
+    cells: list[Cell] = field(default_factory=list)  # the four quarters' report status (projects.report_cells)
     overdue_tasks: list = field(default_factory=list)  # its open tasks past their due date (HumanTask rows)
     as_of: date | None = None
 
@@ -177,7 +177,7 @@ def _by_project(rows) -> dict[int, list]:
 def project_facts(session: Session, plan: Plan, projects: list[Project], as_of: date,
                   local_tz: tzinfo | None = None) -> list[ProjectFacts]:
     """The records of these projects of the plan as of ``as_of``, a handful of queries whatever their number;
-    the reports' status and the overdue tasks come from dashboard.report_cells and dashboard.overdue_tasks."""
+    the reports' status and the overdue tasks come from projects.report_cells and dashboard.overdue_tasks."""
     ids = [project.id for project in projects]
     reports = _by_project(session.scalars(select(QuarterlyReport).where(
         QuarterlyReport.project_id.in_(ids), QuarterlyReport.year == plan.year)))
