@@ -197,6 +197,14 @@ def test_the_auditor_lands_on_the_year_end_reports_which_link_the_dashboard(driv
     assert login_as(LEAD).get("/").location == "/inbox"
 
 
+def test_the_auditors_menu_offers_no_inbox_and_no_starting_which_are_the_offices(driver, login_as):
+    auditor_page = login_as("auditor", unit="tuijinban", role="auditor").get("/reports").get_data(as_text=True)
+    office_page = login_as("office", unit="tuijinban", role="office").get("/reports").get_data(as_text=True)
+
+    for link in ('href="/inbox"', 'href="/start"', 'href="/started"'):
+        assert link not in auditor_page and link in office_page
+
+
 def test_the_project_pdf_form_takes_the_project_key_as_well_as_its_number(driver, login_as):
     auditor = login_as("auditor", unit="tuijinban", role="auditor")
 
