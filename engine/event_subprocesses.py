@@ -14,30 +14,33 @@ from .parser import safe_xml
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
-def interrupting_starts(bpmn_xml: str) -> set[str]:
-    """The ids of the start events of event sub-processes (triggeredByEvent) that interrupt: isInterrupting is
-    absent or true."""
+def _event_subprocesses(bpmn_xml: str) -> tuple[set[str], set[str]]:
+    """The ids of the event sub-processes (triggeredByEvent) and of their interrupting start events
+    (isInterrupting absent or true)."""
     tree = safe_xml(bpmn_xml.encode("utf-8"), "流程图", "BPMN")
-    return {start.get("id") for sub in tree.iter(f"{{{BPMN_NS}}}subProcess") if sub.get("triggeredByEvent") == "true"
-            for start in sub.findall(f"{{{BPMN_NS}}}startEvent") if start.get("isInterrupting", "true") != "false"}
+    subs = [sub for sub in tree.iter(f"{{{BPMN_NS}}}subProcess") if sub.get("triggeredByEvent") == "true"]
+    return ({sub.get("id") for sub in subs},
+            {start.get("id") for sub in subs for start in sub.findall(f"{{{BPMN_NS}}}startEvent")
+             if start.get("isInterrupting", "true") != "false"})
 
 
-def mark_interrupting(subprocess_specs: dict, bpmn_xml: str) -> None:
-    """Mark the interrupting start events among the restored specs (``task_spec.interrupting = True``); the
-    specs are shared, read-only and never stored, so the mark lives as long as they do."""
-    ids = interrupting_starts(bpmn_xml)
-    for workflow_spec in subprocess_specs.values():
+def mark_interrupting(spec, subprocess_specs: dict, bpmn_xml: str) -> None:
+    """Mark, among a definition's restored specs, each event sub-process (``task_spec.event_subprocess``) and
+    each interrupting start event (``task_spec.interrupting``). The specs are shared, read-only and never
+    stored (an instance's state leaves them out), so the marks live as long as the specs do."""
+    subs, starts = _event_subprocesses(bpmn_xml)
+    for workflow_spec in [spec, *subprocess_specs.values()]:
         for task_spec in workflow_spec.task_specs.values():
-            if getattr(task_spec, "bpmn_id", None) in ids:
-                task_spec.interrupting = True
+            bpmn_id = getattr(task_spec, "bpmn_id", None)
+            task_spec.event_subprocess = bpmn_id in subs
+            task_spec.interrupting = bpmn_id in starts
 
 
 def interrupt(top: BpmnWorkflow) -> bool:
     """Cancel what each started interrupting event sub-process interrupts; True when something was cancelled."""
     cancelled = False
     for workflow in [top, *top.subprocesses.values()]:
-        triggers = set(getattr(workflow.spec.start, "trigger_specs", []))
-        event_tasks = [task for task in workflow.get_tasks() if task.task_spec.name in triggers]
+        event_tasks = [task for task in workflow.get_tasks() if getattr(task.task_spec, "event_subprocess", False)]
         if any(_has_interrupted(top, task) for task in event_tasks):
             cancelled |= _cancel_all_but(workflow, event_tasks)
     return cancelled
@@ -64,4 +67,6 @@ def _cancel_all_but(workflow, event_tasks: list) -> bool:
         if task.id not in kept and not task.has_state(TaskState.FINISHED_MASK):  # a parent's cancel may have done it
             task.cancel()
             cancelled = True
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        task.task_spec._update(task)  # a join waiting for a cancelled branch waits no more
     return cancelled

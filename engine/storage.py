@@ -65,5 +65,5 @@ def restored_specs(definition: ProcessDefinition) -> tuple:
         state = copy.deepcopy(definition.spec_state)
         _SPECS[key] = (codec.from_dict(state["spec"]),
                        {name: codec.from_dict(spec) for name, spec in state["subprocess_specs"].items()})
-        mark_interrupting(_SPECS[key][1], definition.bpmn_xml)
+        mark_interrupting(*_SPECS[key], definition.bpmn_xml)
     return _SPECS[key]
