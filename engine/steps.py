@@ -15,6 +15,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import bounds as engine_bounds
 from .bounds import EngineBounds
 from .errors_thrown import ThrownError, mark_uncaught, thrown_by
+from .event_subprocesses import interrupt
 from .incidents import StepFailed, StepTrace, find_unstorable, unstorable_data
 from .instance import is_timer
 from .storage import StoredState
@@ -42,7 +43,7 @@ def run_engine_steps(workflow: BpmnWorkflow, trace: StepTrace, bounds: EngineBou
             thrown.append(error)
 
     refresh_timers(workflow, trace, now)  # a due timer becomes ready and runs on below
-    while workflow._do_engine_steps(starting, finished) > 0:
+    while workflow._do_engine_steps(starting, finished) > 0 or interrupt(workflow):
         pass
     refresh_timers(workflow, trace, now)  # timers reached by this step start waiting
     mark_uncaught(workflow, thrown)

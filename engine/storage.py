@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 
 from .dmn_task import DecisionTask, DecisionTaskConverter
+from .event_subprocesses import mark_interrupting
 from .models import ProcessDefinition
 from .parser import PassThroughServiceTask
 
@@ -64,4 +65,5 @@ def restored_specs(definition: ProcessDefinition) -> tuple:
         state = copy.deepcopy(definition.spec_state)
         _SPECS[key] = (codec.from_dict(state["spec"]),
                        {name: codec.from_dict(spec) for name, spec in state["subprocess_specs"].items()})
+        mark_interrupting(*_SPECS[key], definition.bpmn_xml)
     return _SPECS[key]

@@ -126,6 +126,19 @@ def test_a_message_starts_the_event_sub_process_of_a_running_instance(call):
     assert status(call, instance_id) == "completed"
 
 
+def test_a_message_starting_an_interrupting_event_sub_process_cancels_the_open_task_and_runs_to_the_end(call):
+    deploy_events(call, "interrupting_event_subprocess")
+    instance_id = start(call, "withdrawable_request", "撤-1")
+    assert task_names(call, instance_id) == ["审核申请"]
+
+    assert _send(call, {"name": "撤回申请", "business_key": "撤-1"}).json["delivered_to"] == [instance_id]
+
+    assert task_names(call, instance_id) == ["登记撤回"]  # 审核申请 was interrupted
+    complete(call, "office", instance(call, instance_id)["open_tasks"][0])
+    assert status(call, instance_id) == "completed"
+    assert _send(call, {"name": "撤回申请", "business_key": "撤-1"}).status_code == 409  # nothing waits any more
+
+
 def test_a_send_task_delivers_its_message_to_the_waiting_instance_with_the_same_business_key(call):
     deploy_events(call, "message_wait", "send_task")
     waiting = start(call, "message_wait", "材料-3")

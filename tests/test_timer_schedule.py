@@ -108,3 +108,17 @@ def test_a_timer_already_due_when_it_is_reached_fires_in_the_same_step(engine_db
     instance = engine.start_instance("past_date")
 
     assert instance.row.status == "completed" and instance.data["done"] is True
+
+
+def test_a_timer_starting_an_interrupting_event_sub_process_closes_the_open_task_and_ends_the_instance(
+        engine_db, start):
+    """es_timer_start says no isInterrupting: BPMN's default, interrupting. 办理 (es_work) is cancelled."""
+    instance_id = start("timer_event_subprocess")
+    assert [task.task_spec.bpmn_id for task in _instance(engine_db, instance_id).ready_human_tasks()] == ["es_work"]
+    _advance(engine_db, timedelta(hours=3, minutes=1))
+
+    sweep(engine_db, make_engine)
+
+    instance = _instance(engine_db, instance_id)
+    assert instance.ready_human_tasks() == [] and instance.data["timed_out"] is True
+    assert instance.row.status == "completed"
