@@ -39,6 +39,10 @@ def test_deploying_asks_first_with_the_changes_and_then_shows_the_new_version(db
     sign_in(office, live_server, "office")
     open_editor(office, live_server)
     office.evaluate(DRAW_PRECHECK)
+    office.click("#editor-save")
+    office.wait_for_selector("#editor-status >> text=草稿已保存")
+    open_editor(office, live_server)  # the saved draft opens, with 放弃草稿 offered
+    assert office.locator("#editor-discard").count() == 1
 
     office.click("#editor-deploy")
     review = office.locator("#deploy-review")
@@ -59,6 +63,7 @@ def test_deploying_asks_first_with_the_changes_and_then_shows_the_new_version(db
     assert "正在编辑：已部署的第 2 版" in office.inner_text("#editor-opened")
     assert "第 2 版" in office.inner_text("section.versions")
     assert office.url.endswith(f"/editor/{KEY}?version=2")
+    assert office.locator("#editor-discard").count() == 0  # the draft is the new version: nothing to discard
     assert errors == []
 
 

@@ -54,7 +54,7 @@ def test_the_office_saves_a_draft_and_the_editor_opens_it_next_time(office, db):
     saved = post_json(office, "/admin/decisions/scoring/draft", {"xml": TEN_FOR_UNFINISHED})
     assert saved.status_code == 200 and "草稿已保存" in saved.json["message"]
     assert "<text>10</text>" in office.get("/admin/decisions/scoring/table.dmn").get_data(as_text=True)
-    assert "草稿（office 保存于" in text(office.get("/admin/decisions/scoring"))
+    assert "草稿（区推进办" in text(office.get("/admin/decisions/scoring"))
 
 
 def test_a_draft_with_a_cell_the_engine_cannot_read_fails_validation_naming_rule_and_column(office):

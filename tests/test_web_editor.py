@@ -113,9 +113,10 @@ def test_a_draft_is_saved_and_the_editor_opens_it_until_it_is_discarded(office, 
 
     assert saved.status_code == 200 and saved.json["message"].startswith("草稿已保存")
     editor = text(office.get("/editor/street_inspection"))
-    assert 'data-xml-url="/editor/street_inspection/draft"' in editor and "草稿（office 保存于" in editor
+    assert 'data-xml-url="/editor/street_inspection/draft"' in editor and "草稿（区推进办" in editor
+    assert "草稿（office" not in editor  # the person, not the login name
     assert "草稿中的任务" in text(office.get("/editor/street_inspection/draft"))
-    assert "有草稿（office" in text(office.get("/editor"))
+    assert "有草稿（区推进办" in text(office.get("/editor"))
     older = text(office.get("/editor/street_inspection?version=1"))
     assert 'data-xml-url="/editor/street_inspection/versions/1.bpmn"' in older
 

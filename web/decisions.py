@@ -12,6 +12,7 @@ from workflows.decisions import files, scoring_rules
 
 from .core.db import get_session
 from .core.headers import stored_document
+from .shared.drafts import draft_label, saved_message
 
 bp = Blueprint("decisions", __name__, url_prefix="/admin/decisions")
 
@@ -79,7 +80,7 @@ def scoring():
     session = get_session()
     draft = scoring_rules.get_draft(session)
     _, version = scoring_rules.published_file(session)
-    opened = (f"草稿（{draft.saved_by} 保存于 {draft.saved_at:%Y-%m-%d %H:%M}）" if draft
+    opened = (draft_label(draft.saved_by, draft.saved_at) if draft
               else f"已发布的第 {version} 版" if version else "默认评分规则（尚未发布过）")
     return render_template("decisions/scoring.html", draft=draft, version=version, opened=opened)
 
@@ -97,7 +98,7 @@ def save_draft():
     session = get_session()
     saved = scoring_rules.save_draft(session, _xml_from_body(), saved_by=current_user.username)
     session.commit()
-    return jsonify(message=f"草稿已保存（{saved.saved_at:%Y-%m-%d %H:%M}）")
+    return jsonify(message=saved_message(saved.saved_at))
 
 
 @bp.post("/scoring/draft/discard")

@@ -21,6 +21,7 @@ from workflows.tasks.unit_choices import unit_choices
 from .core.db import get_session
 from .core.headers import EDITOR_POLICY, stored_document, talisman
 from .core.inputs import db_int
+from .shared.drafts import draft_label, saved_message
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,99}")  # a process id: an XML name, no dots or colons
@@ -137,7 +138,7 @@ def opened_diagram(row: deployment.ProcessOverview, version: int | None) -> dict
     """What the editor opens: the chosen version, else the draft, else the newest version."""
     key, draft = row.key, row.draft
     if version is None and draft is not None:
-        return {"kind": "draft", "label": f"草稿（{draft.saved_by} 保存于 {draft.saved_at:%Y-%m-%d %H:%M}）",
+        return {"kind": "draft", "label": draft_label(draft.saved_by, draft.saved_at),
                 "url": url_for("editor.draft", key=key), "name": row.newest.name if row.newest else ""}
     definition = row.newest if version is None else deployment.definition_version(get_session(), key, version)
     return {"kind": "version", "label": f"已部署的第 {definition.version} 版", "name": definition.name,
@@ -227,7 +228,7 @@ def save_draft(key: str):
     session = get_session()
     saved = deployment.save_draft(session, key, xml_from_body(), saved_by=current_user.username)
     session.commit()
-    return jsonify(message=f"草稿已保存（{saved.saved_at:%Y-%m-%d %H:%M}）", saved_at=saved.saved_at.isoformat())
+    return jsonify(message=saved_message(saved.saved_at), saved_at=saved.saved_at.isoformat())
 
 
 def problems_json(problems) -> list[dict]:

@@ -210,10 +210,14 @@ class EditorPage {
       return null;
     }
     const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
-    for (const selector of ['#editor-opened', '#editor-roles', 'section.versions']) {
+    for (const selector of ['#editor-opened', '#editor-roles', 'section.versions', '#editor-discard']) {
       const now = document.querySelector(selector), next = fresh.querySelector(selector);
       if (now && next) {
         now.replaceWith(next);
+      } else if (now && selector === '#editor-discard') {
+        now.remove();  // a deployed draft is a version now: nothing is left to discard
+      } else if (next && selector === '#editor-discard') {
+        document.getElementById('editor-status').before(next);
       } else if (next) {
         (document.getElementById('editor-roles') || document.querySelector('.editor-report')).after(next);
       }
