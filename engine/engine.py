@@ -157,9 +157,13 @@ class BpmnEngine(Definitions, Decisions, Incidents, Timers, Deliveries):
         if human_task is None:
             raise NotFound(f"任务 {human_task_id} 不存在")
         instance = self.get_instance(human_task.instance_id, for_update=True)
-        self.session.refresh(human_task)
-        if human_task.state != "ready" or instance.row.status != "running":
+        # The instance's ready rows, read afresh under its lock: whether this task is still one of them, and
+        # (without it) what the step's sync compares against, in one statement instead of two.
+        ready_rows = self._read_ready_rows(instance, afresh=True)
+        if ready_rows.pop(human_task.task_guid, None) is not human_task or instance.row.status != "running":
+            self.session.refresh(human_task)
             raise TaskNotReady(f"任务“{human_task.name}”已不在待办状态（{human_task.state}）")
+        instance.stored_ready_rows = ready_rows
         task = instance.task(human_task.task_guid)
         if task is None or task.state != TaskState.READY:
             raise TaskNotReady(f"任务“{human_task.name}”已不在待办状态")
@@ -339,10 +343,17 @@ class BpmnEngine(Definitions, Decisions, Incidents, Timers, Deliveries):
                                   status == "running", now)
 
     def _stored_ready_tasks(self, instance: Instance) -> dict[str, HumanTask]:
+        if instance.stored_ready_rows is not None:  # read under the lock already (complete_task)
+            return instance.stored_ready_rows
         if instance.id is None or getattr(instance, "stored_human_tasks", True) is False:
             return {}  # started in a batch and not flushed yet, or none ready when it was read: nothing to look up
-        return {t.task_guid: t for t in self.session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready"))}
+        return self._read_ready_rows(instance)
+
+    def _read_ready_rows(self, instance: Instance, *, afresh: bool = False) -> dict[str, HumanTask]:
+        """The instance's stored ready human tasks by task guid; ``afresh``: their attributes read over what the
+        session held (as a refresh would)."""
+        query = select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
+        return {t.task_guid: t for t in self.session.scalars(query.execution_options(populate_existing=afresh))}
 
     def _sync_human_tasks(self, instance: Instance, now: datetime) -> None:
         rows = self._stored_ready_tasks(instance)

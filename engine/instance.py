@@ -99,6 +99,8 @@ class Instance:
         # Whether the state as read waited for a message or signal (None: not known, e.g. not read from the
         # database). Its stored event subscriptions are those of that state: none there, none to look up.
         self.waited_for_events: bool | None = None
+        # Its stored ready human tasks by guid, when a step read them under the lock already (None: not read).
+        self.stored_ready_rows: dict[str, Any] | None = None
 
     @property
     def id(self) -> int:
