@@ -29,7 +29,7 @@ from .dmn_definitions import Decisions
 from .incident_ops import Incidents
 from .timer_ops import Timers
 from .migration import move_state, predict_again
-from .steps import check_storable, drop_finished_subprocesses, run_engine_steps
+from .steps import check_storable, drop_finished_subprocesses, quiet_spiff_logs, run_engine_steps
 from .storage import StoredState, restored_specs, serializer
 
 Router = Callable[[ProcessInstance, TaskView], Assignment]
@@ -55,6 +55,7 @@ class BpmnEngine(Definitions, Decisions, Incidents, Timers, Deliveries):
         timers.install()
         join.install()
         events.install()
+        quiet_spiff_logs()
 
     # -- instances -----------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ stored. BpmnEngine._run calls these under one frozen clock and turns any failure
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -19,6 +20,19 @@ from .event_subprocesses import interrupt
 from .incidents import StepFailed, StepTrace, find_unstorable, unstorable_data
 from .instance import is_timer
 from .storage import StoredState
+
+_SPIFF_LOGGERS = ("spiff.task", "spiff.workflow")
+
+
+def quiet_spiff_logs() -> None:
+    """SpiffWorkflow's step loggers at WARNING unless the operator set their level. SpiffWorkflow decides how
+    much to put in a log record by the logger's own level, not by the effective one: at NOTSET every workflow's
+    start and end walks its whole task tree for a record nobody writes, and a worker logging at INFO would write
+    a line for every task's change of state. Idempotent."""
+    for name in _SPIFF_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)
 
 
 def run_engine_steps(workflow: BpmnWorkflow, trace: StepTrace, bounds: EngineBounds, now: datetime,

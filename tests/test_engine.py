@@ -1,6 +1,7 @@
 """The engine keeps an instance in the database after every step and picks it up again exactly."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import pytest
@@ -224,3 +225,25 @@ def test_instances_started_in_one_batch_each_get_an_id_tasks_and_a_history_as_if
         for instance in batch:
             assert summary(instance) == summary(alone)
             assert_saved_state_round_trips(engine, instance)
+
+
+def test_a_step_logged_at_info_writes_no_line_per_task_state_change(engine_db, caplog):
+    # The worker logs at INFO: SpiffWorkflow would otherwise write a line (and walk the task tree) for each task.
+    caplog.set_level(logging.INFO)
+    with engine_db() as session:
+        engine = make_engine(session)
+        engine.clock.set(datetime(2017, 6, 8, 9, 0))
+        engine.deploy(diagram("countersign.bpmn"), deployed_by="tester")
+        engine.start_instance("countersign", business_key="2017-01", data=START_DATA, actor="tester")
+        session.commit()
+    assert [record.getMessage() for record in caplog.records if record.name.startswith("spiff")] == []
+
+
+def test_a_level_the_operator_set_for_spiffworkflow_is_kept(engine_db):
+    logging.getLogger("spiff.task").setLevel(logging.DEBUG)
+    try:
+        with engine_db() as session:
+            make_engine(session)
+        assert logging.getLogger("spiff.task").level == logging.DEBUG
+    finally:
+        logging.getLogger("spiff.task").setLevel(logging.NOTSET)
