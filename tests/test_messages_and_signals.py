@@ -235,4 +235,6 @@ def test_a_process_started_only_by_its_message_is_not_offered_to_start_by_hand(c
     by_hand = call("office", "POST", "/api/process-instances", json={"process_key": "clue_intake"})
 
     assert "clue_intake" not in startable and "site_work" in startable
-    assert by_hand.status_code == 422 and "clue_intake" in by_hand.json["errors"]["process_key"]
+    assert by_hand.status_code == 422
+    assert "没有空启动事件" in by_hand.json["errors"]["process_key"]
+    assert "POST /api/messages" in by_hand.json["errors"]["process_key"]

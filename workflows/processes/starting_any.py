@@ -114,8 +114,11 @@ def start_options(session: Session, engine: BpmnEngine, actor: Actor, *, domain_
 def startable_definition(session: Session, engine: BpmnEngine, actor: Actor, key: Any) -> ProcessDefinition:
     """The newest version of ``key`` if this person may start it: FormInvalid (no such process), NotAllowed."""
     definition = engine.latest_definition(key, required=False) if isinstance(key, str) else None
-    if definition is None or definition not in _by_hand(engine.latest_definitions()):
+    if definition is None:
         raise FormInvalid({"process_key": f"没有可以发起的流程：{key}"})
+    if definition not in _by_hand(engine.latest_definitions()):
+        raise FormInvalid({"process_key": f"流程“{definition.name}”没有空启动事件，只由消息、信号或定时器启动，不能手工发起"
+                                          "（消息启动的流程请发送该消息：POST /api/messages）"})
     if not may_start(session, actor, definition):
         raise NotAllowed(f"您不能发起流程“{definition.name}”")
     return definition
