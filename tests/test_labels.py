@@ -92,3 +92,11 @@ def test_a_completed_report_reads_in_words_in_the_history():
 
     assert text == "进展情况：下一步报区委审议。；完成比例：40%；推进状态：正常推进；下一步：提交区推进办；附件：进展材料.docx"
     assert not re.search(r"on_track|submit|\b40\b(?!%)", text)
+
+
+def test_evidence_reads_as_file_names_like_attachments():
+    event = HistoryEvent(kind="task_completed", data={"data": {"answer": "已开工1200户", "evidence": [7]}})
+
+    text = describe(event, {}, {7: "开工清单.xlsx"})
+
+    assert text == "落实情况：已开工1200户；佐证材料：开工清单.xlsx"

@@ -27,6 +27,9 @@ CHOICES: dict[str, dict[str, str]] = {
     "access_decision": {"approve": "准予下沉", "reject": "不予准入", "return": "退回修改"},
 }
 
+# Form fields that hold uploaded files (type "attachments" in the diagrams): shown as file names, never as ids.
+FILE_FIELDS: frozenset[str] = frozenset({"attachments", "evidence"})
+
 # Every form field of the diagrams, by id, as the history and the task pages name it (the diagrams' own label,
 # without units such as "（%）"; where two diagrams label one id differently, the wording both can carry).
 FIELDS: dict[str, str] = {
@@ -128,7 +131,7 @@ def shown_value(field_id: str, value, *, units: dict[str, str], files: dict[int,
         return "是" if value else "否"
     if field_id == "percent":
         return f"{value}%"
-    if field_id == "attachments" and isinstance(value, list):
+    if field_id in FILE_FIELDS and isinstance(value, list):
         return "、".join((files or {}).get(item, f"附件{item}") for item in value)
     if field_id == "decisions" and isinstance(value, list):
         return "；".join(f"{units.get(item.get('unit'), item.get('unit'))}：{item.get('task')}"
