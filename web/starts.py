@@ -23,7 +23,7 @@ from workflows.records.history import person_names
 from workflows.tasks.unit_choices import expand_groups, unit_choices
 
 from .core.db import get_process_engine, get_session
-from .shared.task_page import widget
+from .shared.task_page import picked_units, spec_kinds, widget
 
 bp = Blueprint("starts", __name__)
 MEETING_KINDS = ("department", "street", "town", "mass_organisation", "other")
@@ -131,7 +131,9 @@ def _process_form(definition, values=None, errors=None, status: int = 200):
     return render_template("starts/process.html", definition=definition, fields=starting_any.start_form(definition),
                            documentation=start_of(definition).documentation, values=values or MultiDict(),
                            errors=errors or {}, token=request.form.get("start_token") or uuid.uuid4().hex,
-                           projects=_plan_projects(), widget=widget), status
+                           projects=_plan_projects(), widget=widget,
+                           unit_pickers={spec.id: unit_choices(get_session(), spec_kinds(spec))
+                                         for spec in starting_any.start_form(definition) if widget(spec) == "units"}), status
 
 
 @bp.route("/start/process/<key>", methods=["GET", "POST"])
@@ -168,6 +170,8 @@ def process(key: str):
 def _field_value(spec):
     if spec.type == "boolean":
         return "true" if request.form.get(spec.id) else "false"
+    if widget(spec) == "units":
+        return picked_units(spec)
     return request.form.get(spec.id, "")
 
 
