@@ -100,3 +100,15 @@ def test_evidence_reads_as_file_names_like_attachments():
     text = describe(event, {}, {7: "开工清单.xlsx"})
 
     assert text == "落实情况：已开工1200户；佐证材料：开工清单.xlsx"
+
+
+def test_each_list_of_status_words_is_written_once_in_the_labels_registry():
+    root = Path(__file__).resolve().parent.parent
+    sources = [path for folder in ("web", "workflows") for path in (root / folder).rglob("*.py")
+               if path != root / "workflows/records/labels.py"]
+    copies = [(path.relative_to(root).as_posix(), code, word)
+              for path in sources for text in [path.read_text(encoding="utf-8")]
+              for vocabulary in labels.VOCABULARIES.values() for code, word in vocabulary.items()
+              if re.search(rf"""["']{re.escape(code)}["']\s*:\s*["']{re.escape(word)}["']""", text)]
+
+    assert copies == []

@@ -80,6 +80,9 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "report_standing": {"on_time": "按时报送", "late": "逾期报送", "returned": "退回待改", "missing": "逾期未报",
                         "not_due": "未到期", "not_applicable": "不适用"},
     "completion_outcome": {"on_time": "按期办结", "late": "逾期办结", "open": "未办结"},
+    "extension_status": {"pending": "待区推进办审批", "approved": "已同意", "refused": "不同意", "void": "已作废"},
+    # A project's light in the project list, its filter and its CSV export.
+    "project_light": {"red": "已逾期", "yellow": "3个工作日内到期", "green": "正常推进", "completed": "已办结"},
 }
 
 

@@ -26,7 +26,9 @@ from ..workdays import quarter_report_date, urgency, workdays_between
 
 QUARTERS = (1, 2, 3, 4)
 CELL_LABELS = VOCABULARIES["report_standing"]  # the one list of status words (records/labels.py)
-COMPLETION_LABELS = {"confirmed": "已确认办结", "submitted": "待确认", "returned": "退回补充", "not_submitted": "未提交"}
+# The dashboard's completion counts, in this order, worded by the one list (records/labels.py).
+COMPLETION_LABELS = {status: VOCABULARIES["completion_status"][status]
+                     for status in ("confirmed", "submitted", "returned", "not_submitted")}
 UNASSIGNED = "（未分配单位）"
 REPORT_TASK = "compile_report"  # quarterly_report.bpmn: the lead unit's 汇总填报季度报告
 
