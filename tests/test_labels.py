@@ -92,3 +92,23 @@ def test_a_completed_report_reads_in_words_in_the_history():
 
     assert text == "进展情况：下一步报区委审议。；完成比例：40%；推进状态：正常推进；下一步：提交区推进办；附件：进展材料.docx"
     assert not re.search(r"on_track|submit|\b40\b(?!%)", text)
+
+
+def test_evidence_reads_as_file_names_like_attachments():
+    event = HistoryEvent(kind="task_completed", data={"data": {"answer": "已开工1200户", "evidence": [7]}})
+
+    text = describe(event, {}, {7: "开工清单.xlsx"})
+
+    assert text == "落实情况：已开工1200户；佐证材料：开工清单.xlsx"
+
+
+def test_each_list_of_status_words_is_written_once_in_the_labels_registry():
+    root = Path(__file__).resolve().parent.parent
+    sources = [path for folder in ("web", "workflows") for path in (root / folder).rglob("*.py")
+               if path != root / "workflows/records/labels.py"]
+    copies = [(path.relative_to(root).as_posix(), code, word)
+              for path in sources for text in [path.read_text(encoding="utf-8")]
+              for vocabulary in labels.VOCABULARIES.values() for code, word in vocabulary.items()
+              if re.search(rf"""["']{re.escape(code)}["']\s*:\s*["']{re.escape(word)}["']""", text)]
+
+    assert copies == []

@@ -31,7 +31,7 @@ def check_of(driver: Driver, instance) -> SupervisionCheck:
 
 
 def answer(driver: Driver) -> None:
-    driver.complete(driver.task(name="反馈督查事项"), {"answer": "已开工1200户，资金已拨付", "evidence": "开工清单"})
+    driver.complete(driver.task(name="反馈督查事项"), {"answer": "已开工1200户，资金已拨付"})
 
 
 def rectification_points(driver: Driver) -> float:

@@ -6,6 +6,9 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
+
+from engine import ProcessInstance
 
 from tests.deployment_support import chain, script, timer
 from tests.start_support import diagram
@@ -167,3 +170,46 @@ def test_an_instance_in_error_shows_its_incident_and_a_retry_that_fails_again_ke
     assert "运行故障" in page and "compute" in page and "变量 r" in page and "重试" in page
     assert again.status_code == 422 and "重试仍然失败" in text(again)
     assert "运行故障" in text(office.get(f"/instances/{instance_id}"))
+
+
+@pytest.fixture
+def with_units_field(db):  # noqa: F811
+    """困难救助申请 whose start form also asks for 协办单位 (a ``units`` field)."""
+    directory.load_directory(db)
+    plans.load_plan(db, plans.DEFAULT_PLAN_FILE)
+    process_engine(db).clock.set(datetime(2017, 6, 8, 9, 0))
+    xml = diagram("starter_form").replace(
+        b'<camunda:formField id="project" label="\xe6\x89\x80\xe5\xb1\x9e\xe9\xa1\xb9\xe7\x9b\xae" type="project" />',
+        '<camunda:formField id="helpers" label="协办单位" type="units" />'.encode())
+    assert b'id="helpers"' in xml
+    deployment.deploy_diagram(db, xml, source="relief.bpmn", deployed_by="office")
+    roles.set_role_mappings(db, "relief_request", {"经办人": "minzhengju"})
+    db.commit()
+    return db
+
+
+def test_a_start_form_asking_for_units_offers_the_picker_with_groups_and_expands_a_ticked_group(
+        with_units_field, login_as):
+    street = login_as("caoyang", unit="caoyang")
+    page = text(street.get("/start/process/relief_request"))
+    csrf, token = start_page_token(street)
+
+    response = street.post("/start/process/relief_request", data={
+        "csrf_token": csrf, "start_token": token, "subject": "救助", "helpers": ["minzhengju", "gejiedaozhen"]})
+
+    assert 'type="checkbox" name="helpers" value="gejiedaozhen"' in page and "各街道、镇" in page
+    assert 'type="units"' not in page
+    assert response.status_code == 302
+    instance_id = with_units_field.scalar(select(ProcessInstance.id))
+    helpers = process_engine(with_units_field).get_instance(instance_id).ready_human_tasks()[0].data["helpers"]
+    assert helpers[0] == "minzhengju" and {"caoyang", "taopu"} <= set(helpers) and "gejiedaozhen" not in helpers
+
+
+def test_a_start_form_refuses_a_unit_not_in_the_directory_naming_the_field(with_units_field, login_as):
+    street = login_as("caoyang", unit="caoyang")
+    csrf, token = start_page_token(street)
+
+    response = street.post("/start/process/relief_request", data={
+        "csrf_token": csrf, "start_token": token, "subject": "救助", "helpers": ["nosuchunit"]})
+
+    assert response.status_code == 422 and 'id="error-helpers">“协办单位”' in text(response)

@@ -164,3 +164,29 @@ def test_the_start_list_offers_only_what_the_user_may_start(driver, login_as, us
 
 def test_the_start_pages_require_signing_in(app):
     assert app.test_client().get("/start").status_code == 302
+
+
+def test_the_meeting_page_offers_the_group_of_streets_and_towns_as_one_entry(driver, login_as):
+    page = page_text(office(login_as).get("/start/meeting"))
+
+    assert 'name="invited_units" value="gejiedaozhen"' in page and "各街道、镇" in page
+    assert 'data-members="caoyang ' in page
+
+
+def test_a_ticked_group_invites_each_of_its_members_to_the_meeting(driver, login_as):
+    response = post_form(office(login_as), "/start/meeting", "/start/meeting",
+                         {**MEETING, "invited_units": ["minzhengju", "gejiedaozhen"]})
+
+    assert response.status_code == 302
+    invited = sorted(t.assigned_unit for t in open_tasks(driver, "提交议题和问题"))
+    assert invited == sorted(["minzhengju", "caoyang", "changfeng", "changshou", "ganquan", "shiquan", "yichuan",
+                              "zhenru", "wanli", "changzheng", "taopu"])
+
+
+def test_a_unit_not_in_the_directory_is_refused_naming_the_field_and_starts_nothing(driver, login_as):
+    response = post_form(office(login_as), "/start/meeting", "/start/meeting",
+                         {**MEETING, "invited_units": ["minzhengju", "nosuchunit"]})
+
+    assert response.status_code == 422
+    assert '<p class="field-error" id="error-invited_units">“参会单位”中有' in page_text(response)
+    assert instance_count(driver) == 0

@@ -13,9 +13,10 @@ from html.parser import HTMLParser
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine import HumanTask, ProcessInstance
+from engine.models import ProcessDefinition
 from tests.test_year_report import app  # noqa: F401  (the played year, shared fixture)
 from tests.web_support import db, login_as  # noqa: F401
 from workflows.accounts.models import User
@@ -45,9 +46,15 @@ class VisibleText(HTMLParser):
             self.parts.append(data)
 
 
+RAW_SECTION = re.compile(r"<section[^>]*data-raw-values[^>]*>.*?</section>", re.S)
+BUSINESS_KEY_CODE = re.compile(r"(约请|督查)-[a-z]+-\d{8}")  # issue 16 §4: keys name the street's code
+
+
 def visible(html: str) -> str:
+    """The visible text, less sections marked ``data-raw-values`` (an instance's stored variables, a technical
+    view for those who maintain diagrams)."""
     parser = VisibleText()
-    parser.feed(html)
+    parser.feed(RAW_SECTION.sub("", html))
     return " ".join(parser.parts)
 
 
@@ -87,6 +94,49 @@ def task_ids(app, *business_keys: str) -> list[int]:  # noqa: F811
     return ids
 
 
+def task_per_kind(app) -> list[int]:  # noqa: F811
+    """For each task name (each kind of task page) of the played year, its first open task and its last task
+    (the year ends with most tasks done, so a done page of each kind is read too)."""
+    with app.app_context():
+        session = new_session()
+        ids = set(session.scalars(select(func.min(HumanTask.id)).where(HumanTask.state == "ready")
+                                  .group_by(HumanTask.name)))
+        ids |= set(session.scalars(select(func.max(HumanTask.id)).group_by(HumanTask.name)))
+        session.close()
+    return sorted(ids)
+
+
+def instance_pages(app) -> tuple[list[str], list[str]]:  # noqa: F811
+    """/instances/<id> for one instance of each process, and /analytics/<key> for each process key."""
+    with app.app_context():
+        session = new_session()
+        rows = session.execute(select(func.min(ProcessInstance.id), ProcessDefinition.key)
+                               .join(ProcessDefinition, ProcessInstance.definition_id == ProcessDefinition.id)
+                               .group_by(ProcessDefinition.key)).all()
+        session.close()
+    return [f"/instances/{instance_id}" for instance_id, _ in rows], [f"/analytics/{key}" for _, key in rows]
+
+
+def test_every_open_task_page_instance_page_and_analytics_page_shows_words_not_codes(
+        app, login_as, forbidden):  # noqa: F811
+    office = login_as("tuijinban", unit="tuijinban", role="office")
+    instances, analytics = instance_pages(app)
+    tasks = [f"/tasks/{task_id}" for task_id in task_per_kind(app)]
+    pages = ["/instances", "/started", "/started?scope=unit", "/analytics"] + instances + analytics + tasks
+
+    assert len(tasks) >= 10 and len(instances) >= 3
+    found, shown = {}, 0
+    for url in pages:
+        response = office.get(url)
+        assert response.status_code in (200, 403, 404), (url, response.status_code)
+        if response.status_code == 200:
+            shown += 1
+            page = BUSINESS_KEY_CODE.sub("", visible(response.get_data(as_text=True)))
+            found.update({url: hits for hits in [codes_in(page, forbidden)] if hits})
+    assert found == {}
+    assert shown >= len(pages) // 2
+
+
 def test_every_page_of_a_played_year_shows_words_not_codes_or_login_names(app, login_as, forbidden):  # noqa: F811
     office = login_as("tuijinban", unit="tuijinban", role="office")
     unit = login_as("zuzhibu")
@@ -123,3 +173,10 @@ def test_the_exports_of_a_played_year_show_words_not_codes(app, login_as, forbid
     assert {name: codes_in(text, forbidden) for name, text in (
         ("csv", table), ("xlsx", cells), ("project pdf", project_pdf), ("year pdf", year_pdf))} == {
         "csv": [], "xlsx": [], "project pdf": [], "year pdf": []}
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16 §4 (another helper): started matters' keys name the street's code")
+def test_the_started_matters_are_listed_without_a_code_in_their_titles(app, login_as):  # noqa: F811
+    listed = visible(login_as("tuijinban", unit="tuijinban", role="office").get("/instances").get_data(as_text=True))
+
+    assert not BUSINESS_KEY_CODE.search(listed)

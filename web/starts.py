@@ -20,9 +20,10 @@ from workflows.forms import FormInvalid
 from workflows.plan.models import Plan, Project
 from workflows.processes import instances, starting_any
 from workflows.records.history import person_names
+from workflows.tasks.unit_choices import expand_groups, unit_choices
 
 from .core.db import get_process_engine, get_session
-from .shared.task_page import widget
+from .shared.task_page import picked_units, spec_kinds, widget
 
 bp = Blueprint("starts", __name__)
 MEETING_KINDS = ("department", "street", "town", "mass_organisation", "other")
@@ -75,16 +76,13 @@ def allowed_page(name: str) -> StartPage:
 
 
 def read_form(required=(), optional=(), lists=(), flags=()) -> dict:
-    """The posted form as the domain expects it: empty optional fields left out, checkbox lists, booleans."""
+    """The posted form as the domain expects it: empty optional fields left out, booleans, unit lists with each
+    ticked group (各街道、镇 …) replaced by its members (unknown codes stay, for the domain's check to name them)."""
     form = request.form
     data = {name: form.get(name, "") for name in required}
     data |= {name: form[name] for name in optional if form.get(name, "").strip()}
-    data |= {name: form.getlist(name) for name in lists}
+    data |= {name: expand_groups(get_session(), form.getlist(name)) for name in lists}
     return data | {name: bool(form.get(name)) for name in flags}
-
-
-def _units(*kinds: str) -> list[Unit]:
-    return list(get_session().scalars(select(Unit).where(Unit.kind.in_(kinds)).order_by(Unit.kind, Unit.code)))
 
 
 def _plan_projects() -> list[Project]:
@@ -93,8 +91,8 @@ def _plan_projects() -> list[Project]:
 
 
 CHOICES = {
-    "consultation": lambda: {"departments": _units("department")},
-    "meeting": lambda: {"units": _units(*MEETING_KINDS)},
+    "consultation": lambda: {"departments": unit_choices(get_session(), ("department",))},
+    "meeting": lambda: {"units": unit_choices(get_session(), MEETING_KINDS)},
     "check": lambda: {"projects": _plan_projects()},
     "access": lambda: {},
 }
@@ -133,7 +131,9 @@ def _process_form(definition, values=None, errors=None, status: int = 200):
     return render_template("starts/process.html", definition=definition, fields=starting_any.start_form(definition),
                            documentation=start_of(definition).documentation, values=values or MultiDict(),
                            errors=errors or {}, token=request.form.get("start_token") or uuid.uuid4().hex,
-                           projects=_plan_projects(), widget=widget), status
+                           projects=_plan_projects(), widget=widget,
+                           unit_pickers={spec.id: unit_choices(get_session(), spec_kinds(spec))
+                                         for spec in starting_any.start_form(definition) if widget(spec) == "units"}), status
 
 
 @bp.route("/start/process/<key>", methods=["GET", "POST"])
@@ -170,6 +170,8 @@ def process(key: str):
 def _field_value(spec):
     if spec.type == "boolean":
         return "true" if request.form.get(spec.id) else "false"
+    if widget(spec) == "units":
+        return picked_units(spec)
     return request.form.get(spec.id, "")
 
 

@@ -27,6 +27,9 @@ CHOICES: dict[str, dict[str, str]] = {
     "access_decision": {"approve": "准予下沉", "reject": "不予准入", "return": "退回修改"},
 }
 
+# Form fields that hold uploaded files (type "attachments" in the diagrams): shown as file names, never as ids.
+FILE_FIELDS: frozenset[str] = frozenset({"attachments", "evidence"})
+
 # Every form field of the diagrams, by id, as the history and the task pages name it (the diagrams' own label,
 # without units such as "（%）"; where two diagrams label one id differently, the wording both can carry).
 FIELDS: dict[str, str] = {
@@ -77,6 +80,9 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "report_standing": {"on_time": "按时报送", "late": "逾期报送", "returned": "退回待改", "missing": "逾期未报",
                         "not_due": "未到期", "not_applicable": "不适用"},
     "completion_outcome": {"on_time": "按期办结", "late": "逾期办结", "open": "未办结"},
+    "extension_status": {"pending": "待区推进办审批", "approved": "已同意", "refused": "不同意", "void": "已作废"},
+    # A project's light in the project list, its filter and its CSV export.
+    "project_light": {"red": "已逾期", "yellow": "3个工作日内到期", "green": "正常推进", "completed": "已办结"},
 }
 
 
@@ -118,7 +124,7 @@ def shown_value(field_id: str, value, *, units: dict[str, str], files: dict[int,
         return "是" if value else "否"
     if field_id == "percent":
         return f"{value}%"
-    if field_id == "attachments" and isinstance(value, list):
+    if field_id in FILE_FIELDS and isinstance(value, list):
         return "、".join((files or {}).get(item, f"附件{item}") for item in value)
     if field_id == "decisions" and isinstance(value, list):
         return "；".join(f"{units.get(item.get('unit'), item.get('unit'))}：{item.get('task')}"

@@ -19,6 +19,7 @@ from engine import HumanTask, ProcessInstance
 from ..directory.models import Unit
 from ..notifications import messages
 from ..plan.models import Plan, Project
+from .labels import choice_label
 from .models import (AccessApplication, ActionItem, Consultation, ConsultationInvitation, Evaluation, Meeting,
                       ProjectCompletion, QuarterlyReport, SupervisionCheck)
 
@@ -241,7 +242,7 @@ def consultation_replied(c: Completed) -> None:
 def consultation_rated(c: Completed) -> None:
     invitation = _invitation(c)
     invitation.rating = c.submitted["rating"]
-    rating = {"satisfied": "满意", "unsatisfied": "不满意"}.get(invitation.rating, "已评价")
+    rating = choice_label("rating", invitation.rating)
     c.tell_unit("consultation_rated", invitation.department_code, f"您对约请的答复被评为“{rating}”{_about(c)}")
     if invitation.rating == "unsatisfied":
         invitation.unsatisfied_count = (invitation.unsatisfied_count or 0) + 1

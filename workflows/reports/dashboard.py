@@ -19,11 +19,14 @@ from engine import HumanTask
 from ..directory.models import Unit
 from ..plan.models import Plan, Project
 from ..projects.report_cells import CELL_LABELS, QUARTERS, Cell, lifecycle_start_days, report_cells
+from ..records.labels import VOCABULARIES
 from ..records.models import Consultation, ConsultationInvitation, ProjectCompletion
 from ..runtime import DEFAULT_TIMEZONE
 from ..workdays import urgency, workdays_between
 
-COMPLETION_LABELS = {"confirmed": "已确认办结", "submitted": "待确认", "returned": "退回补充", "not_submitted": "未提交"}
+# The dashboard's completion counts, in this order, worded by the one list (records/labels.py).
+COMPLETION_LABELS = {status: VOCABULARIES["completion_status"][status]
+                     for status in ("confirmed", "submitted", "returned", "not_submitted")}
 UNASSIGNED = "（未分配单位）"
 
 

@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..projects.pages import ProjectRow
+from ..records.labels import VOCABULARIES
 from .tables import spreadsheet_text
 
 # The lights as the legend and the export name them; "completed" is a project whose 办结 was confirmed.
-LIGHT_WORDS = {"red": "已逾期", "yellow": "3个工作日内到期", "green": "正常推进", "completed": "已办结"}
+LIGHT_WORDS = VOCABULARIES["project_light"]  # the labels registry's list, not a copy
 SORTS = {"number": "编号", "due": "完成时间", "light": "状态（逾期在前）", "area": "任务领域"}
 LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "completed": 3}
 MAX_SEARCH = 100

@@ -17,12 +17,13 @@ from ..plan.models import Plan, Project, TaskArea
 from ..projects.report_cells import Cell, is_listed, report_cells
 from ..records.models import (Consultation, ConsultationInvitation, Evaluation, ProjectCompletion, QuarterlyReport,
                       SupervisionCheck)
+from ..records.labels import VOCABULARIES
 from ..records.scoring import expected_quarters
 from ..workdays import workdays_between
 from .dashboard import overdue_tasks
 
 QUARTERS = (1, 2, 3, 4)
-OUTCOME_NAMES = {"on_time": "按期办结", "late": "逾期办结", "open": "未办结"}
+OUTCOME_NAMES = VOCABULARIES["completion_outcome"]  # the one list of these words (records/labels.py)
 
 
 @dataclass

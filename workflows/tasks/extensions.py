@@ -18,6 +18,7 @@ from engine import BpmnEngine, EngineError, HumanTask, NotFound, TaskNotReady
 from engine.clock import to_db
 
 from ..accounts.actor import Actor, NotAllowed
+from ..records.labels import label
 from ..cases.opening import Checker
 from ..directory.models import Unit
 from ..forms import FormInvalid
@@ -33,7 +34,6 @@ DECISION_RECORD = "extension_decided"  # the ``record`` property of its 审批�
 APPLICANT_ROLE = "申请单位"
 LONGEST_EXTENSION = timedelta(days=365)
 DECISION_WORKDAYS = 2
-STATUS_NAMES = {"pending": "待区推进办审批", "approved": "已同意", "refused": "不同意", "void": "已作废"}
 
 
 class ExtensionPending(EngineError):
@@ -185,7 +185,7 @@ def task_extensions(session: Session, actor: Actor, task: HumanTask) -> TaskExte
     def view(extension: DeadlineExtension) -> RequestView:
         unit = session.get(Unit, extension.unit_code)
         return RequestView(extension, unit.name if unit else extension.unit_code,
-                           STATUS_NAMES.get(extension.status, extension.status),
+                           label("extension_status", extension.status),
                            extension.approved_due_on)
 
     requests = [view(e) for e in requests_for_task(session, task.id)]
