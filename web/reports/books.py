@@ -21,7 +21,6 @@ from sqlalchemy import select
 
 from engine import HistoryEvent
 from engine.chain import history_head
-from workflows.records.labels import VOCABULARIES
 from workflows.reports.overdue_items import OverdueItem, overdue_items
 from workflows.reports.provenance import stamp_for
 from workflows.reports.year_report import YearSummary, find_plan, year_summary
@@ -32,10 +31,6 @@ from ..core.db import get_process_engine, get_session
 from .part_cache import PartCache, Progress, write_atomically
 from .signing import signed
 
-NAMES = {  # the stored codes as the PDF shows them: the labels of workflows/records/labels.py
-    "verdict_names": VOCABULARIES["report_status"], "progress_names": VOCABULARIES["progress_status"],
-    "finding_names": VOCABULARIES["finding"],
-}
 HERE = Path(__file__).resolve().parent
 
 
@@ -109,7 +104,7 @@ def make_book(year: int, progress: Progress | None = None) -> tuple[Path, PartCa
     summary, overdue = year_figures(year)
     stamp = stamp_for(get_session(), summary, overdue, version)
     cache = PartCache(cache_directory(current_app) / "parts")
-    pdf = year_book.year_pdf(summary, overdue, NAMES, workers=current_app.config["PDF_WORKERS"], stamp=stamp,
+    pdf = year_book.year_pdf(summary, overdue, workers=current_app.config["PDF_WORKERS"], stamp=stamp,
                              cache=cache, progress=progress)
     path = book_path(year, newest_event(version.event_id), today)
     write_atomically(path, signed(pdf))

@@ -22,7 +22,7 @@ from workflows.reports.tables import summary_tables, tables_csv, tables_xlsx
 from workflows.reports.year_report import project_facts, report_date
 
 from . import jobs
-from .books import NAMES, NoPlan, year_figures
+from .books import NoPlan, year_figures
 from .signing import signed
 from ..core.db import get_process_engine, get_session
 from ..core.inputs import db_int
@@ -68,7 +68,7 @@ def _download(content: bytes, filename: str, mimetype: str):
 def _render_pdf(template: str, **context) -> bytes:
     from weasyprint import HTML  # here, not at import: its fonts' library takes ~0.5 s to load (see pdf_book)
 
-    html = render_template(template, **NAMES, **context)
+    html = render_template(template, **context)
     return HTML(string=html).write_pdf()  # no base URL: the documents load nothing from outside
 
 

@@ -37,18 +37,18 @@ class Piece:
     kind: str | None = None  # pieces of one kind share parts ("project", "overdue"); None: a part of its own
 
 
-def year_pdf(summary: YearSummary, overdue: list[OverdueItem], names: dict, *, workers: int,
+def year_pdf(summary: YearSummary, overdue: list[OverdueItem], *, workers: int,
              stamp: Stamp | None = None, cache: PartCache | None = None, progress: Progress | None = None) -> bytes:
     """The year's book; with a ``stamp`` its last page and its document information give the data version, the
     chain head and the figures' digest (workflows/reports/provenance.py). Parts ``cache`` holds are not laid out
     again; ``progress`` counts the parts (the front matter, the body's parts, the page numbers' type)."""
     progress = progress or Progress()
     title = f"{summary.plan.year}年度重点工作评估报告"
-    pieces = _body(summary, overdue, names) if summary.has_data else []
+    pieces = _body(summary, overdue) if summary.has_data else []
     if stamp is not None:
         pieces.append(Piece(render_template("reports/_provenance.html", stamp=stamp)))
     parts = [_document(title, "\n".join(piece.html for piece in group), group[0].section) for group in _parts(pieces)]
-    front = _front(title, summary, names)
+    front = _front(title, summary)
     progress.expect(len(front) + len(parts) + 1)  # the front matter, the body, the type of the page numbers
     *laid, type_part = lay_out_cached([*front, *parts, page_stamps.type_html()], workers, cache, progress)
     sheets = _sheets(laid)
@@ -72,13 +72,13 @@ def _run(piece: Piece) -> int:
     return PROJECTS_PER_PART if piece.kind == "project" else OVERDUE_PIECES_PER_PART
 
 
-def _body(summary: YearSummary, overdue: list[OverdueItem], names: dict) -> list[Piece]:
+def _body(summary: YearSummary, overdue: list[OverdueItem]) -> list[Piece]:
     by_project: dict[str, list[OverdueItem]] = {}
     for item in overdue:  # each project's section lists its own items of the appendix
         if item.business_key is not None:
             by_project.setdefault(item.business_key, []).append(item)
     pieces = [Piece(render_template("reports/_project.html", facts=facts,
-                                    overdue=by_project.get(facts.project.business_key, []), **names), kind="project")
+                                    overdue=by_project.get(facts.project.business_key, [])), kind="project")
               for facts in summary.projects]
     pieces.append(Piece(render_template("reports/_year_consultations.html", summary=summary)))
     appendix = "附录 逾期事项"
@@ -94,7 +94,7 @@ def _document(title: str, body: str, section: str | None = None) -> str:
     return render_template("reports/book.html", title=title, section=section, body=body, numbers_stamped=True)
 
 
-def _front(title: str, summary: YearSummary, names: dict) -> list[str]:
+def _front(title: str, summary: YearSummary) -> list[str]:
     """The front matter's parts: the opening (cover and contents), the summary and the project list (only the
     opening before the plan has data)."""
     def page_ref(anchor: str) -> Markup:
@@ -104,7 +104,7 @@ def _front(title: str, summary: YearSummary, names: dict) -> list[str]:
     targets = {"opening": ["summary", "projects", "consultations", "overdue"],
                "projects": [f"project-{facts.project.number}" for facts in summary.projects]}
     return [_document(title, render_template("reports/_year_front.html", part=part, summary=summary,
-                                             page_ref=page_ref, link_targets=targets.get(part, []), **names))
+                                             page_ref=page_ref, link_targets=targets.get(part, [])))
             for part in (("opening", "summary", "projects") if summary.has_data else ("opening",))]
 
 

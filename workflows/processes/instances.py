@@ -19,7 +19,7 @@ from ..accounts.actor import Actor, NotAllowed
 from ..accounts.models import User
 from ..directory.models import Unit
 from ..forms import FormInvalid
-from ..records.labels import VOCABULARIES
+from ..records.labels import VOCABULARIES, label
 from ..records.history import HistoryLine, timeline
 from .models import InstanceStart
 
@@ -55,7 +55,7 @@ class InstanceRow:
     def current_step(self) -> str:
         if self.open_tasks:
             return "、".join(dict.fromkeys(task.name for task in self.open_tasks))
-        return STATUSES.get(self.instance.status, self.instance.status)
+        return label("instance_status", self.instance.status)
 
     def as_json(self) -> dict[str, Any]:
         row = self.instance
