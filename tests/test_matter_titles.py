@@ -43,6 +43,13 @@ def test_two_matters_raised_by_one_street_on_one_day_are_told_apart_in_the_offic
     assert "约请-caoyang-20170608" not in page
 
 
+def test_two_matters_of_one_street_on_one_day_get_two_business_keys_in_words(driver):
+    first = raise_consultation(driver, "曹杨路积水点改造涉及排水管网")
+    second = raise_consultation(driver, "兰溪路菜场周边占道经营")
+
+    assert (first.row.business_key, second.row.business_key) == ("约请-曹杨新村街道-20170608", "约请-曹杨新村街道-20170608-2")
+
+
 def test_the_task_page_of_a_matter_is_titled_by_the_matter(driver, login_as):
     instance = raise_consultation(driver, "曹杨路积水点改造涉及排水管网")
     task = driver.task(name="分派约请部门", instance_id=instance.id)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import BpmnEngine, Instance
+from engine import BpmnEngine, Instance, ProcessInstance
 
 from ..directory.models import Unit
 from ..forms import FormInvalid
@@ -109,7 +109,7 @@ def raise_consultation(session: Session, engine: BpmnEngine, street_code: str, d
     departments = check.units("invited_departments", "被约请部门", ("department",))
     check.done({"description", "place", "project", "wished_reply_on", "invited_departments"})
     deadlines = get_setting(session, "consultation_deadlines")
-    instance = engine.start_instance("unit_consultation", business_key=f"约请-{street.code}-{today:%Y%m%d}", actor=actor, data={
+    instance = engine.start_instance("unit_consultation", business_key=_numbered_key(session, f"约请-{street.name}-{today:%Y%m%d}"), actor=actor, data={
         "roles": {"发起街镇": street.code, OFFICE_ROLE: fixed_unit(session, "office")},
         "description": description, "place": place, "project_key": project.business_key if project else None,
         "wished_reply_on": wished.isoformat() if wished else None,
@@ -197,3 +197,13 @@ def file_access_feedback(session: Session, engine: BpmnEngine, street_code: str,
                               filed_on=_today(engine))
     session.add(feedback)
     return feedback
+
+
+def _numbered_key(session: Session, key: str) -> str:
+    """``key`` (约请-曹杨新村街道-20170622: words a clerk reads, no unit code), or ``key-2``, ``key-3`` … when the
+    same street already raised a matter that day, so that two matters never share a business key."""
+    taken = set(session.scalars(select(ProcessInstance.business_key).where(
+        (ProcessInstance.business_key == key) | ProcessInstance.business_key.like(f"{key}-%"))))
+    if key not in taken:
+        return key
+    return next(f"{key}-{n}" for n in range(2, len(taken) + 3) if f"{key}-{n}" not in taken)
