@@ -21,6 +21,18 @@ USERS = {"office": ("tuijinban", "office"), "admin": ("tuijinban", "admin"), "au
          "zuzhibu": ("zuzhibu", "unit")}
 
 
+def office_street_and_department(db) -> None:
+    """The directory and the 2017 plan, the clock at 2017-06-08 09:00, and the accounts office (区推进办), caoyang
+    (曹杨新村街道) and minzhengju (区民政局): who designs, starts and does a new process in the browser tests."""
+    directory.load_directory(db)
+    plans.load_plan(db, plans.DEFAULT_PLAN_FILE)
+    process_engine(db).clock.set(datetime(2017, 6, 8, 9, 0))
+    for username, unit, role in (("office", "tuijinban", "office"), ("caoyang", "caoyang", "unit"),
+                                 ("minzhengju", "minzhengju", "unit")):
+        ensure_user(db, username, unit, role)
+    db.commit()
+
+
 def diagram(name: str) -> bytes:
     """A test diagram of tests/diagrams/camunda, laid out (BPMN DI added) when it has none."""
     xml = (DIAGRAMS / f"{name}.bpmn").read_bytes()

@@ -6,25 +6,13 @@ The diagram is uploaded as a file, not drawn: drawing a pool, a lane and a start
 test bpmn-js more than these pages (test_browser_editor.py draws in the editor)."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from tests.browser_support import open_task, sign_in, submit_task
-from tests.start_support import DIAGRAMS
-from tests.web_support import ensure_user
-from workflows.directory import units as directory
-from workflows.plan import loading as plans
-from workflows.runtime import process_engine
+from tests.start_support import DIAGRAMS, office_street_and_department
 
 
 def test_a_new_process_is_uploaded_mapped_started_from_start_done_by_the_mapped_unit_and_seen_finished(
         db, live_server, browser):
-    directory.load_directory(db)
-    plans.load_plan(db, plans.DEFAULT_PLAN_FILE)
-    process_engine(db).clock.set(datetime(2017, 6, 8, 9, 0))
-    for username, unit, role in (("office", "tuijinban", "office"), ("caoyang", "caoyang", "unit"),
-                                 ("minzhengju", "minzhengju", "unit")):
-        ensure_user(db, username, unit, role)
-    db.commit()
+    office_street_and_department(db)
     office, street, department = browser.new_page(), browser.new_page(), browser.new_page()
     errors = []
     office.on("pageerror", lambda error: errors.append(str(error)))

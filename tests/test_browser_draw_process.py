@@ -9,7 +9,6 @@ Every step is a mouse click, a double-click or typing at screen positions read f
 goes through the modeler's API. Screenshots at 1366 px go to var/screenshots/draw-process-*.png."""
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,10 +16,7 @@ from sqlalchemy import select
 from engine import ProcessDefinition
 from tests.browser_support import open_task, sign_in, submit_task
 from tests.test_browser_editor import PANEL, editor_bundle  # noqa: F401  (builds the bundle when missing)
-from tests.web_support import ensure_user
-from workflows.directory import units as directory
-from workflows.plan import loading as plans
-from workflows.runtime import process_engine
+from tests.start_support import office_street_and_department
 
 SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 KEY, NAME = "street_relief", "街道困难帮扶"
@@ -127,13 +123,7 @@ def let_the_streets_start_it(page, groups: str) -> None:
 
 def test_the_office_draws_a_process_deploys_it_maps_its_lane_and_a_street_starts_it_to_the_end(
         db, live_server, browser):
-    directory.load_directory(db)
-    plans.load_plan(db, plans.DEFAULT_PLAN_FILE)
-    process_engine(db).clock.set(datetime(2017, 6, 8, 9, 0))
-    for username, unit, role in (("office", "tuijinban", "office"), ("caoyang", "caoyang", "unit"),
-                                 ("minzhengju", "minzhengju", "unit")):
-        ensure_user(db, username, unit, role)
-    db.commit()
+    office_street_and_department(db)
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1366, "height": 900})
     office, street, department = context.new_page(), browser.new_page(), browser.new_page()
     errors = []
