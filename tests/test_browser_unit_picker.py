@@ -1,5 +1,5 @@
 """In a real Chromium: the office dispatches a street's 约请 by searching the unit picker and ticking a department,
-and a unit's inbox names the task's own process and marks a returned report 退回. Screenshots at 1366 px go to
+reassigns a task by typing part of a unit's name, and a unit's inbox names the task's own process and marks a returned report 退回. Screenshots at 1366 px go to
 var/screenshots/."""
 from __future__ import annotations
 
@@ -69,4 +69,25 @@ def test_a_lead_unit_sees_its_returned_report_marked_and_named_by_its_own_proces
     assert "2017年第2季度" in page.locator("p.task-heading").inner_text()
     page.click("text=← 返回待办")
     page.wait_for_url(INBOX, wait_until="domcontentloaded")
+    page.context.close()
+
+
+def test_the_office_reassigns_a_task_by_typing_part_of_the_units_name(db, live_server, browser):
+    driver = Driver(db)
+    driver.load_plan_and_diagrams()
+    start_projects(driver, 2)
+    ensure_user(db, "office", "tuijinban", "office")
+    task = driver.task(name="汇总填报季度报告", business_key="2017-02")
+    page = wide_page(browser)
+    sign_in(page, live_server, "office")
+
+    page.goto(f"{live_server}/tasks/{task.id}/reassign")
+    page.locator("input.picker-search").fill("民政")
+    assert page.locator("#field-unit").input_value() == "minzhengju"
+    page.fill("#field-reason", "组织部工作调整，由区民政局牵头汇总")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("text=已将“汇总填报季度报告”改派给区民政局")
+
+    db.expire_all()
+    assert driver.task(name="汇总填报季度报告", business_key="2017-02").assigned_unit == "minzhengju"
     page.context.close()

@@ -36,6 +36,29 @@
     });
   }
 
+  // A one-unit choice (<select data-unit-select>, the reassign and role-mapping forms): a search box before it
+  // hides the units whose names do not hold the text and selects the first that does.
+  function addSelectSearch(select) {
+    var search = document.createElement("input");
+    search.type = "search";
+    search.className = "picker-search";
+    search.placeholder = "输入单位名称筛选";
+    search.setAttribute("aria-label", "筛选单位：" + (select.getAttribute("aria-label") || "改派给"));
+    search.disabled = select.disabled;
+    search.addEventListener("input", function () {
+      var wanted = search.value.trim(), first = null;
+      Array.prototype.forEach.call(select.options, function (option) {
+        var shown = !option.value || wanted === "" || option.textContent.indexOf(wanted) !== -1;
+        option.hidden = !shown;
+        if (shown && option.value && !first) { first = option; }
+      });
+      if (wanted && first) { select.value = first.value; }
+    });
+    select.parentNode.insertBefore(search, select);
+  }
+
+  document.querySelectorAll("select[data-unit-select]").forEach(addSelectSearch);
+
   document.querySelectorAll("[data-unit-picker]").forEach(function (picker) {
     addSearch(picker);
     linkGroups(picker);
