@@ -39,7 +39,7 @@ web/static/editor/editor.js: node_modules/.installed scripts/build-editor.mjs $(
 	node scripts/build-editor.mjs
 
 # The decision table editor's bundle (dmn-js Modeler, Chinese labels), generated after `npm ci`.
-web/static/dmn/dmn.js: node_modules/.installed scripts/build-dmn.mjs $(wildcard web/dmn_src/*) web/editor_src/translator.js
+web/static/dmn/dmn.js: node_modules/.installed scripts/build-dmn.mjs $(wildcard web/dmn_src/*) web/editor_src/translator.js web/editor_src/http.js
 	node scripts/build-dmn.mjs
 
 migrate: python-packages

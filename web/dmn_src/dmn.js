@@ -3,29 +3,10 @@
 import DmnModeler from 'dmn-js/lib/Modeler';
 import camundaModdle from 'camunda-dmn-moddle/resources/camunda.json';
 
+import { postJSON } from '../editor_src/http.js';
 import translateModule from './translate.js';
 
 const FIRST_VIEW = 'year_end_scoring';
-
-function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  return meta ? meta.content : '';
-}
-
-async function postJSON(url, body) {
-  const response = await fetch(url, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', 'Accept': 'application/json', 'X-CSRFToken': csrfToken() },
-    body: JSON.stringify(body)
-  });
-  try {
-    return { ok: response.ok, status: response.status, data: await response.json() };
-  } catch (error) {
-    const message = response.status === 400 ? '页面已过期：请刷新页面后再试' : `服务器返回错误（${response.status}）`;
-    return { ok: false, status: response.status, data: { message } };
-  }
-}
 
 function cell(row, text) {
   const td = document.createElement('td');

@@ -11,6 +11,7 @@ import CamundaBehaviorsModule from 'camunda-bpmn-js-behaviors/lib/camunda-platfo
 import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json';
 
 import { changesAgainst, confirmDeployment } from './deploy-review.js';
+import { postJSON as postRequest } from './http.js';
 import deployableGroupsModule from './panel-filter.js';
 import { bindRolesPanel } from './roles-panel.js';
 import translateModule, { translate } from './translate.js';
@@ -18,28 +19,11 @@ import translateModule, { translate } from './translate.js';
 // Below this width the modeler's canvas and panel do not fit: the page opens the diagram read-only instead.
 const NARROW = '(max-width: 900px)';
 
-function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  return meta ? meta.content : '';
-}
+// The editor's own words for an expired page: the diagram on screen is kept by downloading it first.
+const EXPIRED = '页面已过期：请先点“下载当前流程图”保存，再刷新页面';
 
-async function postJSON(url, body) {
-  const response = await fetch(url, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', 'Accept': 'application/json', 'X-CSRFToken': csrfToken() },
-    body: JSON.stringify(body)
-  });
-  if (response.redirected && new URL(response.url).pathname === '/login') {
-    return { ok: false, status: 401, data: { message: '登录已过期：请在新的浏览器标签页中登录后再试（本页的修改仍在）' } };
-  }
-  try {
-    return { ok: response.ok, status: response.status, data: await response.json() };
-  } catch (error) {
-    // CSRF refusals and proxies answer with a page, not JSON.
-    const message = response.status === 400 ? '页面已过期：请先点“下载当前流程图”保存，再刷新页面' : `服务器返回错误（${response.status}）`;
-    return { ok: false, status: response.status, data: { message } };
-  }
+function postJSON(url, body) {
+  return postRequest(url, body, EXPIRED);
 }
 
 // The engine runs only executable processes: mark every process of the diagram so before saving.
