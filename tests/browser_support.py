@@ -74,24 +74,30 @@ def submit_task(page) -> None:
     page.wait_for_url(INBOX, wait_until="domcontentloaded")
 
 
-JOURNEY_SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots" / "journeys"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
 @pytest.fixture
 def wide_page(browser):
-    """A 1366 px wide page (the office's usual screen), for journeys that keep screenshots."""
+    """A 1366 px wide page (the office's usual screen), for tests that keep screenshots; it waits up to 30 s, as the
+    suite may share the machine with other work."""
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1366, "height": 900},
                                   accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     yield page
     context.close()
 
 
+def screenshot(page, name: str, folder: str = "") -> None:
+    """Save the whole page as var/screenshots/[<folder>/]<name>.png, a test's artifact to look at."""
+    (SCREENSHOTS / folder).mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / folder / f"{name}.png"), full_page=True)
+
+
 def journey_shot(page, journey: str, name: str) -> None:
     """Save the whole page as var/screenshots/journeys/<journey>-<name>.png, the journey's artifact."""
-    JOURNEY_SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(JOURNEY_SHOTS / f"{journey}-{name}.png"), full_page=True)
+    screenshot(page, f"{journey}-{name}", "journeys")
 
 
 def sign_out(page) -> None:

@@ -9,16 +9,13 @@ Every step is a mouse click, a double-click or typing at screen positions read f
 goes through the modeler's API. Screenshots at 1366 px go to var/screenshots/draw-process-*.png."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import select
 
 from engine import ProcessDefinition
-from tests.browser_support import open_task, sign_in, submit_task
+from tests.browser_support import open_task, screenshot, sign_in, submit_task
 from tests.test_browser_editor import PANEL, editor_bundle  # noqa: F401  (builds the bundle when missing)
 from tests.start_support import office_street_and_department
 
-SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 KEY, NAME = "street_relief", "街道困难帮扶"
 START_FORM = f"{PANEL} [data-group-id='group-CamundaPlatform__FormData']"
 # What the modeler holds once drawn, read back to check the drawing (not to draw).
@@ -33,11 +30,6 @@ DRAWN = """() => {
            starters: of('bpmn:Participant')[0].processRef.candidateStarterGroups || null,
            flows: of('bpmn:SequenceFlow').length };
 }"""
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"draw-process-{name}.png"), full_page=True)
 
 
 def centre_of(page, element_id: str) -> tuple[float, float]:
@@ -145,7 +137,7 @@ def test_the_office_draws_a_process_deploys_it_maps_its_lane_and_a_street_starts
     assert drawn == {"lane": "经办人", "task": "审核帮扶申请", "startForm": [["subject", "帮扶事由", "string"]],
                      "starters": "gejiedaozhen", "flows": 2,
                      "laneNodes": ["bpmn:EndEvent", "bpmn:StartEvent", "bpmn:UserTask"]}
-    shot(office, "drawn")
+    screenshot(office, "draw-process-drawn")
 
     office.click("#editor-deploy")
     office.click("#deploy-review .review-confirm")
@@ -158,7 +150,7 @@ def test_the_office_draws_a_process_deploys_it_maps_its_lane_and_a_street_starts
     office.wait_for_selector("#editor-roles-status.success >> text=已保存角色对应")
     role = office.locator("#editor-roles tr[data-role-name=经办人]")
     assert "待分派" not in role.inner_text() and role.locator("input").input_value() == "区民政局"
-    shot(office, "roles")
+    screenshot(office, "draw-process-roles")
     db.expire_all()
     assert db.scalar(select(ProcessDefinition.deployed_by).where(ProcessDefinition.key == KEY)) == "office"
 
@@ -177,6 +169,6 @@ def test_the_office_draws_a_process_deploys_it_maps_its_lane_and_a_street_starts
     office.click("table.instances a")
     assert office.locator("#instance-status").inner_text() == "已结束"
     office.wait_for_selector(f".djs-element.done[data-element-id={task_id}]")
-    shot(office, "finished")
+    screenshot(office, "draw-process-finished")
     assert errors == []
     context.close()
