@@ -37,6 +37,7 @@ class LoadSize:
     rate: float               # requests a second each clerk and office user sends (supervisor, auditor: 1 in 5 s)
     steady_users: int         # the steady phase: (users − 2) × rate ≈ the offered requests a second
     steady_seconds: float
+    warmup_seconds: float     # before the steady phase counts: the sign-in crowd's backlog drains, caches fill
     ramp_users: tuple[int, ...]
     ramp_seconds: float
     max_requests: int         # per phase
@@ -44,9 +45,9 @@ class LoadSize:
 
 LOAD_SIZES = {
     "full": LoadSize("full", districts=16, projects=None, rate=1.0, steady_users=52, steady_seconds=60,
-                     ramp_users=(60, 80, 100, 130, 160, 200, 250, 300), ramp_seconds=30, max_requests=20_000),
+                     warmup_seconds=30, ramp_users=(60, 80, 100, 130, 160, 200, 250, 300), ramp_seconds=30, max_requests=20_000),
     "smoke": LoadSize("smoke", districts=1, projects=4, rate=3.0, steady_users=5, steady_seconds=15,
-                      ramp_users=(6,), ramp_seconds=2, max_requests=500),
+                      warmup_seconds=5, ramp_users=(6,), ramp_seconds=2, max_requests=500),
 }
 
 
@@ -116,7 +117,8 @@ def run_swarm(spec: dict) -> dict:
 
 def swarm_spec(host: str, size: LoadSize, clerks: list[str], projects: list[int]) -> dict:
     return {"host": host, "clerks": clerks, "projects": projects, "rate": size.rate,
-            "steady": {"users": size.steady_users, "seconds": size.steady_seconds, "max_requests": size.max_requests},
+            "steady": {"users": size.steady_users, "seconds": size.steady_seconds, "max_requests": size.max_requests,
+                       "warmup_seconds": size.warmup_seconds},
             "ramp": {"users": list(size.ramp_users), "seconds": size.ramp_seconds, "max_requests": size.max_requests,
                      "stop_ms": 1000}}
 

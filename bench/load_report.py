@@ -76,7 +76,8 @@ def section(run: LoadRun) -> str:
              f"in all). Clerks and the office's staff send {size.rate:g} request/s each, the supervisor and the auditor "
              "one request every 5 s; completions are "
              "clerks' 提交 and the office's 审核 (通过).", "",
-             f"Steady phase: {steady['users']} users for {steady['seconds']:.0f} s, {steady['requests']} requests.", "",
+             f"Steady phase: {steady['users']} users for {steady['seconds']:.0f} s, counted after they signed in and "
+             f"{size.warmup_seconds:g} s of warm-up; {steady['requests']} requests.", "",
              *targets(run), "", *endpoint_rows(steady), "",
              f"Step ramp ({size.ramp_seconds:g} s a step, counted after the step's users signed in); page p95 passes "
              f"1 s at: **{passes_at(run)}**.", "", *ramp_rows(run), "", *error_lines(run)]
