@@ -49,7 +49,8 @@ def page(browser):
 
 
 def sign_in(page, live_server: str, username: str) -> None:
-    """Sign in through the login form; the inbox opens."""
+    """Sign in through the login form; the inbox opens. Whoever was signed in on this page is signed out first."""
+    sign_out(page)
     page.goto(live_server + "/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
@@ -101,5 +102,8 @@ def journey_shot(page, journey: str, name: str) -> None:
 
 
 def sign_out(page) -> None:
-    """Forget the signed-in user, so the next sign_in starts afresh."""
+    """Forget the signed-in user, so the next sign_in starts afresh. The cookies are cleared once nothing of the
+    last page is on its way: a late answer would set the old session again, and the login form's CSRF token
+    would then be refused (请求未被接受)."""
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()

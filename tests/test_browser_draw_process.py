@@ -9,6 +9,7 @@ Every step is a mouse click, a double-click or typing at screen positions read f
 goes through the modeler's API. Screenshots at 1366 px go to var/screenshots/draw-process-*.png."""
 from __future__ import annotations
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from engine import ProcessDefinition
@@ -53,10 +54,18 @@ def focus_the_canvas(page) -> None:
 
 
 def click_element(page, element_id: str, dx: float = 0, dy: float = 0) -> None:
-    x, y = centre_of(page, element_id)
-    focus_the_canvas(page)
-    page.mouse.click(x + dx, y + dy)
-    page.wait_for_selector(".djs-context-pad.open")
+    """Click the element until its context pad opens, as a person clicks again when a busy page let a click pass
+    (seen once on a loaded machine: the pad never opened); three tries, then an error naming the element."""
+    for _ in range(3):
+        x, y = centre_of(page, element_id)
+        focus_the_canvas(page)
+        page.mouse.click(x + dx, y + dy)
+        try:
+            page.wait_for_selector(".djs-context-pad.open", timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"the context pad of {element_id} did not open after three clicks")
 
 
 def type_label(page, text: str) -> None:
