@@ -109,7 +109,8 @@ def raise_consultation(session: Session, engine: BpmnEngine, street_code: str, d
     departments = check.units("invited_departments", "被约请部门", ("department",))
     check.done({"description", "place", "project", "wished_reply_on", "invited_departments"})
     deadlines = get_setting(session, "consultation_deadlines")
-    instance = engine.start_instance("unit_consultation", business_key=_numbered_key(session, f"约请-{street.name}-{today:%Y%m%d}"), actor=actor, data={
+    business_key = _numbered_key(session, f"约请-{street.name}-{today:%Y%m%d}")
+    instance = engine.start_instance("unit_consultation", business_key=business_key, actor=actor, data={
         "roles": {"发起街镇": street.code, OFFICE_ROLE: fixed_unit(session, "office")},
         "description": description, "place": place, "project_key": project.business_key if project else None,
         "wished_reply_on": wished.isoformat() if wished else None,
