@@ -14,6 +14,9 @@ most frequent ones: a count that the machine's load does not blur.
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
+import pstats
 import collections
 import os
 import time
@@ -71,7 +74,7 @@ class StatementCount:
         self.bind, self.seen = bind, collections.Counter()
 
     def _count(self, _connection, _cursor, statement, *_rest) -> None:
-        self.seen[" ".join(statement.split())[:90]] += 1
+        self.seen[" ".join(statement.split())[:150]] += 1
 
     def __enter__(self):
         event.listen(self.bind, "before_cursor_execute", self._count)
@@ -83,8 +86,28 @@ class StatementCount:
     def report(self, done: int, what: str) -> str:
         total = sum(self.seen.values())
         lines = [f"{total} statements for {done} {what}: {total / max(done, 1):.1f} each"]
-        lines += [f"  {count:6d}  {statement}" for statement, count in self.seen.most_common(12)]
+        lines += [f"  {count:6d}  {statement}" for statement, count in self.seen.most_common(40)]
         return "\n".join(lines)
+
+
+class FlatProfile:
+    """cProfile while entered (``with``); ``output_text`` lists the 45 functions that took the most time of their
+    own, with their calls: where the time is spent, where pyinstrument's tree shows only where it was called."""
+
+    def __init__(self):
+        self.profile = cProfile.Profile()
+
+    def __enter__(self):
+        self.profile.enable()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.profile.disable()
+
+    def output_text(self, **_) -> str:
+        out = io.StringIO()
+        pstats.Stats(self.profile, stream=out).sort_stats("tottime").print_stats(45)
+        return out.getvalue()
 
 
 def main() -> None:
@@ -97,6 +120,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="activation: worker processes")
     parser.add_argument("--no-profile", action="store_true", help="time only")
     parser.add_argument("--statements", action="store_true", help="count the SQL statements instead of profiling")
+    parser.add_argument("--flat", action="store_true", help="cProfile's functions by their own time, not pyinstrument's tree")
     args = parser.parse_args()
     os.environ.setdefault("BENCH_SQLITE_URL", f"sqlite:///{ROOT / 'var' / 'bench-profile.db'}")
     url = database_url(args.database)
@@ -105,7 +129,8 @@ def main() -> None:
         session = new_session()
         engine = process_engine(session, app.config["TIMEZONE"])
         build_district(session, engine, None if args.what == "activation" else args.projects)
-        profiler = StatementCount(app.extensions["sqlalchemy_engine"]) if args.statements else Profiler(interval=0.0005)
+        profiler = (StatementCount(app.extensions["sqlalchemy_engine"]) if args.statements
+                    else FlatProfile() if args.flat else Profiler(interval=0.0005))
         if args.what == "activation":
             done = activation(session, engine, url, args.districts, args.workers,
                               nullcontext() if args.no_profile else profiler)
