@@ -1,5 +1,5 @@
 """`python -m bench.profile [completion|timers|activation] [--database sqlite|postgresql] [--projects N] [--timers N]
-[--districts N] [--workers N] [--no-profile] [--statements]`.
+[--districts N] [--workers N] [--no-profile] [--statements] [--flat [--save FILE]]`.
 
 Where the time of a task completion, of a timer sweep or of a plan's activation goes. Builds a district in
 var/bench-profile.db (or BENCH_DATABASE_URL's database), then under pyinstrument either (after activating its
@@ -7,7 +7,7 @@ plan) completes every quarterly report of Q2 and its review through the API (in 
 test client) or fires N due timers with the worker's sweep, or activates next year's plan of N districts (the
 district's plan copied N times, as figure 4 activates it, without playing the year first; with --workers N > 1 in
 N worker processes, of which only the parent is profiled); and prints the profile (with --no-profile only the
-time, which the profiler's sampling does not slow). With --statements, instead of the profile: the SQL statements
+time, which the profiler's sampling does not slow, and for completions and timers this process's CPU seconds). With --statements, instead of the profile: the SQL statements
 sent to the database (round trips; an executemany counts once), in all and per completion or fired timer, and the
 most frequent ones: a count that the machine's load does not blur.
 """
@@ -92,10 +92,11 @@ class StatementCount:
 
 class FlatProfile:
     """cProfile while entered (``with``); ``output_text`` lists the 45 functions that took the most time of their
-    own, with their calls: where the time is spent, where pyinstrument's tree shows only where it was called."""
+    own, with their calls: where the time is spent, where pyinstrument's tree shows only where it was called.
+    With ``save``, the raw statistics are also written there (for ``python -m pstats``: callers, cumulative)."""
 
-    def __init__(self):
-        self.profile = cProfile.Profile()
+    def __init__(self, save: str | None = None):
+        self.profile, self.save = cProfile.Profile(), save
 
     def __enter__(self):
         self.profile.enable()
@@ -103,11 +104,35 @@ class FlatProfile:
 
     def __exit__(self, *exc) -> None:
         self.profile.disable()
+        if self.save:
+            self.profile.dump_stats(self.save)
 
     def output_text(self, **_) -> str:
         out = io.StringIO()
         pstats.Stats(self.profile, stream=out).sort_stats("tottime").print_stats(45)
         return out.getvalue()
+
+
+class Stopwatch:
+    """Wall and CPU seconds of this process while entered (``with``), without a profiler's overhead."""
+
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+    def output_text(self, **_) -> str:
+        return f"{self.wall:.2f} s wall, {self.cpu:.2f} s CPU in this process (load average {_loadavg()})"
+
+
+def _loadavg() -> str:
+    try:
+        with open("/proc/loadavg", encoding="ascii") as averages:
+            return " ".join(averages.read().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def main() -> None:
@@ -121,6 +146,7 @@ def main() -> None:
     parser.add_argument("--no-profile", action="store_true", help="time only")
     parser.add_argument("--statements", action="store_true", help="count the SQL statements instead of profiling")
     parser.add_argument("--flat", action="store_true", help="cProfile's functions by their own time, not pyinstrument's tree")
+    parser.add_argument("--save", help="--flat: also write cProfile's raw statistics to this file")
     args = parser.parse_args()
     os.environ.setdefault("BENCH_SQLITE_URL", f"sqlite:///{ROOT / 'var' / 'bench-profile.db'}")
     url = database_url(args.database)
@@ -130,7 +156,7 @@ def main() -> None:
         engine = process_engine(session, app.config["TIMEZONE"])
         build_district(session, engine, None if args.what == "activation" else args.projects)
         profiler = (StatementCount(app.extensions["sqlalchemy_engine"]) if args.statements
-                    else FlatProfile() if args.flat else Profiler(interval=0.0005))
+                    else FlatProfile(args.save) if args.flat else Profiler(interval=0.0005))
         if args.what == "activation":
             done = activation(session, engine, url, args.districts, args.workers,
                               nullcontext() if args.no_profile else profiler)
@@ -140,6 +166,8 @@ def main() -> None:
             return
         activate_plan(session, engine, YEAR, actor="bench")
         session.commit()
+        if args.no_profile and not args.statements:
+            profiler = Stopwatch()
         if args.what == "timers":
             due_timers(session, engine, args.timers)
             with profiler:
