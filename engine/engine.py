@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy import Text, cast, func, select, update
+from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
@@ -30,7 +30,7 @@ from .incident_ops import Incidents
 from .timer_ops import Timers
 from .migration import move_state, predict_again
 from .steps import check_storable, drop_finished_subprocesses, quiet_spiff_logs, run_engine_steps
-from .storage import StoredState, restored_specs, serializer
+from .storage import restored_specs, serializer
 
 Router = Callable[[ProcessInstance, TaskView], Assignment]
 
@@ -92,30 +92,39 @@ class BpmnEngine(Definitions, Decisions, Incidents, Timers, Deliveries):
 
     def get_instance(self, instance_id: int, *, for_update: bool = False) -> Instance:
         """The instance with its workflow restored. ``for_update``: locked until the transaction ends and read
-        afresh under the lock (what this session read before may be older), with its history chain's head read
-        in the same statement (PostgreSQL: one round trip for the lock, the row and the head)."""
-        row = self.locked_row(instance_id) if for_update else None  # read with its batch (timer_ops)
-        if row is None:
-            query = select(ProcessInstance).where(ProcessInstance.id == instance_id).options(undefer(ProcessInstance.state))
-            row = self._read_locked(query, instance_id) if for_update else self.session.scalar(query)
-        if row is None:
+        afresh under the lock (what this session read before may be older), with its history chain's head and the
+        number of its event subscriptions read in the same statement (PostgreSQL: one round trip for the lock,
+        the row, the head and what the step needs to know of its subscriptions).
+
+        The state is read as the JSON text the database holds and parsed once, into the workflow: the row's own
+        ``state`` stays unloaded (a driver's dict, copied for the restore that consumes it, cost two parses and a
+        dump)."""
+        found = self.locked_row(instance_id) if for_update else None  # read with its batch (timer_ops)
+        if found is None:
+            query = select(ProcessInstance, cast(ProcessInstance.state, Text)).where(ProcessInstance.id == instance_id)
+            found = self._read_locked(query, instance_id) if for_update else self.session.execute(query).first()
+        if found is None:
             raise NotFound(f"流程实例 {instance_id} 不存在")
-        instance = Instance(row, self._restore(row))
+        row, text, *subscriptions = found
+        instance = Instance(row, self._restore(row, text))
         if for_update:
-            instance.waited_for_events = bool(events.waiting_events(instance.workflow))
+            instance.known_subscriptions = events.known_subscriptions(instance.workflow, subscriptions[0])
         return instance
 
-    def _read_locked(self, query, instance_id: int) -> ProcessInstance | None:
+    def _read_locked(self, query, instance_id: int) -> tuple[ProcessInstance, str, int] | None:
+        """(row, state text, number of stored event subscriptions) of ``query``'s instance, locked, or None."""
         if self._on_sqlite():
             self._lock_instance(instance_id)
         else:
             query = query.with_for_update(of=ProcessInstance)
-        query = query.add_columns(chain.last_hash(ProcessInstance.id)).execution_options(populate_existing=True)
+        query = (query.add_columns(chain.last_hash(ProcessInstance.id), events.stored_count(ProcessInstance.id))
+                 .execution_options(populate_existing=True))
         found = self.session.execute(query).first()
         if found is None:
             return None
-        chain.seed(self.session, instance_id, found[1])
-        return found[0]
+        row, text, last, subscriptions = found
+        chain.seed(self.session, instance_id, last)
+        return row, text, subscriptions
 
     def _on_sqlite(self) -> bool:
         return self.session.get_bind().dialect.name == "sqlite"
@@ -131,10 +140,9 @@ class BpmnEngine(Definitions, Decisions, Incidents, Timers, Deliveries):
         else:
             self.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
 
-    def _restore(self, row: ProcessInstance) -> BpmnWorkflow:
-        # Restoring consumes the dict; the row must keep its own (a JSON round trip copies it several times
-        # faster than deepcopy).
-        text = row.state.text if isinstance(row.state, StoredState) else json.dumps(row.state)
+    def _restore(self, row: ProcessInstance, text: str) -> BpmnWorkflow:
+        """The workflow of ``row`` from its state's JSON ``text`` (parsed here, so the restore, which consumes the
+        dict, owns it)."""
         return self._workflow(json.loads(text), row.serializer_version, row.definition)
 
     def _workflow(self, state: dict, serializer_version: str, definition: ProcessDefinition) -> BpmnWorkflow:
@@ -339,9 +347,8 @@ class BpmnEngine(Definitions, Decisions, Incidents, Timers, Deliveries):
         if status in ("completed", "cancelled"):
             row.ended_at = now
         self._sync_human_tasks(instance, now)
-        stored_none = instance.id is None or instance.waited_for_events is False
-        events.sync_subscriptions(self.session, None if stored_none else instance.id, row, instance.workflow,
-                                  status == "running", now)
+        events.sync_subscriptions(self.session, instance.id, row, instance.workflow, status == "running", now,
+                                  instance.known_subscriptions)
 
     def _stored_ready_tasks(self, instance: Instance) -> dict[str, HumanTask]:
         if instance.stored_ready_rows is not None:  # read under the lock already (complete_task)
@@ -382,7 +389,10 @@ class BpmnEngine(Definitions, Decisions, Incidents, Timers, Deliveries):
 
     def _record(self, instance: Instance, kind: str, *, actor: str | None = None, task_name: str | None = None,
                 data: dict[str, Any] | None = None) -> None:
-        # Tied to the row, not its id: an instance started in a batch gets its id when the batch is flushed.
+        # An instance started in a batch has no id until the batch is flushed: its events are tied to its row.
+        # Others only by id: setting the relationship costs a cascade through the row at each event and add.
         event = HistoryEvent(instance_id=instance.id, at=to_db(self.clock.now()), kind=kind, task_name=task_name,
-                             actor=actor, data=data or {}, instance=instance.row)
+                             actor=actor, data=data or {})
+        if instance.id is None:
+            event.instance = instance.row
         chain.append(self.session, event, instance.row)

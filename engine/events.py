@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from copy import deepcopy
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
@@ -85,13 +86,36 @@ def catching_definition(workflow, kind: str, name: str):
                  if kind_of(definition) == kind and definition.name == name), None)
 
 
-def sync_subscriptions(session: Session, instance_id: int | None, row, workflow, running: bool, now: datetime) -> None:
+def stored_count(instance_id) -> Any:
+    """A scalar subquery: how many event subscriptions ``instance_id`` (a column) has stored. Selected beside the
+    instance's row under its lock, it lets :func:`known_subscriptions` spare the step a lookup of them."""
+    return (select(func.count(EventSubscription.id)).where(EventSubscription.instance_id == instance_id)
+            .scalar_subquery())
+
+
+def known_subscriptions(workflow, stored: int) -> set[tuple[str, str, str]] | None:
+    """The keys (:func:`waiting_events`) of an instance's stored subscriptions when ``stored``, their number read
+    under its lock with the state ``workflow`` was restored from, tells them; None when it does not. The rows are
+    only ever written by :func:`sync_subscriptions`, with the state saved beside them: they are that state's
+    events, or none at all (an instance saved before subscriptions were kept)."""
+    if stored == 0:
+        return set()
+    waiting = waiting_events(workflow)
+    return waiting if stored == len(waiting) else None
+
+
+def sync_subscriptions(session: Session, instance_id: int | None, row, workflow, running: bool, now: datetime,
+                       known: set[tuple[str, str, str]] | None = None) -> None:
     """Make the instance's rows in ``event_subscription`` what it waits for now (none once it stopped running).
-    ``instance_id`` None: it has none stored yet (new, or its state as read waited for nothing), so none are
-    looked up."""
+    ``instance_id`` None: it has none stored yet (new), so none are looked up; nor are they when ``known`` (the
+    stored ones' keys, :func:`known_subscriptions`) are all still wanted: only new ones are added then."""
     wanted = waiting_events(workflow) if running else set()
-    stored = {} if instance_id is None else {
-        (sub.kind, sub.name, sub.element): sub for sub in session.scalars(
+    if instance_id is None:
+        known = set()
+    if known is not None and known <= wanted:
+        stored = dict.fromkeys(known)
+    else:
+        stored = {(sub.kind, sub.name, sub.element): sub for sub in session.scalars(
             select(EventSubscription).where(EventSubscription.instance_id == instance_id))}
     for key, sub in stored.items():
         if key not in wanted:

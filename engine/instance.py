@@ -96,9 +96,9 @@ class Instance:
         self.row = row
         self.workflow = workflow
         self.completed_task: TaskView | None = None  # set by complete_task: the task with its data after the step
-        # Whether the state as read waited for a message or signal (None: not known, e.g. not read from the
-        # database). Its stored event subscriptions are those of that state: none there, none to look up.
-        self.waited_for_events: bool | None = None
+        # The keys of its stored event subscriptions, when what was read under its lock tells them (None: not
+        # known, look them up): a step that only adds to them needs no lookup (events.known_subscriptions).
+        self.known_subscriptions: set[tuple[str, str, str]] | None = None
         # Its stored ready human tasks by guid, when a step read them under the lock already (None: not read).
         self.stored_ready_rows: dict[str, Any] | None = None
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import event, false, select, update
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy import ARRAY, Integer, Text, all_, any_, bindparam, cast, event, false, select, update
+from sqlalchemy.orm import Session
 
-from . import chain
+from . import chain, events
 from .clock import to_db
 from .errors import NotFound
 from .incidents import UNAVAILABLE, StepTrace, describe
 from .instance import Instance
 from .models import ProcessInstance
 
-_LOCKED = "engine_locked_rows"  # session.info: instance id → its row, read under this transaction's lock
+_LOCKED = "engine_locked_rows"  # session.info: instance id → (row, state text, subscriptions), read under the lock
 
 
 @event.listens_for(Session, "after_commit")
@@ -45,26 +45,38 @@ class Timers:
                  .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at < to_db(self.clock.now()))
                  .order_by(ProcessInstance.next_timer_at).limit(limit).with_for_update(skip_locked=not wait))
         if skip := list(skip):
-            query = query.where(ProcessInstance.id.not_in(skip))
+            query = query.where(self._ids_in(skip, among=False))
         if only is not None:
             query = query.where(ProcessInstance.id == only)
         return list(self.session.scalars(query))
 
+    def _ids_in(self, instance_ids: list[int], *, among: bool = True):
+        """``process_instance.id IN instance_ids`` (``NOT IN`` unless ``among``). On PostgreSQL one array parameter
+        (``= ANY``, ``<> ALL``): the statement's text does not grow with the list, so psycopg, which parses a
+        statement for its placeholders and caches that only up to 50 of them, parses the same short text each time
+        (a sweep's skipped ids grow to thousands)."""
+        if self._on_sqlite():
+            return ProcessInstance.id.in_(instance_ids) if among else ProcessInstance.id.not_in(instance_ids)
+        ids = bindparam(None, list(instance_ids), type_=ARRAY(Integer))
+        return ProcessInstance.id == any_(ids) if among else ProcessInstance.id != all_(ids)
+
     def read_locked(self, instance_ids: list[int]) -> None:
-        """Read the rows of instances this transaction has locked (:meth:`due_timer_instance_ids`) and their
-        history chains' heads in one statement, so that :meth:`get_instance` finds them without a query each."""
-        query = (select(ProcessInstance, chain.last_hash(ProcessInstance.id))
-                 .where(ProcessInstance.id.in_(instance_ids)).options(undefer(ProcessInstance.state))
-                 .execution_options(populate_existing=True))
+        """Read the rows of instances this transaction has locked (:meth:`due_timer_instance_ids`), their states'
+        JSON text, their history chains' heads and their event subscriptions' number in one statement, so that :meth:`get_instance` finds them
+        without a query each."""
+        query = (select(ProcessInstance, cast(ProcessInstance.state, Text), chain.last_hash(ProcessInstance.id),
+                        events.stored_count(ProcessInstance.id))
+                 .where(self._ids_in(instance_ids)).execution_options(populate_existing=True))
         if not self._on_sqlite():  # held already; SQLite's write lock is the database's
             query = query.with_for_update(of=ProcessInstance)
         locked = self.session.info.setdefault(_LOCKED, {})
-        for row, last in self.session.execute(query):
+        for row, text, last, subscriptions in self.session.execute(query):
             chain.seed(self.session, row.id, last)
-            locked[row.id] = row
+            locked[row.id] = (row, text, subscriptions)
 
-    def locked_row(self, instance_id: int) -> ProcessInstance | None:
-        """The row :meth:`read_locked` read (once: a second read goes to the database), or None."""
+    def locked_row(self, instance_id: int) -> tuple[ProcessInstance, str, int] | None:
+        """The row, state text and number of stored event subscriptions :meth:`read_locked` read (once: a second
+        read goes to the database), or None."""
         return self.session.info.get(_LOCKED, {}).pop(instance_id, None)
 
     def fire_timers(self, instance_id: int, *, flush: bool = True) -> Instance:
