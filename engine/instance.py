@@ -122,6 +122,14 @@ class Instance:
     def ready_human_tasks(self) -> list:
         return self.workflow.get_tasks(state=TaskState.READY, manual=True)
 
+    def may_have_ready_human_tasks(self) -> bool:
+        """Whether a task of the process or of a sub-process is a ready human task, looked for in their task
+        tables instead of by a walk of the tree. It may also count one that :meth:`ready_human_tasks` does not
+        reach (in a sub-process a cancelled branch left behind), never misses one."""
+        workflows = (self.workflow, *self.workflow.subprocesses.values())
+        return any(task.state == TaskState.READY and task.task_spec.manual
+                   for workflow in workflows for task in workflow.tasks.values())
+
     def task(self, guid: str):
         try:
             return self.workflow.get_task_from_id(UUID(guid))
@@ -146,7 +154,10 @@ class Instance:
     def next_timer_at(self) -> datetime | None:
         """The earliest instant at which a waiting timer is due, naive UTC as stored: timers of the process, of
         its sub-processes and event sub-processes, boundary timers and those behind an event-based gateway."""
-        instants = [instant for task in self.workflow.get_tasks(state=TaskState.WAITING) if is_waiting_timer(task)
+        # SpiffWorkflow's event manager holds every waiting catch event of the process and its sub-processes
+        # (refresh_timers fires timers from it): no walk of the task tree.
+        waiting = self.workflow.event_manager.tasks.values()
+        instants = [instant for task in waiting if task.state == TaskState.WAITING and is_waiting_timer(task)
                     for instant in due_instants(task)]
         if not instants:
             return None

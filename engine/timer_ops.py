@@ -92,7 +92,7 @@ class Timers:
             raise describe(error, StepTrace()) from error
         if instance.row.status == "running":
             # Its stored ready human tasks are those of the state just read: none there, none to look up.
-            instance.stored_human_tasks = bool(instance.ready_human_tasks())
+            instance.stored_human_tasks = instance.may_have_ready_human_tasks()
             self._run(instance, lambda: None)
             if flush:
                 self.session.flush()
