@@ -10,20 +10,36 @@ import contextvars
 import re
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from .errors import EngineError
 from .models import ClockSetting
 
 _ROW = "engine_clock_row"  # session.info: the clock's row (or None) as this transaction read it
+_SEEN = "engine_clock_seen"  # session.info: its simulated instant (or None), read beside another row (seed)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_row(session: Session, transaction) -> None:
     if transaction.parent is None:  # the outermost one (commit, rollback, close); not a flush's or a savepoint's
         session.info.pop(_ROW, None)
+        session.info.pop(_SEEN, None)
+
+
+def simulated_now_column() -> Any:
+    """A scalar subquery: the clock's simulated instant (NULL on real time). Selected beside a row the transaction
+    reads anyway (an instance's, under its lock), it spares the clock a query of its own (:func:`seed`)."""
+    return select(ClockSetting.simulated_now).where(ClockSetting.id == 1).scalar_subquery()
+
+
+def seed(session: Session, simulated_now: datetime | None) -> None:
+    """Take ``simulated_now`` (read by :func:`simulated_now_column` in this transaction) as the clock's reading,
+    unless the transaction has read the clock already: it reads it once."""
+    if _ROW not in session.info:
+        session.info.setdefault(_SEEN, simulated_now)
 
 
 _frozen_now: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("engine_now", default=None)
@@ -73,19 +89,25 @@ class Clock:
             self.session.info[_ROW] = self.session.get(ClockSetting, 1)
         return self.session.info[_ROW]
 
-    def simulated(self) -> bool:
+    def _simulated_now(self) -> datetime | None:
+        """The simulated instant (naive UTC) or None on real time: as seeded, else from the row."""
+        if _ROW not in self.session.info and _SEEN in self.session.info:
+            return self.session.info[_SEEN]
         row = self._row()
-        return row is not None and row.simulated_now is not None
+        return row.simulated_now if row is not None else None
+
+    def simulated(self) -> bool:
+        return self._simulated_now() is not None
 
     def now(self) -> datetime:
         """The current instant, timezone-aware (UTC); within `frozen()` the instant it froze."""
         frozen = _frozen_now.get()
         if frozen is not None:
             return frozen
-        row = self._row()
-        if row is None or row.simulated_now is None:
+        simulated_now = self._simulated_now()
+        if simulated_now is None:
             return datetime.now(timezone.utc)
-        return row.simulated_now.replace(tzinfo=timezone.utc)
+        return simulated_now.replace(tzinfo=timezone.utc)
 
     def today(self) -> date:
         return self.now().astimezone(self.local_tz).date()

@@ -17,7 +17,8 @@ from SpiffWorkflow.util.task import TaskState
 from . import bounds as engine_bounds
 from . import chain, events, join, timers
 from .bounds import BoundedScriptEngine, EngineBounds
-from .clock import Clock, install_spiff_clock, to_db
+from .clock import Clock, install_spiff_clock, simulated_now_column, to_db
+from .clock import seed as seed_clock
 from .data import storable
 from .errors import InstanceNotRunning, MigrationRefused, NotFound, TaskNotReady
 from .incidents import UNAVAILABLE, StepFailed, StepTrace, describe, find_unstorable
@@ -92,9 +93,9 @@ class BpmnEngine(Definitions, Decisions, Incidents, Timers, Deliveries):
 
     def get_instance(self, instance_id: int, *, for_update: bool = False) -> Instance:
         """The instance with its workflow restored. ``for_update``: locked until the transaction ends and read
-        afresh under the lock (what this session read before may be older), with its history chain's head and the
-        number of its event subscriptions read in the same statement (PostgreSQL: one round trip for the lock,
-        the row, the head and what the step needs to know of its subscriptions).
+        afresh under the lock (what this session read before may be older), with its history chain's head, the
+        number of its event subscriptions and the clock read in the same statement (PostgreSQL: one round trip for
+        the lock, the row, the head, what the step needs to know of its subscriptions, and the time).
 
         The state is read as the JSON text the database holds and parsed once, into the workflow: the row's own
         ``state`` stays unloaded (a driver's dict, copied for the restore that consumes it, cost two parses and a
@@ -117,13 +118,15 @@ class BpmnEngine(Definitions, Decisions, Incidents, Timers, Deliveries):
             self._lock_instance(instance_id)
         else:
             query = query.with_for_update(of=ProcessInstance)
-        query = (query.add_columns(chain.last_hash(ProcessInstance.id), events.stored_count(ProcessInstance.id))
+        query = (query.add_columns(chain.last_hash(ProcessInstance.id), events.stored_count(ProcessInstance.id),
+                                   simulated_now_column())
                  .execution_options(populate_existing=True))
         found = self.session.execute(query).first()
         if found is None:
             return None
-        row, text, last, subscriptions = found
+        row, text, last, subscriptions, simulated_now = found
         chain.seed(self.session, instance_id, last)
+        seed_clock(self.session, simulated_now)
         return row, text, subscriptions
 
     def _on_sqlite(self) -> bool:

@@ -1,7 +1,9 @@
 """The clock everything reads, and the worker that fires timers by it, from the command line."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+
+from sqlalchemy import event
 
 from engine import ProcessInstance
 from tests.engine_support import diagram, make_engine
@@ -57,3 +59,23 @@ def test_an_instance_whose_script_fails_is_put_in_error_and_the_worker_serves_th
     assert db.get(ProcessInstance, broken).status == "error"
     assert "unsupported operand" in db.get(ProcessInstance, broken).error_message
     assert db.get(ProcessInstance, healthy).status == "completed"
+
+
+def test_an_instance_read_under_its_lock_brings_the_clock_with_it_and_a_clock_set_afterwards_wins(engine_db):
+    with engine_db() as session:
+        engine = make_engine(session)
+        engine.clock.set(datetime(2017, 6, 8, 9, 0))
+        engine.deploy(diagram("timers.bpmn"), deployed_by="tester")
+        instance_id = engine.start_instance("timers", data={"values": [1]}).id
+        session.commit()
+    with engine_db() as session:
+        engine, clock_reads = make_engine(session), []
+        event.listen(session.get_bind(), "before_cursor_execute",
+                     lambda _c, _k, statement, *_: clock_reads.append(statement.lstrip().startswith("SELECT clock")))
+        engine.get_instance(instance_id, for_update=True)
+        assert engine.clock.today() == date(2017, 6, 8) and not any(clock_reads)
+        engine.clock.set(datetime(2017, 6, 20, 9, 0))
+        assert engine.clock.today() == date(2017, 6, 20)
+        session.commit()
+    with engine_db() as session:
+        assert make_engine(session).clock.today() == date(2017, 6, 20)
