@@ -7,9 +7,10 @@ plan) completes every quarterly report of Q2 and its review through the API (in 
 test client) or fires N due timers with the worker's sweep, or activates next year's plan of N districts (the
 district's plan copied N times, as figure 4 activates it, without playing the year first; with --workers N > 1 in
 N worker processes, of which only the parent is profiled); and prints the profile (with --no-profile only the
-time, which the profiler's sampling does not slow, and for completions and timers this process's CPU seconds). With --statements, instead of the profile: the SQL statements
-sent to the database (round trips; an executemany counts once), in all and per completion or fired timer, and the
-most frequent ones: a count that the machine's load does not blur.
+time, which the profiler's sampling does not slow, and for completions and timers this process's CPU seconds).
+With --statements, instead of the profile: the SQL statements sent to the database (round trips; an executemany
+counts once), in all and per completion or fired timer, and the most frequent ones: a count that the machine's load
+does not blur.
 """
 from __future__ import annotations
 

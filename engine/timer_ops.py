@@ -62,8 +62,8 @@ class Timers:
 
     def read_locked(self, instance_ids: list[int]) -> None:
         """Read the rows of instances this transaction has locked (:meth:`due_timer_instance_ids`), their states'
-        JSON text, their history chains' heads and their event subscriptions' number in one statement, so that :meth:`get_instance` finds them
-        without a query each."""
+        JSON text, their history chains' heads and how many event subscriptions each has, in one statement, so
+        that :meth:`get_instance` finds them without a query each."""
         query = (select(ProcessInstance, cast(ProcessInstance.state, Text), chain.last_hash(ProcessInstance.id),
                         events.stored_count(ProcessInstance.id))
                  .where(self._ids_in(instance_ids)).execution_options(populate_existing=True))
