@@ -327,6 +327,10 @@ class BpmnEngine(Definitions, Decisions, Incidents, Timers, Deliveries):
         drop_finished_subprocesses(instance.workflow)
         self._save(instance, status=status, trace=trace)
         if thrown:
+            # Delivery finds and reads its receivers in the database: what this session holds unflushed (a worker's
+            # batch steps without autoflush) goes there first, or a receiver stepped earlier in the batch would be
+            # restored as it was before that step, and stepped again from there.
+            self.session.flush()
             self.deliver_thrown(instance, thrown)
 
     def _engine_steps(self, instance: Instance, trace: StepTrace) -> None:
