@@ -50,10 +50,10 @@ def sweep(new_session: Callable[[], Session], new_engine: Callable[[Session], Bp
             if not claimed:
                 session.rollback()
                 return result
-            fired, failure = _fire_batch(engine, claimed)
+            fired, failure, waiting = _fire_batch(engine, claimed)
             if failure is None:
                 session.commit()
-                served.update(claimed)
+                served.update(waiting)
                 result.fired += fired
                 continue
             session.rollback()
@@ -66,30 +66,36 @@ def sweep(new_session: Callable[[], Session], new_engine: Callable[[Session], Bp
     return result
 
 
-def _fire_batch(engine: BpmnEngine, claimed: list[int]) -> tuple[int, tuple[int | None, BaseException] | None]:
+def _fire_batch(engine: BpmnEngine, claimed: list[int]) -> tuple[int, tuple[int | None, BaseException] | None,
+                                                                 list[int]]:
     """Fire each claimed instance in the engine's transaction and write them all in one flush: how many were
-    fired, and the first (instance id, error) that failed, after which the rest are left for the caller's
-    rollback (the id is None when the flush failed: a batch of one names it)."""
-    fired, session = 0, engine.session
+    fired, the first (instance id, error) that failed, after which the rest are left for the caller's rollback
+    (the id is None when the flush failed: a batch of one names it), and the fired ones that still wait for a
+    timer. Only those could be claimed again in this sweep (the others have no due instant), so only those need
+    skipping: a sweep's skip list no longer grows with every instance it fired, which PostgreSQL compared each due
+    row against, one by one, once the claim's statement was prepared."""
+    fired, session, waiting = 0, engine.session, []
     engine.read_locked(claimed)
     with session.no_autoflush:  # the rows go in one flush, after the last step of the batch
         for instance_id in claimed:
             try:
-                engine.fire_timers(instance_id, flush=False)
+                instance = engine.fire_timers(instance_id, flush=False)
                 fired += 1
             except UNAVAILABLE:
                 raise
             except NotFound:  # gone since it was claimed (deleted with its process definition)
                 continue
             except Exception as error:  # noqa: BLE001 — any fault of one instance is its incident, not the worker's
-                return fired, (instance_id, error)
+                return fired, (instance_id, error), waiting
+            if instance.row.next_timer_at is not None or instance.row.status == "running":
+                waiting.append(instance_id)
     try:
         session.flush()
     except UNAVAILABLE:
         raise
     except Exception as error:  # noqa: BLE001 — see above
-        return fired, (claimed[0] if len(claimed) == 1 else None, error)
-    return fired, None
+        return fired, (claimed[0] if len(claimed) == 1 else None, error), waiting
+    return fired, None, waiting
 
 
 def _record_failure(engine: BpmnEngine, instance_id: int, error: BaseException, result: SweepResult) -> None:
