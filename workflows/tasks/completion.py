@@ -10,25 +10,13 @@ from sqlalchemy.orm import Session
 from engine import BpmnEngine, HumanTask, Instance, NotFound, TaskView
 
 from ..accounts.actor import Actor, NotAllowed
-from ..directory.units import normalise_name, unit_index
+from ..directory.units import unit_resolver
 from ..forms import FieldSpec, field_specs, validate
 from ..records import recorders
 from . import extensions
-from .models import Attachment, TaskDraft
+from .attachments import InstanceFiles
+from .models import TaskDraft
 from .permissions import may_complete
-
-
-def unit_resolver(session: Session):
-    index = unit_index(session)
-    codes = {unit.code: unit for unit in index.values()}
-
-    def resolve(name: str, kinds: tuple[str, ...] | None = None) -> str | None:
-        unit = codes.get(name) or index.get(normalise_name(name))
-        if unit is None or unit.is_group or (kinds and unit.kind not in kinds):
-            return None
-        return unit.code
-
-    return resolve
 
 
 def form_of(view: TaskView) -> list[FieldSpec]:
@@ -49,8 +37,7 @@ def complete_task(session: Session, engine: BpmnEngine, actor: Actor, human_task
         raise NotFound(f"任务 {human_task_id} 不存在")
     if not may_complete(actor, task):
         raise NotAllowed(f"任务“{task.name}”不属于{actor.unit_code}")
-    resolve, cleaned = unit_resolver(session), {}
-    files = set(session.scalars(select(Attachment.id).where(Attachment.instance_id == task.instance_id)))
+    resolve, files, cleaned = unit_resolver(session), InstanceFiles(session, task.instance_id), {}
 
     def check(view: TaskView, data: dict[str, Any]) -> dict[str, Any]:
         cleaned.update(validate(form_of(view), data, resolve, files))

@@ -1,0 +1,71 @@
+"""What one completion reads from the database: what its form and its records need, and no more. A file list or
+the unit directory is read only when the submission names a file or a unit; what it names is still checked."""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, select
+
+from tests.process_support import REPORT, Driver, start_projects, unit_actor
+from workflows.forms import FormInvalid
+from workflows.tasks.attachments import upload
+from workflows.tasks.models import Attachment
+
+COMPILE = "汇总填报季度报告"
+
+
+@contextmanager
+def statements(driver: Driver):
+    """The SQL statements the driver's session sends while the block runs, one string each."""
+    sent: list[str] = []
+
+    def count(_connection, _cursor, statement, *_rest) -> None:
+        sent.append(" ".join(statement.split()))
+
+    bind = driver.session.get_bind()
+    event.listen(bind, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(bind, "before_cursor_execute", count)
+
+
+def reading(sent: list[str], table: str) -> list[str]:
+    return [statement for statement in sent if re.search(rf"\bFROM {table}\b", statement)]
+
+
+@pytest.fixture
+def report_task(driver):
+    start_projects(driver, 2)
+    return driver.task(name=COMPILE, business_key="2017-02")
+
+
+def test_a_report_that_names_no_file_and_no_unit_reads_neither_the_files_nor_the_directory(driver, report_task):
+    with statements(driver) as sent:
+        driver.complete(report_task, REPORT)
+
+    assert reading(sent, "attachment") == [] and reading(sent, "unit") == []
+
+
+def test_a_report_naming_a_file_of_its_instance_keeps_it(driver, report_task):
+    attachment = upload(driver.session, report_task, unit_actor(report_task.assigned_unit), "进展.txt",
+                        "本季度进展".encode(), now=driver.engine.clock.now())
+    driver.session.commit()
+
+    with statements(driver) as sent:
+        driver.complete(report_task, dict(REPORT, attachments=[attachment.id]))
+
+    assert len(reading(sent, "attachment")) == 1
+    [completed] = [event for event in driver.engine.history(report_task.instance_id) if event.kind == "task_completed"]
+    assert completed.data["data"]["attachments"] == [attachment.id]
+
+
+def test_a_report_naming_a_file_of_no_instance_of_its_own_is_refused(driver, report_task):
+    with pytest.raises(FormInvalid) as refused:
+        driver.complete(report_task, dict(REPORT, attachments=[987654]))
+
+    assert list(refused.value.errors) == ["attachments"]
+    driver.session.rollback()
+    assert driver.session.scalar(select(Attachment.id)) is None
