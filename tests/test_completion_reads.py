@@ -10,6 +10,8 @@ from sqlalchemy import event, select
 
 from tests.process_support import REPORT, Driver, start_projects, unit_actor
 from workflows.forms import FormInvalid
+from workflows.records import recorders
+from workflows.records.models import QuarterlyReport
 from workflows.tasks.attachments import upload
 from workflows.tasks.models import Attachment
 
@@ -69,3 +71,24 @@ def test_a_report_naming_a_file_of_no_instance_of_its_own_is_refused(driver, rep
     assert list(refused.value.errors) == ["attachments"]
     driver.session.rollback()
     assert driver.session.scalar(select(Attachment.id)) is None
+
+
+def test_a_report_finds_its_project_and_its_record_by_one_query_without_the_projects_units(driver, report_task):
+    with statements(driver) as sent:
+        driver.complete(report_task, REPORT)
+    review_task = driver.task(name="审核季度报告", business_key="2017-02")
+    with statements(driver) as sent_again:
+        driver.complete(review_task, {"verdict": "accept"})
+
+    for completion in (sent, sent_again):
+        assert len(reading(completion, "project")) == 1 and reading(completion, "project_unit") == []
+    report = driver.session.scalar(select(QuarterlyReport))
+    assert (report.status, report.percent, report.project.number) == ("accepted", 50, 2)
+
+
+def test_a_record_of_a_project_the_plan_does_not_have_is_refused_by_name(driver, report_task):
+    facts = recorders.Completed(driver.session, report_task.instance, report_task,
+                                {"project": {"year": 2017, "number": 999}, "year": 2017, "quarter": 2}, {}, driver.today)
+
+    with pytest.raises(LookupError, match="2017-999"):
+        facts.project_row(QuarterlyReport, year=2017, quarter=2)
