@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, select
 
+from engine import HumanTask
 from tests.process_support import REPORT, Driver, start_projects, unit_actor
 from workflows.forms import FormInvalid
 from workflows.records import recorders
@@ -92,3 +93,25 @@ def test_a_record_of_a_project_the_plan_does_not_have_is_refused_by_name(driver,
 
     with pytest.raises(LookupError, match="2017-999"):
         facts.project_row(QuarterlyReport, year=2017, quarter=2)
+
+
+def ready_ids(driver: Driver, instance_id: int) -> list[int]:
+    return list(driver.session.scalars(select(HumanTask.id).where(
+        HumanTask.instance_id == instance_id, HumanTask.state == "ready").order_by(HumanTask.id)))
+
+
+def test_the_answers_open_tasks_are_the_instances_ready_tasks_as_stored_without_a_read_after_the_step(driver):
+    start_projects(driver, 42)  # three responsible units to ask, the project's lifecycle tasks beside the report's
+    compile_task = driver.task(name=COMPILE, business_key="2017-42")
+    instance_id = compile_task.instance_id
+
+    with statements(driver) as sent:
+        asked = driver.complete(compile_task, dict(REPORT, next_step="consult")).next_tasks
+    assert [task.id for task in asked] == ready_ids(driver, instance_id)
+    assert len(asked) > 3 and len(reading(sent, "human_task")) == 1  # the engine's, under the instance's lock
+
+    asked_units = [task for task in asked if task.name == "责任单位提供材料"]
+    for task in asked_units:
+        answered = driver.complete(task, {"contribution": "已落实"}).next_tasks
+        assert [row.id for row in answered] == ready_ids(driver, instance_id)
+    assert "汇总填报季度报告" in {task.name for task in answered}
