@@ -27,6 +27,8 @@ def form_of(view: TaskView) -> list[FieldSpec]:
 
 @dataclass
 class Completion:
+    """A completed task's instance after the step, and its ready human tasks then (by id)."""
+
     instance: Instance
     next_tasks: list[HumanTask]
 
