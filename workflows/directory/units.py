@@ -7,7 +7,7 @@ members in the application, and loading the file never touches those memberships
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,6 +156,27 @@ def unit_index(session: Session) -> dict[str, Unit]:
             if name.strip():
                 index[normalise_name(name)] = unit
     return index
+
+
+UnitResolver = Callable[..., "str | None"]  # (name or code, kinds=None) → a unit's code, None when no unit fits
+
+
+def unit_resolver(session: Session) -> UnitResolver:
+    """A form's unit lookup: ``resolve(name, kinds=None)`` gives the code of the unit a code, name or alias names;
+    None for a group, a name nobody has, or a unit not of one of ``kinds``. The directory is read at the first
+    lookup, not before: most forms have no unit field, and their submissions then cost no query."""
+    read: dict[str, dict[str, Unit]] = {}  # "names" and "codes", once read
+
+    def resolve(name: str, kinds: tuple[str, ...] | None = None) -> str | None:
+        if not read:
+            read["names"] = unit_index(session)
+            read["codes"] = {unit.code: unit for unit in read["names"].values()}
+        unit = read["codes"].get(name) or read["names"].get(normalise_name(name))
+        if unit is None or unit.is_group or (kinds and unit.kind not in kinds):
+            return None
+        return unit.code
+
+    return resolve
 
 
 def find_unit(session: Session, name_or_alias: str) -> Unit | None:

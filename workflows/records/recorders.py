@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from engine import HumanTask, ProcessInstance
@@ -39,12 +39,22 @@ class Completed:
     submitted: dict[str, Any]
     today: date
 
-    def project(self) -> Project | None:
+    def project_row(self, model, **keys):
+        """The row of ``model`` (a record of the instance's project: a ``project_id`` column) with these keys,
+        created (not yet flushed) if there is none. The project and its row are read by one query, without the
+        project's units. Raises LookupError when the instance's data names no project of the plan."""
         info = self.data.get("project") or {}
-        if not info:
-            return None
-        return self.session.scalar(select(Project).join(Plan).where(
-            Plan.year == info["year"], Project.number == info["number"]))
+        matches = [getattr(model, name) == value for name, value in keys.items()]
+        found = self.session.execute(
+            select(Project.id, model).join(Plan).outerjoin(model, and_(model.project_id == Project.id, *matches))
+            .where(Plan.year == info.get("year"), Project.number == info.get("number"))).first()
+        if found is None:
+            raise LookupError(f"流程数据中的项目 {info.get('year')}-{info.get('number')} 不在计划中")
+        project_id, row = found
+        if row is None:
+            row = model(project_id=project_id, **keys)
+            self.session.add(row)
+        return row
 
     def tell_units_at_work(self, spec_names: tuple[str, ...], kind: str, text: str) -> None:
         """A message to the units with an open task of these diagram elements in this instance (at that task)."""
@@ -78,7 +88,7 @@ def _day(value: Any) -> date | None:
 
 
 def _report(c: Completed) -> QuarterlyReport:
-    report = c.one(QuarterlyReport, project_id=c.project().id, year=c.data["year"], quarter=c.data["quarter"])
+    report = c.project_row(QuarterlyReport, year=c.data["year"], quarter=c.data["quarter"])
     report.instance_id = c.instance.id
     # An approved 延期申请 moved the last day later (see report_drafted); the diagram's date never undoes that.
     report.due_on = max(day for day in (report.due_on, _day(c.data["report_last_day"])) if day is not None)
@@ -128,7 +138,7 @@ def report_chased(c: Completed) -> None:
 
 
 def _completion(c: Completed) -> ProjectCompletion:
-    return c.one(ProjectCompletion, project_id=c.project().id)
+    return c.project_row(ProjectCompletion)
 
 
 def completion_submitted(c: Completed) -> None:
@@ -159,7 +169,7 @@ def completion_chased(c: Completed) -> None:
 
 
 def _evaluation(c: Completed) -> Evaluation:
-    return c.one(Evaluation, project_id=c.project().id, year=c.data["year"])
+    return c.project_row(Evaluation, year=c.data["year"])
 
 
 def self_evaluation(c: Completed) -> None:

@@ -7,19 +7,24 @@ The settings page (web/settings_page.py) and the command line (web/cli/settings.
 """
 from __future__ import annotations
 
+import time
 from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from .models import Setting, SettingChange
 
 CLI_ACTOR = "命令行"  # who changed a value from `flask --app web settings set`
-ENGINE_LIMITS_CACHE = "office_engine_limits"  # session.info key of the engine limits the session read
+# The office's engine limits as this process last read them, per database engine: (time.monotonic(), values).
+_engine_limits: WeakKeyDictionary = WeakKeyDictionary()
+LIMITS_MAX_AGE = 1.0  # seconds: a change made in another process is seen within this
+_CHANGED = "office_settings_changed"  # session.info: the session's transaction changed settings, not yet committed
 
 
 @dataclass(frozen=True)
@@ -200,7 +205,7 @@ def change_settings(session: Session, values: Mapping[str, Any], *, actor: str, 
         checked[item_of(key, name)] = item_of(key, name).check(value)
     at = at or datetime.utcnow()
     changes = [_apply(session, item, value, actor, at) for item, value in checked.items()]
-    session.info.pop(ENGINE_LIMITS_CACHE, None)
+    _changing(session)
     session.flush()
     return [change for change in changes if change is not None]
 
@@ -247,8 +252,35 @@ def current_values(session: Session, config: Mapping[str, Any]) -> dict[str, flo
 def engine_limit_settings(session: Session, config: Mapping[str, Any]) -> dict[str, Any]:
     """The configuration with the office's engine limits over it, as workflows.runtime.engine_bounds reads it
     (``MAX_TIMER_YEARS`` …)."""
-    if ENGINE_LIMITS_CACHE not in session.info:  # read once per session: every request builds an engine
-        session.info[ENGINE_LIMITS_CACHE] = stored_values(session, "engine_limits")
-    stored = session.info[ENGINE_LIMITS_CACHE]
+    stored = _office_engine_limits(session)
     section = next(section for section in SECTIONS if section.key == "engine_limits")
     return ChainMap({item.config: stored[item.name] for item in section.items if item.name in stored}, config)
+
+
+def _office_engine_limits(session: Session) -> dict[str, Any]:
+    """The office's engine limits, read from the database at most once every LIMITS_MAX_AGE seconds per database
+    engine of this process: every request builds an engine, and the office changes a limit a few times a year.
+    A session whose transaction changed settings reads its own, uncommitted values and shares them with nobody;
+    once it commits, this process reads them afresh (another process within LIMITS_MAX_AGE)."""
+    if session.info.get(_CHANGED):
+        return stored_values(session, "engine_limits")
+    bind = session.get_bind()
+    read = _engine_limits.get(bind)
+    if read is None or time.monotonic() - read[0] >= LIMITS_MAX_AGE:
+        read = _engine_limits[bind] = (time.monotonic(), stored_values(session, "engine_limits"))
+    return read[1]
+
+
+def _changing(session: Session) -> None:
+    """Mark the session's transaction as one that changed settings, until it commits or rolls back; then the
+    process's engine limits are read afresh."""
+    if not event.contains(Session, "after_commit", _changes_ended):
+        event.listen(Session, "after_commit", _changes_ended)
+        event.listen(Session, "after_rollback", _changes_ended)
+    session.info[_CHANGED] = True
+    _engine_limits.clear()
+
+
+def _changes_ended(session: Session) -> None:
+    if session.info.pop(_CHANGED, None):
+        _engine_limits.clear()

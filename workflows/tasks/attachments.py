@@ -11,7 +11,9 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Collection, Iterator
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -158,8 +160,25 @@ def of_instance(session: Session, instance_id: int) -> list[Attachment]:
                                 .order_by(Attachment.uploaded_at, Attachment.id)))
 
 
-def ids_of_instance(session: Session, instance_id: int) -> set[int]:
-    return set(session.scalars(select(Attachment.id).where(Attachment.instance_id == instance_id)))
+class InstanceFiles(Collection[int]):
+    """The ids of the files uploaded to an instance, as the form's ``attachments`` fields check them: read from
+    the database when a submission first names a file, so a completion that names none costs no query."""
+
+    def __init__(self, session: Session, instance_id: int):
+        self.session, self.instance_id = session, instance_id
+
+    @cached_property
+    def ids(self) -> frozenset[int]:
+        return frozenset(self.session.scalars(select(Attachment.id).where(Attachment.instance_id == self.instance_id)))
+
+    def __contains__(self, attachment_id: object) -> bool:
+        return attachment_id in self.ids
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 def visible(session: Session, actor: Actor, attachment_id: int) -> Attachment:
