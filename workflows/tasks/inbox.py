@@ -156,7 +156,7 @@ def _paged(session: Session, query, page: int, per_page: int, today: date | None
     else:
         query = query.limit(per_page).offset((page - 1) * per_page)
     found = session.execute(query).all()
-    projects = projects_for(session, {business_key for _, business_key, _ in found})
+    projects = projects_for(session, {business_key for _, business_key, _ in found}, with_units=False)
     known, marked = outlines(session), markers(session, [task.id for task, _, _ in found])
     titles = case_titles(session, {task.instance_id for task, key, _ in found if projects.get(key) is None})
     rows = []
@@ -243,8 +243,8 @@ def filter_choices(session: Session) -> tuple[list[tuple[str, str]], list[tuple[
     """The processes and the latest plan's task areas an inbox can be filtered by."""
     processes = session.execute(select(ProcessDefinition.key, ProcessDefinition.name)
                                 .distinct().order_by(ProcessDefinition.key)).all()
-    year = session.scalar(select(func.max(Plan.year)))
-    areas = session.execute(select(TaskArea.number, TaskArea.heading).join(Plan).where(Plan.year == year)
+    latest = select(func.max(Plan.year)).scalar_subquery()
+    areas = session.execute(select(TaskArea.number, TaskArea.heading).join(Plan).where(Plan.year == latest)
                             .order_by(TaskArea.number)).all()
     return [tuple(p) for p in processes], [tuple(a) for a in areas]
 
