@@ -26,7 +26,7 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from engine import HumanTask
 
@@ -93,17 +93,14 @@ class Users:
         return self.clients[login]
 
 
-def ready_tasks(session, name: str, count: int, units: list[str] | None = None) -> list[tuple[int, str]]:
+def ready_tasks(session, name: str, count: int) -> list[tuple[int, str]]:
     """(task id, unit) of up to ``count`` ready tasks of ``name``, earliest due first (as the inbox lists them)."""
     query = select(HumanTask.id, HumanTask.assigned_unit).where(HumanTask.state == "ready", HumanTask.name == name)
-    if units is not None:
-        query = query.where(HumanTask.assigned_unit.in_(units))
     return [tuple(row) for row in session.execute(query.order_by(HumanTask.due_on, HumanTask.id).limit(count))]
 
 
 def clerk_units(session) -> list[str]:
     """The lead units with the most open quarterly reports (the busiest inboxes of the peak day)."""
-    from sqlalchemy import func
     rows = session.execute(select(HumanTask.assigned_unit, func.count()).where(
         HumanTask.state == "ready", HumanTask.name == "汇总填报季度报告").group_by(HumanTask.assigned_unit)
         .order_by(func.count().desc(), HumanTask.assigned_unit).limit(CLERK_UNITS))
@@ -122,7 +119,8 @@ def requests_for(session, name: str, count: int, clerks: list[str]) -> list[tupl
     tasks = ready_tasks(session, task_name, count)
     if not tasks:
         return []
-    tasks = [tasks[i % len(tasks)] for i in range(count)] if not name.startswith("POST /tasks/<id> (") else tasks
+    if not name.startswith("POST /tasks/<id> ("):  # pages and drafts may repeat a task; a completion may not
+        tasks = [tasks[i % len(tasks)] for i in range(count)]
     login = (lambda unit: "office") if task_name == "审核季度报告" else (lambda unit: unit)
     if name.startswith("GET"):
         return [(login(unit), "GET", f"/tasks/{task_id}", None) for task_id, unit in tasks]
