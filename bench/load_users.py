@@ -21,15 +21,10 @@ from dataclasses import dataclass, field
 
 from locust import HttpUser, constant_throughput, task
 
+from .load_forms import FORMS, REVIEW, REVIEW_LISTING, csrf_token
+
 TASK_LINK = re.compile(r'<a href="/tasks/(\d+)">([^<·]+?)(?: · [^<]*)?</a>')
-CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*name="csrf_token"')
-REVIEW_LISTING = "/inbox?q=审核季度报告"  # the office's inbox searched for the reviews
-REPORT = {"progress": "按计划推进，本季度完成阶段目标", "percent": "60", "status": "on_track", "problems": "",
-          "experience": "", "next_step": "submit"}
-FORMS = {"汇总填报季度报告": REPORT, "提供季度进展材料": {"contribution": "本单位按计划推进"},
-         "提交办结报告": {"completion_summary": "正在收尾"}}
 REQUEST_SECONDS = 60  # an answer later than this is a failure, not a hung user
-REVIEW = {"verdict": "accept", "office_comment": ""}
 
 
 @dataclass
@@ -60,14 +55,6 @@ def expect(response, status: int, text: str | None = None) -> bool:
         return False
     response.success()
     return True
-
-
-def csrf_token(page: str) -> str:
-    """The form's CSRF token (flask-wtf's hidden field, in whichever order its attributes come)."""
-    found = CSRF.search(page)
-    if found is None:
-        raise ValueError("no csrf_token on the page")
-    return found.group(1) or found.group(2)
 
 
 class SignedIn(HttpUser):

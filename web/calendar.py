@@ -29,7 +29,8 @@ def calendar_banner():
     def missing_years() -> list[int]:
         session = get_session()
         today = Clock(session, ZoneInfo(current_app.config["TIMEZONE"])).today()
-        return [year for year in (today.year, today.year + 1) if not office.year_known(session, year)]
+        calendar = book.refresh(session)  # fresh, as office.year_known reads it, but one read for both years
+        return [year for year in (today.year, today.year + 1) if not calendar.knows(year)]
 
     return {"calendar_missing_years": missing_years}
 

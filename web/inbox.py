@@ -5,7 +5,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from workflows.forms import FieldSpec, FormInvalid
-from workflows.records.history import person_names
 from workflows.tasks import decisions, inbox as inboxes, notes as task_notes
 from workflows.tasks.completion import complete_task
 
@@ -43,7 +42,7 @@ def index():
     processes, areas = inboxes.filter_choices(session)
     filters = {name: args[name] for name in FILTERS if args.get(name)}
     return render_template("inbox/index.html", page=page, processes=processes, areas=areas, filters=filters,
-                           today=clock.today(), simulated=clock.simulated(), people=person_names(session),
+                           today=clock.today(), simulated=clock.simulated(),
                            subjects=decisions.subjects(session, get_process_engine(), [row.task for row in page.rows]))
 
 

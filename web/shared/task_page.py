@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from engine import HumanTask
 from workflows.forms import FieldSpec
-from workflows.records.history import person_names
 from workflows.tasks import inbox as inboxes, notes as task_notes
 from workflows.tasks.permissions import may_view
 from workflows.tasks.unit_choices import expand_groups, unit_choices
@@ -79,11 +78,14 @@ def render_task(task: HumanTask, submitted: dict | None = None, errors: dict | N
     notes = task_notes.notes_for(session, task, actor, page.project, engine.clock.today())
     if submitted is None:
         page.values = task_notes.values_with_draft(page.fields, page.values, notes.draft)
+    widgets = [widget(spec) for spec in page.fields]
     return render_template("inbox/task.html", page=page, notes=notes, errors=errors or {},
-                           note_errors=note_errors or {}, widget=widget, people=person_names(session),
-                           back=back_link(), unit_pickers={spec.id: unit_choices(session, spec_kinds(spec))
-                                                           for spec in page.fields if widget(spec) == "units"},
-                           action_rows=action_rows, action_units=unit_choices(session, with_groups=False)), status
+                           note_errors=note_errors or {}, widget=widget, back=back_link(),
+                           unit_pickers={spec.id: unit_choices(session, spec_kinds(spec))
+                                         for spec, kind in zip(page.fields, widgets) if kind == "units"},
+                           action_rows=action_rows,
+                           action_units=unit_choices(session, with_groups=False) if "action_items" in widgets else None
+                           ), status
 
 
 # The lists a task page is opened from, by path, and what the way back to each is called.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ..directory.models import Unit
@@ -53,9 +53,11 @@ KINDS = ((Consultation, _consultation), (SupervisionCheck, _check), (AccessAppli
 
 
 def case_summary(session: Session, instance_id: int) -> CaseSummary | None:
-    """The matter of this process instance, or None for processes that are about a project only."""
-    for model, summarise in KINDS:
-        case = session.scalar(select(model).where(model.instance_id == instance_id))
-        if case is not None:
+    """The matter of this process instance, or None for processes that are about a project only. One statement
+    asks which kind of matter there is (a task page of a project's report has none), a second reads it."""
+    present = session.execute(select(*(exists().where(model.instance_id == instance_id) for model, _ in KINDS))).one()
+    for (model, summarise), found in zip(KINDS, present):
+        if found:
+            case = session.scalar(select(model).where(model.instance_id == instance_id))
             return summarise(session, case, dict(session.execute(select(Unit.code, Unit.name)).all()))
     return None

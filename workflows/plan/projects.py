@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select, tuple_
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, lazyload, selectinload
 
 from ..directory.models import Unit
 from .models import Plan, Project
@@ -13,15 +13,19 @@ from .models import Plan, Project
 PROJECT_KEY = re.compile(r"^(?:督查-)?(\d{4})-(\d{2,})$")
 
 
-def projects_for(session: Session, business_keys: set[str | None]) -> dict[str, Project]:
-    """The plan projects that these business keys name (``2017-02``, ``督查-2017-02``), in one query."""
+def projects_for(session: Session, business_keys: set[str | None], *, with_units: bool = True) -> dict[str, Project]:
+    """The plan projects that these business keys name (``2017-02``, ``督查-2017-02``), in one query (with their
+    plan and area; and their units in a second, unless ``with_units`` is False: a list that shows only the text
+    then reads them only if it asks)."""
     wanted = {key: (int(match.group(1)), int(match.group(2)))
               for key in business_keys if (match := PROJECT_KEY.match(key or ""))}
     if not wanted:
         return {}
-    found = session.execute(select(Plan.year, Project).join(Plan)
-                            .where(tuple_(Plan.year, Project.number).in_(set(wanted.values())))).all()
-    by_number = {(year, project.number): project for year, project in found}
+    query = (select(Project).join(Plan).options(contains_eager(Project.plan))
+             .where(tuple_(Plan.year, Project.number).in_(set(wanted.values()))))
+    if not with_units:
+        query = query.options(lazyload(Project.units))
+    by_number = {(project.plan.year, project.number): project for project in session.scalars(query).unique()}
     return {key: by_number[pair] for key, pair in wanted.items() if pair in by_number}
 
 
@@ -31,7 +35,8 @@ def project_for(session: Session, business_key: str | None) -> Project | None:
     if match is None:
         return None
     year, number = int(match.group(1)), int(match.group(2))
-    return session.scalar(select(Project).join(Plan).where(Plan.year == year, Project.number == number))
+    return session.scalar(select(Project).join(Plan).options(contains_eager(Project.plan))
+                          .where(Plan.year == year, Project.number == number))
 
 
 def projects_as_json(session: Session, year: int | None = None) -> list[dict]:

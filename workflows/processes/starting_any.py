@@ -61,15 +61,17 @@ def start_form(definition: ProcessDefinition) -> list[FieldSpec]:
 def _called_keys(definitions: list[ProcessDefinition]) -> frozenset[str]:
     """Keys that some deployed process calls: they run inside their caller. Read once per set of versions."""
     versions = frozenset((d.id, d.checksum) for d in definitions)
-    if versions not in _CALLED:
+    found = _CALLED.get(versions)  # once, into a local name: a threaded server's other request may clear the cache
+    if found is None:
         called = set()
         for definition in definitions:
             tree = safe_tree(definition.bpmn_xml.encode("utf-8"), definition.key)
             called |= {el.get("calledElement") for el in tree.iter(f"{{{BPMN_NS}}}callActivity")
                        if el.get("calledElement")}
+        found = frozenset(called)
         _CALLED.clear()  # only the newest set of versions is ever asked for again
-        _CALLED[versions] = frozenset(called)
-    return _CALLED[versions]
+        _CALLED[versions] = found
+    return found
 
 
 def _by_hand(definitions: list[ProcessDefinition]) -> list[ProcessDefinition]:

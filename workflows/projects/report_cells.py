@@ -74,18 +74,21 @@ def report_cell(year: int, quarter: int, scheduled: set[int], report: QuarterlyR
 
 
 def report_cells(session: Session, plan: Plan, projects: list[Project], as_of: date,
-                 local_tz: tzinfo | None = None) -> dict[int, list[Cell]]:
+                 local_tz: tzinfo | None = None,
+                 reports: dict[tuple[int, int], QuarterlyReport] | None = None) -> dict[int, list[Cell]]:
     """THE status of every quarterly report: project id → its four quarters' cells as of ``as_of``.
 
     The one place the dashboard, ``GET /api/dashboard``, the year-end PDF (its project sections and appendix) and
     the CSV/XLSX tables read whether a report is on time, late, returned, missing (due and not filed), not yet due
-    or not expected. Three queries whatever the number of projects.
+    or not expected. Four queries whatever the number of projects; three when the caller has read the plan year's
+    ``reports`` of these projects already ((project id, quarter) → report).
     """
     started = lifecycle_start_days(session, [p.business_key for p in projects],
                                     local_tz or ZoneInfo(DEFAULT_TIMEZONE))
     ids = [project.id for project in projects]
-    reports = {(r.project_id, r.quarter): r for r in session.scalars(
-        select(QuarterlyReport).where(QuarterlyReport.project_id.in_(ids), QuarterlyReport.year == plan.year))}
+    if reports is None:
+        reports = {(r.project_id, r.quarter): r for r in session.scalars(
+            select(QuarterlyReport).where(QuarterlyReport.project_id.in_(ids), QuarterlyReport.year == plan.year))}
     closed = dict(session.execute(select(ProjectCompletion.project_id, ProjectCompletion.confirmed_on).where(
         ProjectCompletion.project_id.in_(ids), ProjectCompletion.status == "confirmed")).all())
     extended = _open_report_dues(session, plan.year, [p.business_key for p in projects],
@@ -128,7 +131,8 @@ def quarter_rows(session: Session, project: Project, as_of: date, local_tz: tzin
     reports = {report.quarter: report for report in session.scalars(select(QuarterlyReport).where(
         QuarterlyReport.project_id == project.id, QuarterlyReport.year == plan.year))}
     return [QuarterRow(plan.year, cell, reports.get(cell.quarter))
-            for cell in report_cells(session, plan, [project], as_of, local_tz)[project.id]
+            for cell in report_cells(session, plan, [project], as_of, local_tz,
+                                     {(project.id, quarter): report for quarter, report in reports.items()})[project.id]
             if is_listed(cell, plan.year, as_of, cell.quarter in reports)]
 
 

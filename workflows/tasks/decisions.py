@@ -267,7 +267,8 @@ def subjects(session: Session, engine: BpmnEngine, tasks: list[HumanTask],
     """Task id → what sets the task apart from its namesakes (the invited department, the decision's unit and
     matter), for the ready tasks of SUBJECT_SPECS among ``tasks``; the others have none. ``views``: task id →
     its view, where the caller has read it already."""
-    units, found = unit_names(session), {}
+    wanted_any = any(task.spec_name in SUBJECT_SPECS for task in tasks)
+    units, found = (unit_names(session) if wanted_any else {}), {}  # most pages list none: no query for them
     for task in tasks:
         wanted = task.spec_name in SUBJECT_SPECS
         view = _live_view(engine, task, (views or {}).get(task.id)) if wanted else None

@@ -82,21 +82,25 @@ _WITHOUT_JSON = joinedload(HumanTask.instance).defer(ProcessInstance.state).join
     ProcessInstance.definition).defer(ProcessDefinition.spec_state).defer(ProcessDefinition.bpmn_xml)
 
 
-def _task_query(*, filter_by_project: bool = False):
-    """Tasks with their instance's key and process name. The join to the projects (on a key computed per row)
-    is made only for filters that need it; a page's projects are looked up afterwards by _projects()."""
-    key = _project_key()
-    query = (
+def _task_query():
+    """Tasks with their instance's key and process name; a page's projects are looked up afterwards by
+    projects_for()."""
+    return (
         select(HumanTask, ProcessInstance.business_key, ProcessDefinition.name).options(_WITHOUT_JSON)
         .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
         .join(ProcessDefinition, ProcessInstance.definition_id == ProcessDefinition.id)
     )
-    if filter_by_project:
-        projects = join(Project, Plan, Project.plan_id == Plan.id)
-        query = (query.outerjoin(projects, or_(ProcessInstance.business_key == key,
-                                               ProcessInstance.business_key == "督查-" + key))
-                 .outerjoin(TaskArea, Project.area_id == TaskArea.id))
-    return query, key
+
+
+def _of_projects(*conditions):
+    """The instance's business key is that of a plan project (``2017-02`` or ``督查-2017-02``) meeting
+    ``conditions`` (on Project, Plan, TaskArea). The projects' keys are chosen first, once (a CTE read by both
+    forms of the key); joining every task to the projects on a key computed per row instead compared each task
+    with each of the city's 880 projects (a quarter of a second for the office's search on the peak day)."""
+    projects = join(Project, Plan, Project.plan_id == Plan.id).join(TaskArea, Project.area_id == TaskArea.id)
+    keys = select(_project_key().label("key")).select_from(projects).where(*conditions).cte()
+    return or_(ProcessInstance.business_key.in_(select(keys.c.key)),
+               ProcessInstance.business_key.in_(select("督查-" + keys.c.key)))
 
 
 def inbox(session: Session, unit_code: str, *, process: str | None = None, project: str | None = None,
@@ -105,7 +109,7 @@ def inbox(session: Session, unit_code: str, *, process: str | None = None, proje
           include_unassigned: bool = False) -> Page:
     """The unit's ready tasks, earliest due first (no due date last). ``status``: claimed | unclaimed."""
     search = search.strip() if search else None
-    query, key = _task_query(filter_by_project=bool(project or area or search))
+    query = _task_query()
     mine = HumanTask.assigned_unit == unit_code
     if include_unassigned:
         mine = or_(mine, HumanTask.assigned_unit.is_(None))
@@ -113,9 +117,9 @@ def inbox(session: Session, unit_code: str, *, process: str | None = None, proje
     if process:
         conditions.append(process_condition(session, process))
     if project:
-        conditions.append(key == project.strip())
+        conditions.append(_of_projects(_project_key() == project.strip()))
     if area:
-        conditions.append(TaskArea.number == area)
+        conditions.append(_of_projects(TaskArea.number == area))
     if status == "claimed":
         conditions.append(HumanTask.claimed_by.is_not(None))
     elif status == "unclaimed":
@@ -125,7 +129,7 @@ def inbox(session: Session, unit_code: str, *, process: str | None = None, proje
     if search:
         pattern = f"%{search}%"
         conditions.append(or_(HumanTask.name.ilike(pattern), ProcessInstance.business_key.ilike(pattern),
-                              Project.text.ilike(pattern)))
+                              _of_projects(Project.text.ilike(pattern))))
     order = (HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.created_at, HumanTask.id)
     if process or project or area or search:
         return _paged(session, query.where(*conditions).order_by(*order), page, per_page, today)
@@ -137,8 +141,7 @@ def inbox(session: Session, unit_code: str, *, process: str | None = None, proje
 
 def done(session: Session, username: str, page: int = 1, per_page: int = 20, *, today: date | None = None) -> Page:
     """The tasks this person completed, latest first."""
-    query, _ = _task_query()
-    query = query.where(HumanTask.state == "completed", HumanTask.completed_by == username).order_by(
+    query = _task_query().where(HumanTask.state == "completed", HumanTask.completed_by == username).order_by(
         HumanTask.completed_at.desc(), HumanTask.id.desc())
     return _paged(session, query, page, per_page, today)
 
@@ -153,7 +156,7 @@ def _paged(session: Session, query, page: int, per_page: int, today: date | None
     else:
         query = query.limit(per_page).offset((page - 1) * per_page)
     found = session.execute(query).all()
-    projects = projects_for(session, {business_key for _, business_key, _ in found})
+    projects = projects_for(session, {business_key for _, business_key, _ in found}, with_units=False)
     known, marked = outlines(session), markers(session, [task.id for task, _, _ in found])
     titles = case_titles(session, {task.instance_id for task, key, _ in found if projects.get(key) is None})
     rows = []
@@ -240,8 +243,8 @@ def filter_choices(session: Session) -> tuple[list[tuple[str, str]], list[tuple[
     """The processes and the latest plan's task areas an inbox can be filtered by."""
     processes = session.execute(select(ProcessDefinition.key, ProcessDefinition.name)
                                 .distinct().order_by(ProcessDefinition.key)).all()
-    year = session.scalar(select(func.max(Plan.year)))
-    areas = session.execute(select(TaskArea.number, TaskArea.heading).join(Plan).where(Plan.year == year)
+    latest = select(func.max(Plan.year)).scalar_subquery()
+    areas = session.execute(select(TaskArea.number, TaskArea.heading).join(Plan).where(Plan.year == latest)
                             .order_by(TaskArea.number)).all()
     return [tuple(p) for p in processes], [tuple(a) for a in areas]
 

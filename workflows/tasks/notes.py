@@ -132,8 +132,9 @@ def notes_for(session: Session, task: HumanTask, actor: Actor, project: Project 
         quarters = quarter_rows(session, project, today)
         completion = session.scalar(select(ProjectCompletion).where(ProjectCompletion.project_id == project.id))
     uploaded = files.of_instance(session, task.instance_id)
-    task_states = {task.id: task.state} | dict(session.execute(select(HumanTask.id, HumanTask.state).where(
-        HumanTask.id.in_({a.human_task_id for a in uploaded if a.human_task_id}))).all())
+    other_tasks = {a.human_task_id for a in uploaded if a.human_task_id} - {task.id}
+    task_states = {task.id: task.state} | (dict(session.execute(select(HumanTask.id, HumanTask.state).where(
+        HumanTask.id.in_(other_tasks))).all()) if other_tasks else {})
     deletable = {a.id for a in uploaded if files.may_delete(a, actor, task_states.get(a.human_task_id))}
     return TaskNotes(load_draft(session, task), uploaded, comments_of(session, task.instance_id), quarters, completion,
                      may_upload=task.state == "ready" and may_complete(actor, task),

@@ -38,12 +38,15 @@ def outlines(session: Session) -> dict[str, ProcessOutline]:
     rows = session.execute(select(ProcessDefinition.id, ProcessDefinition.checksum).join(
         newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.version))).all()
     versions = frozenset((row.id, row.checksum) for row in rows)
-    if versions not in _OUTLINES:
+    # Read once into a local name: under a threaded server another request may clear the cache meanwhile.
+    found = _OUTLINES.get(versions)
+    if found is None:
         definitions = session.scalars(select(ProcessDefinition).where(
             ProcessDefinition.id.in_([row.id for row in rows])))
+        found = {d.key: _outline(d) for d in definitions}
         _OUTLINES.clear()  # only the newest set of versions is asked for again
-        _OUTLINES[versions] = {d.key: _outline(d) for d in definitions}
-    return _OUTLINES[versions]
+        _OUTLINES[versions] = found
+    return found
 
 
 def _outline(definition: ProcessDefinition) -> ProcessOutline:
