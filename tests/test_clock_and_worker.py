@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import event
-
 from engine import ProcessInstance
 from tests.engine_support import diagram, make_engine
+from tests.sql_support import statements_sent
 
 
 def test_the_clock_can_be_set_to_a_chinese_date_and_advanced_by_days(runner):
@@ -69,11 +68,11 @@ def test_an_instance_read_under_its_lock_brings_the_clock_with_it_and_a_clock_se
         instance_id = engine.start_instance("timers", data={"values": [1]}).id
         session.commit()
     with engine_db() as session:
-        engine, clock_reads = make_engine(session), []
-        event.listen(session.get_bind(), "before_cursor_execute",
-                     lambda _c, _k, statement, *_: clock_reads.append(statement.lstrip().startswith("SELECT clock")))
-        engine.get_instance(instance_id, for_update=True)
-        assert engine.clock.today() == date(2017, 6, 8) and not any(clock_reads)
+        engine = make_engine(session)
+        with statements_sent(session.get_bind()) as sent:
+            engine.get_instance(instance_id, for_update=True)
+            assert engine.clock.today() == date(2017, 6, 8)
+        assert not [statement for statement in sent if statement.startswith("SELECT clock")]
         engine.clock.set(datetime(2017, 6, 20, 9, 0))
         assert engine.clock.today() == date(2017, 6, 20)
         session.commit()

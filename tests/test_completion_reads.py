@@ -3,13 +3,12 @@ the unit directory is read only when the submission names a file or a unit; what
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from engine import HumanTask
 from tests.process_support import REPORT, Driver, start_projects, unit_actor
+from tests.sql_support import statements_sent
 from workflows.forms import FormInvalid
 from workflows.records import recorders
 from workflows.records.models import QuarterlyReport
@@ -19,20 +18,9 @@ from workflows.tasks.models import Attachment
 COMPILE = "汇总填报季度报告"
 
 
-@contextmanager
 def statements(driver: Driver):
     """The SQL statements the driver's session sends while the block runs, one string each."""
-    sent: list[str] = []
-
-    def count(_connection, _cursor, statement, *_rest) -> None:
-        sent.append(" ".join(statement.split()))
-
-    bind = driver.session.get_bind()
-    event.listen(bind, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(bind, "before_cursor_execute", count)
+    return statements_sent(driver.session.get_bind())
 
 
 def reading(sent: list[str], table: str) -> list[str]:

@@ -4,8 +4,8 @@ change not yet committed is seen by its own session only."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
+from tests.sql_support import statements_sent
 from workflows.records import settings
 from workflows.records.models import Setting
 
@@ -33,17 +33,8 @@ def sessions(app):
 
 
 def setting_reads(session, action) -> int:
-    sent: list[str] = []
-
-    def count(_connection, _cursor, statement, *_rest) -> None:
-        sent.append(statement)
-
-    bind = session.get_bind()
-    event.listen(bind, "before_cursor_execute", count)
-    try:
+    with statements_sent(session.get_bind()) as sent:
         action()
-    finally:
-        event.remove(bind, "before_cursor_execute", count)
     return sum("FROM setting" in statement for statement in sent)
 
 

@@ -4,11 +4,12 @@ tells the rest."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 
 from engine import HumanTask
 from engine.models import EventSubscription
 from tests.engine_support import make_engine
+from tests.sql_support import statements_sent
 
 WAIT_AND_WORK = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Definitions_wait_and_work"
@@ -60,19 +61,9 @@ def complete(session, instance_id: int, name: str) -> None:
 
 def lookups(session, action) -> int:
     """How many statements ``action()`` sends that read the event_subscription table's rows."""
-    seen = []
-
-    def count(_connection, _cursor, statement, *_rest):
-        if statement.lstrip().upper().startswith("SELECT EVENT_SUBSCRIPTION.ID,"):
-            seen.append(statement)
-
-    bind = session.get_bind()
-    event.listen(bind, "before_cursor_execute", count)
-    try:
+    with statements_sent(session.get_bind()) as sent:
         action()
-    finally:
-        event.remove(bind, "before_cursor_execute", count)
-    return len(seen)
+    return sum(statement.upper().startswith("SELECT EVENT_SUBSCRIPTION.ID,") for statement in sent)
 
 
 def test_a_completion_after_which_the_instance_still_waits_for_its_signal_reads_no_subscriptions(engine_db, waiting):
