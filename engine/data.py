@@ -8,7 +8,9 @@ Task data is stored as JSON (PostgreSQL ``json``/SQLite text), so a value is sto
 - ``list`` and ``dict`` with ``str`` keys (JSON would turn ``{1: "甲"}`` into ``{"1": "甲"}`` and a gateway
   comparing ``names[1]`` would then take the wrong branch), nested at most :data:`MAX_DEPTH` deep;
 - at most :data:`MAX_DATA_BYTES` in all, counted as UTF-8 JSON text while walking, so the walk stops at the first
-  byte over the limit (a list holding one big list a million times is not walked whole).
+  byte over the limit; a list or dict whose length alone passes the limit (every item costs at least 2 bytes, every
+  entry 5) is refused before it is walked, so ``[[0] * 10**6] * 10**6`` is refused at once, not after a million
+  steps that a slow machine's deadline would cut first.
 
 ``date`` and ``datetime`` values become their ISO 8601 text (``date(2017, 6, 30)`` → ``"2017-06-30"``), as the
 forms and the API already give dates: the same rule for data a script makes, data a start gives and data a task's
@@ -97,10 +99,12 @@ class _Walk:
         if depth >= MAX_DEPTH and kind in (list, dict):
             raise self.refuse(path, f"嵌套超过 {MAX_DEPTH} 层，不能保存")
         if kind is list:
-            self.spend(2, path)
+            self.spend(2 + 2 * len(value), path)  # every item costs at least 2: a list too long is refused unwalked
+            self.budget += 2 * len(value)
             return [self.value(item, (path, index), depth + 1) for index, item in enumerate(value)]
         if kind is dict:
-            self.spend(2, path)
+            self.spend(2 + 5 * len(value), path)  # every entry costs at least 5 (a key's quotes and colon, a value)
+            self.budget += 5 * len(value)
             return {self.key(key, path): self.value(item, (path, key), depth + 1) for key, item in value.items()}
         if kind is datetime or kind is date:
             self.spend(34, path)

@@ -18,6 +18,7 @@ from engine import (Bounds, DataNotStorable, StepFailed, HumanTask, InvalidDiagr
                     ScriptError)
 from engine.isolation import pool
 from engine.cheap import is_cheap
+from engine.data import storable
 from engine.sandbox import SandboxEnvironment, check
 from tests.engine_support import diagram, make_engine
 from tests.sandbox_payloads import (EXITS, GROWING_CONDITION, LONG_CALLS, LONG_CONDITION, MEMORY_BOMBS, SEEN_AT_DEPLOY,
@@ -78,6 +79,14 @@ def test_a_value_task_data_cannot_hold_is_refused_naming_the_variable(code, vari
         sandbox().execute(code, data)
     assert refused.value.variable == variable and f"变量 {variable}" in refused.value.message
     assert data == {"values": [1]}
+
+
+@pytest.mark.parametrize("value", [[b"x"] + [0] * 1_000_000, {"a": b"x"} | {str(i): 0 for i in range(400_000)}],
+                         ids=["list", "dict"])
+def test_a_collection_longer_than_the_size_limit_allows_is_refused_before_its_items_are_walked(value):
+    # Walked item by item, the bytes first in line would be named; refused by its length, its size is.
+    with pytest.raises(DataNotStorable, match="数据过大"):
+        storable({"r": value})
 
 
 @pytest.mark.parametrize("code", EXITS.values(), ids=EXITS.keys())
