@@ -28,9 +28,8 @@ from engine.parser import BPMN_NS, safe_tree
 
 from ..accounts.actor import Actor, NotAllowed
 from ..cases import starting as domain
-from ..directory.models import Unit
 from ..directory.routing import Router
-from ..directory.units import normalise_name, unit_index
+from ..directory.units import unit_resolver
 from ..forms import FieldSpec, FormInvalid, field_specs, validate
 from ..plan.projects import project_for
 from .models import InstanceStart
@@ -170,7 +169,7 @@ def _check_shape(business_key: Any, data: Any) -> None:
 def _start_general(session: Session, engine: BpmnEngine, actor: Actor, definition: ProcessDefinition,
                    business_key: str | None, data: dict) -> tuple[Instance, str | None]:
     fields = start_form(definition)
-    clean = validate([_as_text(f) for f in fields], data, _unit_resolver(session))
+    clean = validate([_as_text(f) for f in fields], data, unit_resolver(session))
     project_key = _project_of(session, fields, clean)
     initiator = start_of(definition).initiator
     if initiator:
@@ -192,17 +191,6 @@ def _project_of(session: Session, fields: list[FieldSpec], clean: dict) -> str |
             clean[spec.id] = project.business_key
             return project.business_key
     return None
-
-
-def _unit_resolver(session: Session):
-    index = unit_index(session)
-
-    def resolve(name: str, kinds: tuple[str, ...] | None = None) -> str | None:
-        unit = session.get(Unit, name) or index.get(normalise_name(name))
-        if unit is None or unit.is_group or (kinds and unit.kind not in kinds):
-            return None
-        return unit.code
-    return resolve
 
 
 def _made_business_key(session: Session, engine: BpmnEngine, key: str) -> str:

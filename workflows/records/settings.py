@@ -274,13 +274,12 @@ def _office_engine_limits(session: Session) -> dict[str, Any]:
 def _changing(session: Session) -> None:
     """Mark the session's transaction as one that changed settings, until it commits or rolls back; then the
     process's engine limits are read afresh."""
-    if not event.contains(Session, "after_commit", _changes_ended):
-        event.listen(Session, "after_commit", _changes_ended)
-        event.listen(Session, "after_rollback", _changes_ended)
     session.info[_CHANGED] = True
     _engine_limits.clear()
 
 
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
 def _changes_ended(session: Session) -> None:
     if session.info.pop(_CHANGED, None):
         _engine_limits.clear()

@@ -83,6 +83,7 @@ def _open_tasks(session: Session, instance: Instance, arrived: list[HumanTask]) 
 _ARRIVING = "workflows.tasks.completion.arriving"
 
 
+@event.listens_for(Session, "before_flush")
 def _keep_arrivals(session: Session, _flush_context, _instances) -> None:
     arriving = session.info.get(_ARRIVING)
     if arriving is not None:
@@ -93,8 +94,6 @@ def _keep_arrivals(session: Session, _flush_context, _instances) -> None:
 def _tasks_arriving(session: Session) -> Iterator[list[HumanTask]]:
     """The human tasks the session's flushes add inside the block (of any instance): the rows themselves, which
     the session's identity map, holding them weakly, would forget once they are flushed."""
-    if not event.contains(Session, "before_flush", _keep_arrivals):
-        event.listen(Session, "before_flush", _keep_arrivals)
     session.info[_ARRIVING] = arriving = []
     try:
         yield arriving
