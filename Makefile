@@ -12,8 +12,10 @@ run: setup migrate
 	@echo "打开 http://127.0.0.1:5000 （演示账号见 README.md）"
 	$(VENV)/bin/honcho start
 
+# Test files run on every core, a file's tests in one worker (their module fixtures are built once);
+# PYTEST_ARGS=-n0 runs them in one process.
 test: setup
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 setup: system-packages python-packages node-packages
 

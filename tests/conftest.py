@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import URL, create_engine, inspect, make_url, text
 
 from engine.models import Base
 import workflows.schema  # noqa: F401  (registers the domain tables on Base.metadata)
@@ -16,10 +16,27 @@ pytest_plugins = ["tests.browser_support"]
 
 
 def _database_url(tmp_path_factory) -> str:
+    """SQLite in the run's temporary folder (one per pytest-xdist worker), or TEST_DATABASE_URL; under pytest-xdist
+    each worker has its own PostgreSQL database next to it, ``test_gw0``, ``test_gw1`` …, created when missing,
+    since a test empties its database and ends the connections others left there."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgresql"):
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    return _own_database(make_url(url), worker)
+
+
+def _own_database(url: URL, worker: str) -> str:
+    """``url``'s server with a database of its own for ``worker`` (``gw0`` …), created from ``url`` when missing."""
+    name = f"{url.database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first() is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
