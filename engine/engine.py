@@ -8,7 +8,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Text, cast, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
@@ -367,7 +367,8 @@ class BpmnEngine(Definitions, Decisions, Incidents, Timers, Deliveries):
     def _read_ready_rows(self, instance: Instance, *, afresh: bool = False) -> dict[str, HumanTask]:
         """The instance's stored ready human tasks by task guid; ``afresh``: their attributes read over what the
         session held (as a refresh would)."""
-        query = select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
+        query = (select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
+                 .options(lazyload(HumanTask.instance)))  # the instance is in the session: no join to read it again
         return {t.task_guid: t for t in self.session.scalars(query.execution_options(populate_existing=afresh))}
 
     def _sync_human_tasks(self, instance: Instance, now: datetime) -> None:

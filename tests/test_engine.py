@@ -5,7 +5,7 @@ import logging
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from engine import HumanTask, InvalidDiagram, ProcessDefinition, ScriptError, TaskNotReady, serializer
 from engine.engine import BpmnEngine
@@ -247,3 +247,14 @@ def test_a_level_the_operator_set_for_spiffworkflow_is_kept(engine_db):
         assert logging.getLogger("spiff.task").level == logging.DEBUG
     finally:
         logging.getLogger("spiff.task").setLevel(logging.NOTSET)
+
+
+def test_on_postgresql_an_instances_state_is_stored_compressed_with_lz4_where_the_server_offers_it(engine_db, started):
+    session = engine_db()
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("column compression is PostgreSQL's")
+    offered = session.execute(text("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")).scalar()
+    if "lz4" not in (offered or []):
+        pytest.skip("this server was built without LZ4")
+    assert session.execute(text("SELECT pg_column_compression(state) FROM process_instance WHERE id = :id"),
+                           {"id": started}).scalar() == "lz4"
