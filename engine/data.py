@@ -72,8 +72,12 @@ class _Walk:
         return DataNotStorable(f"{where} {problem}", variable=self.variable, element=self.element)
 
     def spend(self, count: int, path: tuple | None) -> None:
+        self.require(count, path)
         self.budget -= count
-        if self.budget < 0:
+
+    def require(self, count: int, path: tuple | None) -> None:
+        """Refuse the value if ``count`` more bytes would pass the limit; spends nothing."""
+        if count > self.budget:
             raise self.refuse(path, f"使数据过大：流程数据合计不能超过 {MAX_DATA_BYTES:,} 字节")
 
     def value(self, value: Any, path: tuple | None, depth: int) -> Any:
@@ -99,12 +103,12 @@ class _Walk:
         if depth >= MAX_DEPTH and kind in (list, dict):
             raise self.refuse(path, f"嵌套超过 {MAX_DEPTH} 层，不能保存")
         if kind is list:
-            self.spend(2 + 2 * len(value), path)  # every item costs at least 2: a list too long is refused unwalked
-            self.budget += 2 * len(value)
+            self.spend(2, path)
+            self.require(2 * len(value), path)  # every item costs at least 2: a list too long is refused unwalked
             return [self.value(item, (path, index), depth + 1) for index, item in enumerate(value)]
         if kind is dict:
-            self.spend(2 + 5 * len(value), path)  # every entry costs at least 5 (a key's quotes and colon, a value)
-            self.budget += 5 * len(value)
+            self.spend(2, path)
+            self.require(5 * len(value), path)  # every entry costs at least 5 (a key's quotes and colon, a value)
             return {self.key(key, path): self.value(item, (path, key), depth + 1) for key, item in value.items()}
         if kind is datetime or kind is date:
             self.spend(34, path)
